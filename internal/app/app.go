@@ -1,0 +1,132 @@
+// Package app wires Ladder together: configuration, the database, the domain services, the
+// HTTP server and their lifecycle. It is the only package that knows every other one.
+package app
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"ladder/db"
+	"ladder/internal/environment"
+	"ladder/internal/fault"
+	"ladder/web"
+)
+
+// Run is Ladder's main: it runs the command named in args[1] (serve when none is given).
+func Run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	command, rest := "serve", args[1:]
+	if len(rest) > 0 && rest[0] != "" && rest[0][0] != '-' {
+		command, rest = rest[0], rest[1:]
+	}
+	switch command {
+	case "serve":
+		cfg, err := parseConfig(command, rest, getenv, stdout)
+		if err != nil {
+			return err
+		}
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		srv, err := Start(ctx, cfg, stdout)
+		if err != nil {
+			return err
+		}
+		return srv.Wait()
+	default:
+		return fmt.Errorf("unknown command %q (commands: serve)", command)
+	}
+}
+
+// Server is a running Ladder.
+type Server struct {
+	addr string
+	log  *slog.Logger
+	done chan error
+}
+
+// Addr is the address the server listens on (useful with port 0).
+func (s *Server) Addr() string { return s.addr }
+
+// Wait blocks until the server has shut down and returns why it stopped, nil after a clean
+// shutdown.
+func (s *Server) Wait() error { return <-s.done }
+
+// Start opens the data directory and database, starts the HTTP server and returns once it
+// listens. Cancelling ctx shuts it down gracefully; Wait reports the end.
+func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
+	log := newLogger(cfg, logOut)
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	conn, err := db.Open(ctx, filepath.Join(cfg.DataDir, "ladder.db"))
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
+	}
+	var ready atomic.Bool
+	handler := web.NewHandler(log, services(conn, ready.Load))
+	httpSrv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      60 * time.Second, // event streams lift this per request
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	s := &Server{addr: ln.Addr().String(), log: log, done: make(chan error, 1)}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpSrv.Serve(ln) }()
+	ready.Store(true)
+	log.Info("ladder is listening", "addr", s.addr, "url", cfg.PublicURL, "data", cfg.DataDir)
+	go func() { s.done <- s.run(ctx, httpSrv, conn, serveErr) }()
+	return s, nil
+}
+
+// run waits for the end (ctx cancelled or the listener failing) and shuts down in order.
+func (s *Server) run(ctx context.Context, httpSrv *http.Server, conn *sql.DB, serveErr chan error) error {
+	var err error
+	select {
+	case <-ctx.Done():
+		s.log.Info("shutting down", "reason", context.Cause(ctx))
+	case err = <-serveErr:
+		s.log.Error("http server stopped", "err", err)
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
+	defer cancel()
+	if serr := httpSrv.Shutdown(shutdownCtx); serr != nil {
+		s.log.Warn("forcing open connections closed", "err", serr)
+		_ = httpSrv.Close()
+	}
+	if cerr := conn.Close(); cerr != nil && err == nil {
+		err = cerr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	s.log.Info("stopped")
+	return err
+}
+
+func services(conn *sql.DB, ready func() bool) web.Services {
+	now := time.Now
+	check := fault.NewValidator()
+	return web.Services{
+		Environments: environment.NewService(conn, check, now),
+		Now:          now,
+		Ready:        ready,
+	}
+}

@@ -1,0 +1,80 @@
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// Config is everything `ladder serve` can be told, by flag or LADDER_* environment variable.
+// Flags win over the environment; the environment wins over the defaults.
+type Config struct {
+	Listen    string // address to listen on
+	DataDir   string // where the SQLite file, keys and working copies live
+	PublicURL string // the URL people reach Ladder at, used in links; defaults to http://<listen>
+	LogLevel  string // debug, info, warn or error
+	LogFormat string // text or json
+}
+
+// settings lists each configurable value once: flag name, variable, default, help.
+var settings = []struct {
+	flag, env, def, help string
+	field                func(*Config) *string
+}{
+	{"listen", "LADDER_LISTEN", "127.0.0.1:8080", "address to listen on", func(c *Config) *string { return &c.Listen }},
+	{"data", "LADDER_DATA_DIR", "./ladder-data", "data directory (SQLite database, keys, working copies)", func(c *Config) *string { return &c.DataDir }},
+	{"public-url", "LADDER_PUBLIC_URL", "", "URL people reach Ladder at (default http://<listen>)", func(c *Config) *string { return &c.PublicURL }},
+	{"log-level", "LADDER_LOG_LEVEL", "info", "log level: debug, info, warn, error", func(c *Config) *string { return &c.LogLevel }},
+	{"log-format", "LADDER_LOG_FORMAT", "text", "log format: text or json", func(c *Config) *string { return &c.LogFormat }},
+}
+
+// parseConfig reads cfg from args (without the command name) and getenv.
+func parseConfig(command string, args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	var cfg Config
+	fs := flag.NewFlagSet("ladder "+command, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, s := range settings {
+		def := s.def
+		if v := getenv(s.env); v != "" {
+			def = v
+		}
+		fs.StringVar(s.field(&cfg), s.flag, def, s.help+" ("+s.env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + cfg.Listen
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	if _, err := logLevel(cfg.LogLevel); err != nil {
+		return Config{}, err
+	}
+	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
+		return Config{}, errors.New("log format must be text or json")
+	}
+	return cfg, nil
+}
+
+func logLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return 0, fmt.Errorf("log level %q: use debug, info, warn or error", s)
+	}
+	return l, nil
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	level, _ := logLevel(cfg.LogLevel) // checked by parseConfig
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

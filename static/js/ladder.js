@@ -1,0 +1,42 @@
+// Ladder's own small script: progressive enhancements that htmx does not cover.
+// Every action here also has a keyboard-reachable form or button; this only adds dragging.
+(function () {
+  "use strict";
+
+  // Drag rows of a table marked data-reorder-url to reorder; the new order is posted as a
+  // comma-separated list and the server answers with the re-rendered list.
+  var dragged = null;
+  document.addEventListener("dragstart", function (e) {
+    var row = e.target.closest && e.target.closest("tr[draggable=true]");
+    if (!row) return;
+    dragged = row;
+    row.classList.add("dragging");
+    e.dataTransfer.effectAllowed = "move";
+  });
+  document.addEventListener("dragover", function (e) {
+    if (!dragged) return;
+    var row = e.target.closest && e.target.closest("tr[draggable=true]");
+    if (!row || row === dragged || row.parentNode !== dragged.parentNode) return;
+    e.preventDefault();
+    var box = row.getBoundingClientRect();
+    var after = e.clientY > box.top + box.height / 2;
+    row.parentNode.insertBefore(dragged, after ? row.nextSibling : row);
+  });
+  document.addEventListener("dragend", function () {
+    if (!dragged) return;
+    var row = dragged;
+    dragged = null;
+    row.classList.remove("dragging");
+    var table = row.closest("table[data-reorder-url]");
+    if (!table || !window.htmx) return;
+    var names = Array.prototype.map.call(table.querySelectorAll("tr[data-name]"), function (r) {
+      return r.getAttribute("data-name");
+    });
+    var section = table.closest("section[id]");
+    window.htmx.ajax("POST", table.getAttribute("data-reorder-url"), {
+      values: { order: names.join(",") },
+      target: section ? "#" + section.id : undefined,
+      swap: "outerHTML",
+    });
+  });
+})();

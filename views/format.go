@@ -1,0 +1,33 @@
+package views
+
+import (
+	"fmt"
+	"time"
+)
+
+// Ago says how long before now t was, the way people say it ("3 min ago").
+func Ago(t, now time.Time) string {
+	d := now.Sub(t)
+	future := d < 0
+	if future {
+		d = -d
+	}
+	var s string
+	switch {
+	case d < 45*time.Second:
+		return "just now"
+	case d < 90*time.Minute:
+		s = fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
+	case d < 36*time.Hour:
+		s = fmt.Sprintf("%d h", int(d.Round(time.Hour)/time.Hour))
+	default:
+		s = fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+	}
+	if future {
+		return "in " + s
+	}
+	return s + " ago"
+}
+
+// UTC is the exact time shown on hover next to a relative one.
+func UTC(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }

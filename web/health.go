@@ -1,0 +1,34 @@
+package web
+
+import (
+	"io"
+	"net/http"
+)
+
+// healthz answers 200 while the process can serve HTTP at all.
+func healthz(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, err := io.WriteString(w, "ok\n")
+	return err
+}
+
+// readyz answers 200 once the database is migrated and the background workers run, 503 before.
+func readyz(ready func() bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if !ready() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, err := io.WriteString(w, "starting\n")
+			return err
+		}
+		_, err := io.WriteString(w, "ready\n")
+		return err
+	}
+}
+
+// home is the start page. The environments dashboard with versions and releases is not built
+// yet, so it sends people to the environments list.
+func home(w http.ResponseWriter, r *http.Request) error {
+	http.Redirect(w, r, "/environments", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,77 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/a-h/templ"
+
+	"ladder/internal/fault"
+	"ladder/views"
+)
+
+// handlerFunc is the shape of every Ladder handler: it writes a response or returns an error
+// for errorHandler to answer.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// errorHandler turns a handlerFunc into an http.Handler and answers its errors: sentinel errors
+// map to their status with a short page, anything else is logged once and answered with a plain
+// 500 that reveals nothing.
+func errorHandler(log *slog.Logger, h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		status, msg := http.StatusInternalServerError, "Something went wrong on our side. It has been logged."
+		switch fe, isFields := fault.Fields(err); {
+		case isFields:
+			status, msg = http.StatusUnprocessableEntity, fe.Error()
+		case errors.Is(err, fault.ErrNotFound):
+			status, msg = http.StatusNotFound, "Not found: "+err.Error()
+		case errors.Is(err, fault.ErrForbidden):
+			status, msg = http.StatusForbidden, "You are not allowed to do this."
+		case errors.Is(err, fault.ErrConflict):
+			status, msg = http.StatusConflict, err.Error()
+		case errors.Is(err, fault.ErrUnauthenticated):
+			status, msg = http.StatusUnauthorized, "Please sign in."
+		default:
+			log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+		page := views.ErrorPage(layout(r, http.StatusText(status), ""), status, msg)
+		if err := render(w, r, status, page); err != nil {
+			log.ErrorContext(r.Context(), "render error page", "err", err)
+		}
+	})
+}
+
+// render writes c with status. It renders into a buffer first, so a template error never sends
+// half a page.
+func render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// redirect sends the browser to url after a successful POST: HX-Redirect for htmx, 303 otherwise.
+func redirect(w http.ResponseWriter, r *http.Request, url string) error {
+	if r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("HX-Redirect", url)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	http.Redirect(w, r, url, http.StatusSeeOther)
+	return nil
+}
+
+// layout builds the data every full page shares, once per request.
+func layout(r *http.Request, title, section string) views.Layout {
+	return views.Layout{Title: title, Section: section}
+}
