@@ -1,0 +1,164 @@
+// Package e2e drives Ladder in a real Chromium through playwright-go: one browser for the
+// package, one in-process server and one browser context per test.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mxschmitt/playwright-go"
+
+	"ladder/internal/app"
+)
+
+// chromiumPath is Debian's Chromium; .ci/run installs it. Playwright never downloads one here.
+const chromiumPath = "/usr/bin/chromium"
+
+var browser playwright.Browser
+
+var expect = playwright.NewPlaywrightAssertions(10_000)
+
+func TestMain(m *testing.M) { os.Exit(run(m)) }
+
+func run(m *testing.M) int {
+	driverDir, err := filepath.Abs("driver")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
+	opts := &playwright.RunOptions{DriverDirectory: driverDir, SkipInstallBrowsers: true}
+	if err := playwright.Install(opts); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: the playwright driver is not laid out (run .ci/setup):", err)
+		return 1
+	}
+	pw, err := playwright.Run(opts)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: start playwright:", err)
+		return 1
+	}
+	defer pw.Stop()
+	browser, err = pw.Chromium.Launch(playwright.BrowserTypeLaunchOptions{
+		ExecutablePath: playwright.String(chromiumPath),
+		Args: []string{"--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+			"--disable-background-networking", "--disable-component-update", "--disable-sync",
+			"--disable-dev-shm-usage"},
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: launch Chromium at", chromiumPath, "(run .ci/setup):", err)
+		return 1
+	}
+	defer browser.Close()
+	return m.Run()
+}
+
+// server is one Ladder started in-process for a test, on a free port and a fresh data directory.
+type server struct {
+	URL     string
+	DataDir string
+	logs    *syncBuffer
+}
+
+// startServer starts Ladder for t with the given changes to the default test configuration and
+// stops it when t ends. On failure the server's log is printed.
+func startServer(t *testing.T, configure ...func(*app.Config)) *server {
+	t.Helper()
+	cfg := app.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), LogLevel: "info", LogFormat: "text"}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	srv, err := app.Start(ctx, cfg, logs)
+	if err != nil {
+		cancel()
+		t.Fatalf("start ladder: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		if err := srv.Wait(); err != nil {
+			t.Errorf("ladder stopped with: %v", err)
+		}
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs.String())
+		}
+	})
+	return &server{URL: "http://" + srv.Addr(), DataDir: cfg.DataDir, logs: logs}
+}
+
+// newPage opens a fresh browser context on srv and fails t if the page logs an error to its
+// console (a blocked script or a Content-Security-Policy violation shows up there).
+func newPage(t *testing.T, srv *server) playwright.Page {
+	t.Helper()
+	bctx, err := browser.NewContext(playwright.BrowserNewContextOptions{BaseURL: playwright.String(srv.URL)})
+	if err != nil {
+		t.Fatalf("new browser context: %v", err)
+	}
+	page, err := bctx.NewPage()
+	if err != nil {
+		t.Fatalf("new page: %v", err)
+	}
+	var mu sync.Mutex
+	var consoleErrors []string
+	page.OnConsole(func(m playwright.ConsoleMessage) {
+		if m.Type() == "error" && !strings.Contains(m.Text(), "Failed to load resource") {
+			mu.Lock()
+			consoleErrors = append(consoleErrors, m.Text())
+			mu.Unlock()
+		}
+	})
+	page.SetDefaultTimeout(15_000)
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, e := range consoleErrors {
+			t.Errorf("browser console error: %s", e)
+		}
+		_ = bctx.Close()
+	})
+	return page
+}
+
+// must fails t when err is not nil; it keeps journeys readable.
+func must(t *testing.T, err error, what string) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's log writer and the test reading it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// waitFor polls cond until it holds or the timeout passes, for state outside the browser.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
