@@ -19,7 +19,7 @@ type FileChange struct {
 }
 
 // Diff returns a unified diff (git style: diff --git, --- a/, +++ b/, @@
-// hunks with 3 lines of context) of the changes, files in name order.
+// hunks with 3 lines of context, no index lines) of the changes, files in name order.
 //
 // The line diff and the unified format come from go-git (its utils/diff
 // wraps sergi/go-diff, both already dependencies), so no diff algorithm is
@@ -42,7 +42,11 @@ func Diff(changes map[string]FileChange) (string, error) {
 	if err := fdiff.NewUnifiedEncoder(&b, fdiff.DefaultContextLines).Encode(p); err != nil {
 		return "", err
 	}
-	return b.String(), nil
+	// Blob hashes mean nothing to a reader of a preview; content lines always
+	// start with ' ', '+' or '-', so this drops only the header line.
+	lines := strings.SplitAfter(b.String(), "\n")
+	lines = slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, "index ") })
+	return strings.Join(lines, ""), nil
 }
 
 // newFilePatch computes the line chunks of one file.

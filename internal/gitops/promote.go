@@ -1,0 +1,307 @@
+package gitops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// MaxPushAttempts is how many times a promotion pushes before giving up on a
+// branch that keeps moving.
+const MaxPushAttempts = 5
+
+// Signature is a commit author.
+type Signature struct {
+	Name  string
+	Email string
+}
+
+// PromoteRequest describes one promotion of one application.
+type PromoteRequest struct {
+	Source       Remote
+	SourceBranch string // empty: the remote's default branch
+	SourcePath   string // application directory; empty or "." is the root
+	SourceCommit string // the trigger commit; empty: the head of SourceBranch
+	// Values, when set, are written instead of reading the source (a release
+	// reads its values once and gives every target the same ones).
+	Values *Values
+
+	Target       Remote
+	TargetBranch string // empty: the remote's default branch
+	TargetPath   string
+
+	Template      Template
+	Product       string
+	Version       string
+	ReleaseID     string
+	ReleaseNumber int
+	SourceEnv     string
+	TargetEnv     string
+	Author        Signature
+	// PullRequest pushes the change to PullRequestBranch instead of the
+	// target branch.
+	PullRequest bool
+}
+
+// Result is the outcome of a promotion or preview.
+type Result struct {
+	// Commit is the SHA of the promotion commit; empty when NoChanges.
+	Commit string
+	// NoChanges reports that the target already held the values: no commit
+	// was made.
+	NoChanges bool
+	// Branch is the branch the commit was pushed to.
+	Branch string
+	// SourceCommit is the commit the values were read at.
+	SourceCommit string
+	// Changes are the files changed, by path in the target repository.
+	Changes map[string]FileChange
+	// Attempts counts pushes (more than one when the branch moved).
+	Attempts int
+}
+
+// PullRequestBranch is the branch a pull-request promotion pushes to.
+func PullRequestBranch(product string, releaseNumber int, env string) string {
+	return fmt.Sprintf("ladder/%s/%d/%s", product, releaseNumber, env)
+}
+
+// ReadSource reads the values a template promotes from an application at a
+// commit (the branch head when commit is empty) and returns them with the
+// commit's SHA.
+func (s *Store) ReadSource(ctx context.Context, r Remote, branch, dir, commit string, t Template) (Values, string, error) {
+	rp, err := s.open(ctx, r)
+	if err != nil {
+		return Values{}, "", err
+	}
+	defer rp.release()
+	c, err := rp.commit(ctx, branch, commit)
+	if err != nil {
+		return Values{}, "", err
+	}
+	root, err := c.Tree()
+	if err != nil {
+		return Values{}, "", err
+	}
+	vals, err := ReadValues(appFS(root, dir), t)
+	return vals, c.Hash.String(), err
+}
+
+// ReadVersion reads an application's version at a commit (the branch head
+// when commit is empty).
+func (s *Store) ReadVersion(ctx context.Context, r Remote, branch, dir, commit string, vs VersionSource) (string, error) {
+	rp, err := s.open(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	defer rp.release()
+	c, err := rp.commit(ctx, branch, commit)
+	if err != nil {
+		return "", err
+	}
+	root, err := c.Tree()
+	if err != nil {
+		return "", err
+	}
+	return ReadVersion(appFS(root, dir), vs)
+}
+
+// Preview returns what a promotion would change in the target, without
+// committing anything. Result.Changes holds the files; Diff renders them.
+func (s *Store) Preview(ctx context.Context, req PromoteRequest) (Result, error) {
+	vals, src, err := s.values(ctx, req)
+	if err != nil {
+		return Result{}, err
+	}
+	rp, err := s.open(ctx, req.Target)
+	if err != nil {
+		return Result{}, err
+	}
+	defer rp.release()
+	base, err := rp.branchHead(ctx, req.TargetBranch)
+	if err != nil {
+		return Result{}, err
+	}
+	changes, _, err := applyToCommit(rp, base, req.TargetPath, vals)
+	return Result{SourceCommit: src, Changes: changes, NoChanges: len(changes) == 0}, err
+}
+
+// Promote writes the source's values into the target application, commits
+// with a message naming product, version, release and environments, and
+// pushes. When the target already holds the values nothing is committed
+// (Result.NoChanges). A push rejected because the branch moved is retried
+// on the new head, up to MaxPushAttempts times, with a growing pause.
+func (s *Store) Promote(ctx context.Context, req PromoteRequest) (Result, error) {
+	vals, src, err := s.values(ctx, req)
+	if err != nil {
+		return Result{}, err
+	}
+	req.SourceCommit = src
+	var res Result
+	for attempt := 1; ; attempt++ {
+		res, err = s.promoteOnce(ctx, req, vals)
+		res.Attempts, res.SourceCommit = attempt, src
+		if err == nil || !isRejectedPush(err) || attempt == MaxPushAttempts {
+			return res, err
+		}
+		pause := time.Duration(attempt*attempt) * 50 * time.Millisecond
+		select {
+		case <-time.After(pause):
+		case <-ctx.Done():
+			return res, ctx.Err()
+		}
+	}
+}
+
+// values returns the request's values, reading the source when needed.
+func (s *Store) values(ctx context.Context, req PromoteRequest) (Values, string, error) {
+	if req.Values != nil {
+		return *req.Values, req.SourceCommit, nil
+	}
+	return s.ReadSource(ctx, req.Source, req.SourceBranch, req.SourcePath, req.SourceCommit, req.Template)
+}
+
+// promoteOnce fetches the target, applies the values on the branch head,
+// commits and pushes once.
+func (s *Store) promoteOnce(ctx context.Context, req PromoteRequest, vals Values) (Result, error) {
+	rp, err := s.open(ctx, req.Target)
+	if err != nil {
+		return Result{}, err
+	}
+	defer rp.release()
+	base, err := rp.branchHead(ctx, req.TargetBranch)
+	if err != nil {
+		return Result{}, err
+	}
+	changes, tree, err := applyToCommit(rp, base, req.TargetPath, vals)
+	if err != nil || len(changes) == 0 {
+		return Result{NoChanges: err == nil}, err
+	}
+	branch := req.TargetBranch
+	if branch == "" {
+		if branch, err = rp.defaultBranch(ctx); err != nil {
+			return Result{}, err
+		}
+	}
+	force := ""
+	if req.PullRequest {
+		branch, force = PullRequestBranch(req.Product, req.ReleaseNumber, req.TargetEnv), "+"
+		if existing, ok := rp.sameChange(branch, base.Hash, tree); ok {
+			return Result{Commit: existing, Branch: branch, Changes: changes}, nil
+		}
+	}
+	sha, err := rp.commitTree(base.Hash, tree, req)
+	if err != nil {
+		return Result{}, err
+	}
+	spec := config.RefSpec(force + sha.String() + ":refs/heads/" + branch)
+	if s.beforePush != nil {
+		s.beforePush()
+	}
+	err = rp.PushContext(ctx, &git.PushOptions{RemoteName: "origin", RefSpecs: []config.RefSpec{spec}, Auth: rp.auth})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return Result{}, fmt.Errorf("push %s to %s: %w", branch, req.Target.URL, err)
+	}
+	return Result{Commit: sha.String(), Branch: branch, Changes: changes}, nil
+}
+
+// applyToCommit applies values to the application directory of a commit and
+// returns the changed files (by repository path) and the new root tree.
+func applyToCommit(rp *repo, base *object.Commit, dir string, vals Values) (map[string]FileChange, plumbing.Hash, error) {
+	root, err := base.Tree()
+	if err != nil {
+		return nil, plumbing.ZeroHash, err
+	}
+	target := appFS(root, dir)
+	files, err := ApplyValues(target, vals)
+	if err != nil || len(files) == 0 {
+		return nil, plumbing.ZeroHash, err
+	}
+	changes := map[string]FileChange{}
+	for name, data := range files {
+		old, _ := fs.ReadFile(target, name)
+		changes[prefixPath(dir, name)] = FileChange{Old: old, New: data}
+	}
+	tree, err := writeTree(rp.Storer, root, prefixPaths(dir, files))
+	return changes, tree, err
+}
+
+// prefixPath joins a path relative to an application directory.
+func prefixPath(dir, name string) string {
+	if dir = cleanDir(dir); dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// sameChange reports whether a pull-request branch already holds this
+// change (a retried promotion then reuses its commit).
+func (rp *repo) sameChange(branch string, parent, tree plumbing.Hash) (string, bool) {
+	ref, err := rp.Reference(plumbing.NewRemoteReferenceName("origin", branch), true)
+	if err != nil {
+		return "", false
+	}
+	c, err := rp.CommitObject(ref.Hash())
+	if err != nil || c.TreeHash != tree || len(c.ParentHashes) != 1 || c.ParentHashes[0] != parent {
+		return "", false
+	}
+	return c.Hash.String(), true
+}
+
+// commitTree stores the promotion commit.
+func (rp *repo) commitTree(parent, tree plumbing.Hash, req PromoteRequest) (plumbing.Hash, error) {
+	author := req.Author
+	if author.Name == "" {
+		author = Signature{Name: "Ladder", Email: "ladder@localhost"}
+	}
+	sig := object.Signature{Name: author.Name, Email: author.Email, When: time.Now()}
+	c := &object.Commit{
+		Author:       sig,
+		Committer:    sig,
+		Message:      CommitMessage(req),
+		TreeHash:     tree,
+		ParentHashes: []plumbing.Hash{parent},
+	}
+	return storeObject(rp.Storer, c)
+}
+
+// CommitMessage is the message of a promotion commit: a subject naming
+// product, version and environments, then the release and trigger commit.
+func CommitMessage(req PromoteRequest) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Promote %s %s from %s to %s\n\n", req.Product, req.Version, req.SourceEnv, req.TargetEnv)
+	fmt.Fprintf(&b, "Release: #%d", req.ReleaseNumber)
+	if req.ReleaseID != "" {
+		fmt.Fprintf(&b, " (%s)", req.ReleaseID)
+	}
+	fmt.Fprintf(&b, "\nProduct: %s\nVersion: %s\nSource: %s", req.Product, req.Version, req.SourceEnv)
+	if req.SourceCommit != "" {
+		fmt.Fprintf(&b, " @ %s", req.SourceCommit)
+	}
+	fmt.Fprintf(&b, "\nTarget: %s\n", req.TargetEnv)
+	return b.String()
+}
+
+// isRejectedPush reports a push the remote refused because the branch
+// moved. go-git has no sentinel for it (git.ErrNonFastForwardUpdate only
+// comes from Pull): the client-side check and the server's receive-pack
+// report it as text, so the text is all there is to match.
+func isRejectedPush(err error) bool {
+	if errors.Is(err, git.ErrForceNeeded) {
+		return true
+	}
+	msg := err.Error()
+	for _, s := range []string{"non-fast-forward", "failed to update ref", "fetch first", "cannot lock ref"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
