@@ -7,6 +7,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"time"
 )
 
@@ -34,6 +35,95 @@ func (q *Queries) CreateAuditRecord(ctx context.Context, arg CreateAuditRecordPa
 		arg.Detail,
 	)
 	return err
+}
+
+const listAuditKinds = `-- name: ListAuditKinds :many
+SELECT DISTINCT entity_kind FROM audit_log ORDER BY entity_kind
+`
+
+func (q *Queries) ListAuditKinds(ctx context.Context) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, listAuditKinds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var entity_kind string
+		if err := rows.Scan(&entity_kind); err != nil {
+			return nil, err
+		}
+		items = append(items, entity_kind)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listAuditPage = `-- name: ListAuditPage :many
+SELECT id, at, actor, "action", entity_kind, entity_name, detail FROM audit_log
+WHERE (CAST(?1 AS TEXT) IS NULL OR actor = ?1)
+  AND (CAST(?2 AS TEXT) IS NULL OR entity_kind = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR at >= ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR at < ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR at < ?5
+       OR (at = ?5 AND id < ?6))
+ORDER BY at DESC, id DESC
+LIMIT ?7
+`
+
+type ListAuditPageParams struct {
+	Actor      sql.NullString
+	EntityKind sql.NullString
+	FromAt     sql.NullString
+	ToAt       sql.NullString
+	BeforeAt   sql.NullString
+	BeforeID   sql.NullInt64
+	PageSize   int64
+}
+
+// Newest first, keyset-paginated by (at, id); every filter is optional.
+func (q *Queries) ListAuditPage(ctx context.Context, arg ListAuditPageParams) ([]AuditLog, error) {
+	rows, err := q.db.QueryContext(ctx, listAuditPage,
+		arg.Actor,
+		arg.EntityKind,
+		arg.FromAt,
+		arg.ToAt,
+		arg.BeforeAt,
+		arg.BeforeID,
+		arg.PageSize,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []AuditLog
+	for rows.Next() {
+		var i AuditLog
+		if err := rows.Scan(
+			&i.ID,
+			&i.At,
+			&i.Actor,
+			&i.Action,
+			&i.EntityKind,
+			&i.EntityName,
+			&i.Detail,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listAuditRecords = `-- name: ListAuditRecords :many

@@ -9,6 +9,41 @@ import (
 	"time"
 )
 
+type AccessRule struct {
+	ID               int64
+	GroupName        string
+	Permission       string
+	EnvironmentNames string
+	EnvironmentKinds string
+	CreatedAt        time.Time
+}
+
+type ApiToken struct {
+	ID         int64
+	Name       string
+	Role       string
+	Hash       string
+	CreatedBy  string
+	CreatedAt  time.Time
+	LastUsedAt sql.NullTime
+	RevokedAt  sql.NullTime
+}
+
+type Application struct {
+	ID            int64
+	Name          string
+	EnvironmentID int64
+	ProductID     int64
+	RepoUrl       string
+	Branch        string
+	Path          string
+	ArgocdServer  string
+	ArgocdApp     string
+	HealthUrl     string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
 type AuditLog struct {
 	ID         int64
 	At         time.Time
@@ -31,4 +66,165 @@ type Environment struct {
 	FrozenUntil  sql.NullTime
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+}
+
+type Flow struct {
+	ID                 int64
+	Name               string
+	Description        string
+	Version            string
+	TriggerEnvironment string
+	Steps              string
+	Hooks              string
+	TimeoutMinutes     int64
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+type FlowReference struct {
+	FlowID int64
+	Kind   string
+	Name   string
+}
+
+type GitCredential struct {
+	ID         int64
+	Name       string
+	UrlPrefix  string
+	Kind       string
+	Username   string
+	Secret     []byte
+	KnownHosts string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+type Job struct {
+	ID          int64
+	ReleaseID   string
+	Kind        string
+	Environment string
+	Application string
+	RunAfter    time.Time
+	LeaseOwner  string
+	LeaseUntil  sql.NullTime
+	Attempts    int64
+	Generation  int64
+	CreatedAt   time.Time
+}
+
+type Policy struct {
+	ID         int64
+	Name       string
+	Priority   int64
+	Selector   string
+	PreAction  string
+	Action     string
+	PostAction string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+type Product struct {
+	ID          int64
+	Name        string
+	Tags        string
+	Description string
+	Template    string
+	Flows       string
+	Concurrency string
+	QueueLimit  int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type Release struct {
+	ID             string
+	Product        string
+	Number         int64
+	Flow           string
+	Version        string
+	TriggerEnv     string
+	SourceApp      string
+	TriggerSha     string
+	TriggerMessage string
+	TriggerAuthor  string
+	TriggerBranch  string
+	TriggerDate    sql.NullTime
+	Initiator      string
+	Status         string
+	Blocker        string
+	Error          string
+	Plan           string
+	TimeoutMinutes int64
+	CreatedAt      time.Time
+	StartedAt      sql.NullTime
+	FinishedAt     sql.NullTime
+}
+
+type ReleaseApplication struct {
+	ReleaseID      string
+	Environment    string
+	Name           string
+	Position       int64
+	RepoUrl        string
+	Branch         string
+	Path           string
+	Phase          string
+	Status         string
+	CommitSha      string
+	PullRequestUrl string
+	Result         string
+	Error          string
+	StartedAt      sql.NullTime
+	FinishedAt     sql.NullTime
+}
+
+type ReleaseEnvironment struct {
+	ReleaseID  string
+	Name       string
+	Position   int64
+	IsTrigger  bool
+	DependsOn  string
+	Settings   string
+	Status     string
+	Blocker    string
+	Error      string
+	StartedAt  sql.NullTime
+	FinishedAt sql.NullTime
+}
+
+type ReleaseEvent struct {
+	ID        int64
+	ReleaseID string
+	Kind      string
+	Subject   string
+	Message   string
+	At        time.Time
+}
+
+type User struct {
+	ID                 int64
+	Name               string
+	Subject            sql.NullString
+	Email              string
+	Groups             string
+	GroupRole          string
+	RoleOverride       string
+	PasswordHash       string
+	MustChangePassword bool
+	Disabled           bool
+	LastSignInAt       sql.NullTime
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+type Workflow struct {
+	ID          int64
+	Name        string
+	Description string
+	Timeout     string
+	Steps       string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
