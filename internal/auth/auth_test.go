@@ -1,0 +1,110 @@
+package auth_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"ladder/internal/auth"
+)
+
+func TestLimiter(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	l := auth.NewLimiter(5, time.Minute, func() time.Time { return now })
+	for i := range 5 {
+		if ok, _ := l.Allow("1.2.3.4|admin"); !ok {
+			t.Fatalf("attempt %d refused, want allowed", i+1)
+		}
+	}
+	ok, wait := l.Allow("1.2.3.4|admin")
+	if ok || wait != time.Minute {
+		t.Errorf("sixth attempt: got %v (wait %s), want refused for 1m", ok, wait)
+	}
+	if ok, _ := l.Allow("5.6.7.8|admin"); !ok {
+		t.Errorf("another address refused, want allowed")
+	}
+	now = now.Add(time.Minute)
+	if ok, _ := l.Allow("1.2.3.4|admin"); !ok {
+		t.Errorf("after a minute: refused, want allowed")
+	}
+}
+
+func TestSessionKeysGeneratedOnceWithMode0600(t *testing.T) {
+	dir := t.TempDir()
+	first, err := auth.SessionKeys("", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := os.Stat(filepath.Join(dir, auth.KeyFile))
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v, %v; want mode 0600", info, err)
+	}
+	again, _ := auth.SessionKeys("", dir)
+	if len(first) != 1 || first[0] != again[0] {
+		t.Errorf("got %v then %v, want the same key reused", first, again)
+	}
+	if _, err := auth.SessionKeys("short", dir); err == nil {
+		t.Errorf("short configured key: got no error")
+	}
+}
+
+func TestSessionExpiry(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	s := auth.NewSessions(auth.Keys{"0123456789abcdef0123456789abcdef"}, true, func() time.Time { return now })
+	rec := httptest.NewRecorder()
+	if err := s.SignIn(rec, httptest.NewRequest("POST", "/login", nil), 42); err != nil {
+		t.Fatal(err)
+	}
+	cookie := rec.Result().Cookies()[0]
+	if !cookie.HttpOnly || !cookie.Secure || cookie.SameSite != http.SameSiteLaxMode {
+		t.Errorf("got cookie %+v, want HttpOnly, Secure, SameSite=Lax", cookie)
+	}
+	ask := func() (int64, bool) {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.AddCookie(cookie)
+		return s.UserID(httptest.NewRecorder(), r)
+	}
+	tests := []struct {
+		name  string
+		after time.Duration
+		want  bool
+	}{
+		{"fresh", time.Minute, true},
+		{"idle 11h", 11 * time.Hour, true},
+		{"idle 13h", 13 * time.Hour, false},
+	}
+	start := now
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			now = start.Add(tt.after)
+			if id, ok := ask(); ok != tt.want || (ok && id != 42) {
+				t.Errorf("got %d, %v; want signed in = %v", id, ok, tt.want)
+			}
+		})
+	}
+}
+
+func TestSessionAbsoluteExpiry(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	s := auth.NewSessions(auth.Keys{"0123456789abcdef0123456789abcdef"}, false, func() time.Time { return now })
+	rec := httptest.NewRecorder()
+	_ = s.SignIn(rec, httptest.NewRequest("POST", "/login", nil), 7)
+	cookie := rec.Result().Cookies()[0]
+	// Keep the session busy every 10 hours: it still ends after 7 days.
+	for day := time.Duration(0); day < 8*24*time.Hour; day += 10 * time.Hour {
+		now = now.Add(10 * time.Hour)
+		r := httptest.NewRequest("GET", "/", nil)
+		r.AddCookie(cookie)
+		w := httptest.NewRecorder()
+		_, ok := s.UserID(w, r)
+		if fresh := w.Result().Cookies(); len(fresh) > 0 && fresh[0].MaxAge >= 0 {
+			cookie = fresh[0]
+		}
+		if elapsed := day + 10*time.Hour; ok != (elapsed <= auth.AbsoluteTimeout) {
+			t.Fatalf("after %s: signed in = %v", elapsed, ok)
+		}
+	}
+}

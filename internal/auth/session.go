@@ -1,0 +1,149 @@
+// Package auth signs people in: the session cookie, single sign-on with OpenID Connect, the
+// keys the cookie is sealed with, and the rate limit on password attempts. Who the people are
+// and what they may do is the user package's business.
+package auth
+
+import (
+	"crypto/rand"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/sessions"
+)
+
+// CookieName is the name of Ladder's session cookie.
+const CookieName = "ladder_session"
+
+// Session lifetimes: a session ends after IdleTimeout without a request, and after
+// AbsoluteTimeout whatever happens.
+const (
+	IdleTimeout     = 12 * time.Hour
+	AbsoluteTimeout = 7 * 24 * time.Hour
+)
+
+// seenEvery is how stale the last-seen time may get before the cookie is written again; it
+// keeps most requests from setting a cookie.
+const seenEvery = time.Minute
+
+// Session value keys.
+const (
+	keyUser     = "uid"
+	keyID       = "sid"
+	keyCreated  = "created"
+	keySeen     = "seen"
+	keyState    = "state"
+	keyNonce    = "nonce"
+	keyVerifier = "verifier"
+	keyNext     = "next"
+)
+
+// Sessions reads and writes the session cookie: sealed (authenticated and encrypted),
+// HttpOnly, SameSite=Lax, Secure when Ladder is served over https. The expiry is checked on
+// the server from timestamps inside the cookie, not left to the browser.
+type Sessions struct {
+	store *sessions.CookieStore
+	now   func() time.Time
+}
+
+// NewSessions returns Sessions sealed with keys (the first seals, all open: see SessionKeys).
+func NewSessions(keys Keys, secure bool, now func() time.Time) *Sessions {
+	store := sessions.NewCookieStore(keys.pairs()...)
+	store.Options = &sessions.Options{Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
+	store.MaxAge(int(AbsoluteTimeout / time.Second))
+	return &Sessions{store: store, now: now}
+}
+
+// UserID returns the signed-in user's id, or false when nobody is signed in or the session
+// expired (an expired session's cookie is cleared).
+func (s *Sessions) UserID(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	sess, err := s.store.New(r, CookieName)
+	if err != nil || sess.IsNew {
+		return 0, false
+	}
+	id, _ := sess.Values[keyUser].(int64)
+	created, _ := sess.Values[keyCreated].(int64)
+	seen, _ := sess.Values[keySeen].(int64)
+	if id == 0 {
+		return 0, false
+	}
+	now := s.now()
+	if now.Sub(time.Unix(created, 0)) > AbsoluteTimeout || now.Sub(time.Unix(seen, 0)) > IdleTimeout {
+		_ = s.clear(w, r)
+		return 0, false
+	}
+	if now.Sub(time.Unix(seen, 0)) > seenEvery {
+		sess.Values[keySeen] = now.Unix()
+		_ = s.store.Save(r, w, sess) // a failed refresh only shortens the idle window
+	}
+	return id, true
+}
+
+// SignIn starts a fresh session for userID. Nothing of the previous session survives — any
+// sign-in flow state included — and the session gets a new random id, so a cookie planted
+// before sign-in is worth nothing after it.
+func (s *Sessions) SignIn(w http.ResponseWriter, r *http.Request, userID int64) error {
+	sess := sessions.NewSession(s.store, CookieName)
+	opts := *s.store.Options
+	sess.Options = &opts
+	now := s.now().Unix()
+	sess.Values[keyUser] = userID
+	sess.Values[keyID] = rand.Text()
+	sess.Values[keyCreated] = now
+	sess.Values[keySeen] = now
+	return s.store.Save(r, w, sess)
+}
+
+// SignOut ends the session: the browser is told to drop the cookie.
+func (s *Sessions) SignOut(w http.ResponseWriter, r *http.Request) error { return s.clear(w, r) }
+
+func (s *Sessions) clear(w http.ResponseWriter, r *http.Request) error {
+	sess := sessions.NewSession(s.store, CookieName)
+	opts := *s.store.Options
+	opts.MaxAge = -1
+	sess.Options = &opts
+	return s.store.Save(r, w, sess)
+}
+
+// Flow is the state of one single sign-on attempt, kept in the session between sending the
+// browser to the identity provider and its return.
+type Flow struct {
+	State    string // echoed back by the provider; checked against CSRF on the callback
+	Nonce    string // must come back inside the ID token; checked against replayed tokens
+	Verifier string // the PKCE code verifier
+	Next     string // where to go after signing in
+}
+
+// ErrNoFlow means the callback arrived without a sign-in attempt in this browser's session.
+var ErrNoFlow = errors.New("no single sign-on attempt in progress")
+
+// BeginFlow stores f in a new pre-sign-in session, replacing whatever the cookie held.
+func (s *Sessions) BeginFlow(w http.ResponseWriter, r *http.Request, f Flow) error {
+	sess := sessions.NewSession(s.store, CookieName)
+	opts := *s.store.Options
+	opts.MaxAge = int((10 * time.Minute) / time.Second)
+	sess.Options = &opts
+	sess.Values[keyState], sess.Values[keyNonce] = f.State, f.Nonce
+	sess.Values[keyVerifier], sess.Values[keyNext] = f.Verifier, f.Next
+	sess.Values[keyCreated] = s.now().Unix()
+	return s.store.Save(r, w, sess)
+}
+
+// Flow returns the sign-in attempt stored by BeginFlow. It may be used once: the caller signs
+// in (which replaces the session) or fails.
+func (s *Sessions) Flow(r *http.Request) (Flow, error) {
+	sess, err := s.store.New(r, CookieName)
+	if err != nil || sess.IsNew {
+		return Flow{}, ErrNoFlow
+	}
+	var f Flow
+	f.State, _ = sess.Values[keyState].(string)
+	f.Nonce, _ = sess.Values[keyNonce].(string)
+	f.Verifier, _ = sess.Values[keyVerifier].(string)
+	f.Next, _ = sess.Values[keyNext].(string)
+	created, _ := sess.Values[keyCreated].(int64)
+	if f.State == "" || s.now().Sub(time.Unix(created, 0)) > 10*time.Minute {
+		return Flow{}, ErrNoFlow
+	}
+	return f, nil
+}
