@@ -1,0 +1,170 @@
+package flow
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"ladder/db"
+	"ladder/internal/audit"
+	"ladder/internal/environment"
+	"ladder/internal/fault"
+	"ladder/internal/policy"
+)
+
+// Service reads and changes flows. Every change is validated first (against the environments
+// and workflows that exist) and written together with its audit record in one transaction.
+type Service struct {
+	db       *sql.DB
+	q        *db.Queries
+	check    *fault.Validator
+	now      func() time.Time
+	envs     *environment.Service
+	policies *policy.Service
+}
+
+// NewService returns a Service on conn that checks environment names with envs and resolves
+// settings with policies.
+func NewService(conn *sql.DB, check *fault.Validator, now func() time.Time, envs *environment.Service, policies *policy.Service) *Service {
+	return &Service{db: conn, q: db.New(conn), check: check, now: now, envs: envs, policies: policies}
+}
+
+// List returns every flow by name.
+func (s *Service) List(ctx context.Context) ([]Flow, error) {
+	rows, err := s.q.ListFlows(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list flows: %w", err)
+	}
+	list := make([]Flow, 0, len(rows))
+	for _, r := range rows {
+		f, err := fromRow(r)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, f)
+	}
+	return list, nil
+}
+
+// Get returns the flow called name.
+func (s *Service) Get(ctx context.Context, name string) (Flow, error) {
+	r, err := s.q.GetFlow(ctx, name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Flow{}, fmt.Errorf("flow %q: %w", name, fault.ErrNotFound)
+	}
+	if err != nil {
+		return Flow{}, fmt.Errorf("get flow %q: %w", name, err)
+	}
+	return fromRow(r)
+}
+
+// UsersOfEnvironment names the flows that use the environment called name, as trigger or
+// step; deleting that environment should be refused while any does.
+func (s *Service) UsersOfEnvironment(ctx context.Context, name string) ([]string, error) {
+	flows, err := s.q.ListFlowsUsingEnvironment(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("find flows using environment %q: %w", name, err)
+	}
+	return flows, nil
+}
+
+// Create adds a flow.
+func (s *Service) Create(ctx context.Context, in Input) (Flow, error) {
+	in, err := s.validate(ctx, in, "")
+	if err != nil {
+		return Flow{}, err
+	}
+	var created Flow
+	err = db.InTx(ctx, s.db, func(q *db.Queries) error {
+		now := s.now().UTC()
+		r, err := q.CreateFlow(ctx, db.CreateFlowParams{Name: in.Name, Description: in.Description,
+			Version: in.Version, TriggerEnvironment: in.TriggerEnvironment, Steps: encode(in.Steps),
+			Hooks: encode(in.Hooks), TimeoutMinutes: in.TimeoutMinutes, CreatedAt: now, UpdatedAt: now})
+		if err != nil {
+			return fmt.Errorf("create flow %q: %w", in.Name, err)
+		}
+		if created, err = s.stored(ctx, q, r); err != nil {
+			return err
+		}
+		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "create",
+			Kind: "flow", Name: in.Name, Detail: summary(created)})
+	})
+	return created, err
+}
+
+// Update changes the flow called name; a new name must be free.
+func (s *Service) Update(ctx context.Context, name string, in Input) (Flow, error) {
+	old, err := s.Get(ctx, name)
+	if err != nil {
+		return Flow{}, err
+	}
+	if in, err = s.validate(ctx, in, old.Name); err != nil {
+		return Flow{}, err
+	}
+	var updated Flow
+	err = db.InTx(ctx, s.db, func(q *db.Queries) error {
+		now := s.now().UTC()
+		r, err := q.UpdateFlow(ctx, db.UpdateFlowParams{ID: old.ID, Name: in.Name, Description: in.Description,
+			Version: in.Version, TriggerEnvironment: in.TriggerEnvironment, Steps: encode(in.Steps),
+			Hooks: encode(in.Hooks), TimeoutMinutes: in.TimeoutMinutes, UpdatedAt: now})
+		if err != nil {
+			return fmt.Errorf("update flow %q: %w", name, err)
+		}
+		if updated, err = s.stored(ctx, q, r); err != nil {
+			return err
+		}
+		d := summary(updated)
+		if in.Name != old.Name {
+			d = "renamed from " + old.Name + "; " + d
+		}
+		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "update",
+			Kind: "flow", Name: in.Name, Detail: d})
+	})
+	return updated, err
+}
+
+// Delete removes the flow called name.
+func (s *Service) Delete(ctx context.Context, name string) error {
+	return db.InTx(ctx, s.db, func(q *db.Queries) error {
+		r, err := q.GetFlow(ctx, name)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("flow %q: %w", name, fault.ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("get flow %q: %w", name, err)
+		}
+		if err := q.DeleteFlow(ctx, r.ID); err != nil {
+			return fmt.Errorf("delete flow %q: %w", name, err)
+		}
+		return audit.Record(ctx, q, s.now(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
+			Kind: "flow", Name: name})
+	})
+}
+
+// stored decodes a written row and records what it references, for UsersOfEnvironment and
+// the workflow users query.
+func (s *Service) stored(ctx context.Context, q *db.Queries, r db.Flow) (Flow, error) {
+	f, err := fromRow(r)
+	if err != nil {
+		return Flow{}, err
+	}
+	if err := q.DeleteFlowReferences(ctx, f.ID); err != nil {
+		return Flow{}, fmt.Errorf("clear references of flow %q: %w", f.Name, err)
+	}
+	refs := map[string][]string{"environment": f.Environments(), "workflow": f.Workflows()}
+	for kind, names := range refs {
+		for _, n := range names {
+			if err := q.AddFlowReference(ctx, db.AddFlowReferenceParams{FlowID: f.ID, Kind: kind, Name: n}); err != nil {
+				return Flow{}, fmt.Errorf("record %s %q of flow %q: %w", kind, n, f.Name, err)
+			}
+		}
+	}
+	return f, nil
+}
+
+func summary(f Flow) string {
+	return strings.Join(f.Environments(), " → ")
+}
