@@ -98,6 +98,33 @@ func (q *Queries) GetProduct(ctx context.Context, name string) (Product, error) 
 	return i, err
 }
 
+const listFlowNames = `-- name: ListFlowNames :many
+SELECT name FROM flows ORDER BY name
+`
+
+func (q *Queries) ListFlowNames(ctx context.Context) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, listFlowNames)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		items = append(items, name)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listProducts = `-- name: ListProducts :many
 SELECT id, name, tags, description, template, flows, concurrency, queue_limit, created_at, updated_at FROM products ORDER BY name
 `

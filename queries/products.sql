@@ -20,3 +20,6 @@ RETURNING *;
 
 -- name: DeleteProduct :exec
 DELETE FROM products WHERE id = ?;
+
+-- name: ListFlowNames :many
+SELECT name FROM flows ORDER BY name;

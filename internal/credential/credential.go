@@ -113,7 +113,7 @@ func checkInput(in Input, keep bool, fe fault.FieldErrors) {
 		}
 		if in.KnownHosts == "" {
 			fe.Add("knownHosts", "is required: the server's line from known_hosts (ssh-keyscan HOST)")
-		} else if _, err := hostKeyCallback(in.KnownHosts); err != nil {
+		} else if err := checkKnownHosts(in.KnownHosts); err != nil {
 			fe.Add("knownHosts", "is not a known_hosts line (host key-type key)")
 		}
 	}

@@ -167,8 +167,9 @@ func TestForURLPicksLongestPrefixAndDecrypts(t *testing.T) {
 			if a == nil || a.Name != tt.want || strings.TrimSpace(a.Token+a.PrivateKey) != tt.secret {
 				t.Fatalf("got %v, want %s with its secret", a, tt.want)
 			}
-			if _, err := a.Method(); err != nil {
-				t.Errorf("auth method: %v", err)
+			r, err := svc.Remote(ctx, tt.url)
+			if err != nil || r.URL != tt.url || strings.TrimSpace(r.Credentials.Token+string(r.Credentials.SSHKey)) != tt.secret {
+				t.Errorf("Remote = %v with other credentials (err %v), want %s's", r.URL, err, tt.want)
 			}
 		})
 	}
