@@ -1,0 +1,162 @@
+// Package release owns releases: one run of a product through a flow (or a single manual
+// promotion), with the state of every environment and application it promotes, and the events
+// that tell what happened. The runner moves releases forward; pages and the API read them here.
+package release
+
+import (
+	"time"
+
+	"ladder/internal/gitops"
+)
+
+// Release statuses.
+const (
+	Queued      = "QUEUED"
+	Running     = "RUNNING"
+	Suspended   = "SUSPENDED"
+	Succeeded   = "SUCCEEDED"
+	Failed      = "FAILED"
+	Terminating = "TERMINATING"
+	Terminated  = "TERMINATED"
+)
+
+// Environment statuses besides the ones shared with releases.
+const (
+	Pending = "PENDING"
+	Skipped = "SKIPPED"
+)
+
+// Final reports whether status is an end state.
+func Final(status string) bool {
+	return status == Succeeded || status == Failed || status == Terminated || status == Skipped
+}
+
+// Release is one run of a product through a flow.
+type Release struct {
+	ID           string
+	Number       int64
+	Product      string
+	Flow         string // empty for a manual single promotion
+	Version      string
+	Trigger      Commit
+	TriggerEnv   string
+	SourceApp    string
+	Initiator    string
+	Status       string
+	Blocker      string
+	Error        string
+	Plan         Plan
+	Timeout      time.Duration
+	CreatedAt    time.Time
+	StartedAt    *time.Time
+	FinishedAt   *time.Time
+	Environments []Environment
+}
+
+// FlowLabel is the flow's name, or "Manual" for a single promotion.
+func (r Release) FlowLabel() string {
+	if r.Flow == "" {
+		return "Manual"
+	}
+	return r.Flow
+}
+
+// Environment finds the release's environment called name.
+func (r Release) Environment(name string) (Environment, bool) {
+	for _, e := range r.Environments {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return Environment{}, false
+}
+
+// Commit is the Git commit that started a release.
+type Commit struct {
+	SHA     string
+	Message string
+	Author  string
+	Branch  string
+	Date    *time.Time
+}
+
+// Plan is what a release promotes, fixed when it is created: the template and the values read
+// once from the source application at the trigger commit.
+type Plan struct {
+	Template gitops.Template `json:"template"`
+	Values   gitops.Values   `json:"values"`
+	Source   Target          `json:"source"`
+}
+
+// Target is an application a release reads from or writes to.
+type Target struct {
+	Environment string `json:"environment"`
+	Name        string `json:"name"`
+	RepoURL     string `json:"repoURL"`
+	Branch      string `json:"branch"`
+	Path        string `json:"path"`
+}
+
+// Environment is one environment's part in a release.
+type Environment struct {
+	Name         string
+	IsTrigger    bool
+	DependsOn    []string
+	Settings     Settings
+	Status       string
+	Blocker      string
+	Error        string
+	StartedAt    *time.Time
+	FinishedAt   *time.Time
+	Applications []Application
+}
+
+// Settings are the resolved promotion settings of one environment, each with where it came from.
+type Settings struct {
+	PreAction  Setting `json:"preAction"`
+	Action     Setting `json:"action"`
+	PostAction Setting `json:"postAction"`
+}
+
+// Setting is one resolved value and its origin (a policy's name, "flow step" or "request").
+type Setting struct {
+	Value  string `json:"value"`
+	Origin string `json:"origin"`
+}
+
+// Actions a promotion may take.
+const (
+	ActionCommit      = "commit"
+	ActionPullRequest = "pull-request"
+	ActionNone        = "none"
+)
+
+// Application is one application's promotion inside a release environment.
+type Application struct {
+	Target
+	Phase          string // what happens next: action, verify or done
+	Status         string
+	CommitSHA      string
+	PullRequestURL string
+	Result         string
+	Error          string
+	StartedAt      *time.Time
+	FinishedAt     *time.Time
+}
+
+// Application phases, in order.
+const (
+	PhaseAction = "action"
+	PhaseVerify = "verify"
+	PhaseDone   = "done"
+)
+
+// Event is one thing that happened to a release.
+type Event struct {
+	ID        int64
+	ReleaseID string
+	Kind      string // release, environment, application
+	Subject   string // the environment or application concerned
+	Message   string
+	At        time.Time
+}

@@ -1,0 +1,127 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+
+	"ladder/internal/fault"
+	"ladder/internal/release"
+)
+
+// Start creates a release from spec and sets it going. In queue mode, when more releases of
+// the product wait than its queue limit allows, the oldest waiting ones are terminated.
+func (r *Runner) Start(ctx context.Context, spec release.Spec) (release.Release, error) {
+	mode, limit, err := r.model.Concurrency(ctx, spec.Product)
+	if err != nil {
+		return release.Release{}, err
+	}
+	rel, err := r.releases.Create(ctx, spec, func(tx *release.Tx) error {
+		return enqueue(ctx, tx.Queries(), tx.Now(), tx.ID(), jobAdvance, "", "", tx.Now())
+	})
+	if err != nil {
+		return release.Release{}, err
+	}
+	if mode != "terminate" && limit > 0 {
+		if err := r.enforceQueueLimit(ctx, spec.Product, limit); err != nil {
+			return rel, err
+		}
+	}
+	r.Wake()
+	return rel, nil
+}
+
+// enforceQueueLimit terminates the oldest queued releases of product beyond limit.
+func (r *Runner) enforceQueueLimit(ctx context.Context, product string, limit int) error {
+	active, err := r.q.ActiveReleasesOfProduct(ctx, product)
+	if err != nil {
+		return fmt.Errorf("list active releases of %s: %w", product, err)
+	}
+	var queued []string
+	for _, a := range active {
+		if a.Status == release.Queued {
+			queued = append(queued, a.ID)
+		}
+	}
+	for _, id := range queued[:max(len(queued)-limit, 0)] {
+		err := r.releases.Change(ctx, id, func(tx *release.Tx) error {
+			rel, err := tx.Load()
+			if err != nil || rel.Status != release.Queued {
+				return err
+			}
+			rel.Status, rel.Error = release.Terminating, fmt.Sprintf("queue limit: more than %d releases of %s were waiting", limit, product)
+			if err := tx.SetRelease(rel, rel.Error); err != nil {
+				return err
+			}
+			return enqueue(ctx, tx.Queries(), tx.Now(), id, jobAdvance, "", "", tx.Now())
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Terminate stops release id: running steps are abandoned, the release ends TERMINATED and
+// environments that had not started stay PENDING.
+func (r *Runner) Terminate(ctx context.Context, id, by string) error {
+	err := r.releases.Change(ctx, id, func(tx *release.Tx) error {
+		rel, err := tx.Load()
+		if err != nil {
+			return err
+		}
+		if release.Final(rel.Status) || rel.Status == release.Terminating {
+			return fmt.Errorf("release %s is %s: %w", id, rel.Status, fault.ErrConflict)
+		}
+		rel.Status, rel.Error = release.Terminating, "terminated by "+by
+		if err := tx.SetRelease(rel, "termination requested by "+by); err != nil {
+			return err
+		}
+		return enqueue(ctx, tx.Queries(), tx.Now(), id, jobAdvance, "", "", tx.Now())
+	})
+	if err == nil {
+		r.Wake()
+	}
+	return err
+}
+
+// Retry resumes a FAILED or TERMINATED release from where it stopped: environments that
+// succeeded are not redone; failed and terminated ones, and their unfinished applications,
+// start again.
+func (r *Runner) Retry(ctx context.Context, id, by string) error {
+	err := r.releases.Change(ctx, id, func(tx *release.Tx) error {
+		rel, err := tx.Load()
+		if err != nil {
+			return err
+		}
+		if rel.Status != release.Failed && rel.Status != release.Terminated {
+			return fmt.Errorf("release %s is %s; only failed or terminated releases can be retried: %w", id, rel.Status, fault.ErrConflict)
+		}
+		for _, e := range rel.Environments {
+			if e.Status != release.Failed && e.Status != release.Terminated {
+				continue
+			}
+			for _, app := range e.Applications {
+				if app.Status == release.Succeeded {
+					continue
+				}
+				app.Status, app.Phase, app.Error, app.StartedAt, app.FinishedAt = release.Pending, release.PhaseAction, "", nil, nil
+				if err := tx.SetApplication(e.Name, app, app.Name+" will be promoted again"); err != nil {
+					return err
+				}
+			}
+			e.Status, e.Error, e.Blocker, e.StartedAt, e.FinishedAt = release.Pending, "", "", nil, nil
+			if err := tx.SetEnvironment(e, e.Name+" will run again"); err != nil {
+				return err
+			}
+		}
+		rel.Status, rel.Error, rel.FinishedAt = release.Queued, "", nil
+		if err := tx.SetRelease(rel, "retry requested by "+by); err != nil {
+			return err
+		}
+		return enqueue(ctx, tx.Queries(), tx.Now(), id, jobAdvance, "", "", tx.Now())
+	})
+	if err == nil {
+		r.Wake()
+	}
+	return err
+}

@@ -1,0 +1,190 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"ladder/internal/release"
+)
+
+// advance decides what release id does next, in one transaction: start it when its turn comes,
+// start environments whose dependencies succeeded, settle environments whose applications are
+// done, and end the release. It returns when it wants to look again (zero: when woken).
+func (r *Runner) advance(ctx context.Context, id string) (time.Time, error) {
+	var next time.Time
+	err := r.releases.Change(ctx, id, func(tx *release.Tx) error {
+		rel, err := tx.Load()
+		if err != nil {
+			return err
+		}
+		a := &advancer{r: r, ctx: ctx, tx: tx, rel: rel}
+		next, err = a.run()
+		return err
+	})
+	return next, err
+}
+
+// advancer holds one advance pass over one release.
+type advancer struct {
+	r    *Runner
+	ctx  context.Context
+	tx   *release.Tx
+	rel  release.Release
+	next time.Time
+	// failed is set once an environment failed: nothing new starts, and the release fails
+	// when what still runs has finished.
+	failed bool
+}
+
+func (a *advancer) run() (time.Time, error) {
+	rel := &a.rel
+	if release.Final(rel.Status) {
+		return time.Time{}, nil
+	}
+	now := a.tx.Now()
+	if rel.Status == release.Queued {
+		started, err := a.start()
+		if err != nil || !started {
+			return time.Time{}, err
+		}
+	}
+	if rel.Status != release.Terminating && rel.StartedAt != nil && rel.Timeout > 0 && now.Sub(*rel.StartedAt) > rel.Timeout {
+		rel.Status, rel.Error = release.Terminating, fmt.Sprintf("timed out after %s (the flow's timeout)", rel.Timeout)
+	}
+	if rel.Status == release.Terminating {
+		return time.Time{}, a.terminate()
+	}
+	for _, e := range rel.Environments {
+		a.failed = a.failed || e.Status == release.Failed
+	}
+	for i := range rel.Environments {
+		if err := a.environment(&rel.Environments[i]); err != nil {
+			return time.Time{}, err
+		}
+	}
+	if err := a.settle(); err != nil {
+		return time.Time{}, err
+	}
+	if rel.Status == release.Running && rel.StartedAt != nil && rel.Timeout > 0 {
+		a.later(rel.StartedAt.Add(rel.Timeout + time.Second))
+	}
+	return a.next, nil
+}
+
+// later asks for another pass at t at the latest.
+func (a *advancer) later(t time.Time) {
+	if a.next.IsZero() || t.Before(a.next) {
+		a.next = t
+	}
+}
+
+// start moves a queued release to RUNNING when the product's concurrency allows it.
+func (a *advancer) start() (bool, error) {
+	rel := &a.rel
+	mode, _, err := a.r.model.Concurrency(a.ctx, rel.Product)
+	if err != nil {
+		return false, err
+	}
+	if mode != "terminate" {
+		active, err := a.tx.Queries().ActiveReleasesOfProduct(a.ctx, rel.Product)
+		if err != nil {
+			return false, fmt.Errorf("list active releases of %s: %w", rel.Product, err)
+		}
+		if len(active) > 0 && active[0].ID != rel.ID {
+			pos := slices.IndexFunc(active, func(x releaseRow) bool { return x.ID == rel.ID })
+			blocker := fmt.Sprintf("queued behind release #%d (position %d in the queue)", active[0].Number, pos)
+			if blocker == rel.Blocker {
+				return false, nil
+			}
+			rel.Blocker = blocker
+			return false, a.tx.SetRelease(*rel, blocker)
+		}
+	}
+	now := a.tx.Now()
+	rel.Status, rel.Blocker, rel.StartedAt = release.Running, "", &now
+	return true, a.tx.SetRelease(*rel, "release started")
+}
+
+// environment moves one environment forward.
+func (a *advancer) environment(e *release.Environment) error {
+	switch e.Status {
+	case release.Pending:
+		if a.failed {
+			return nil
+		}
+		return a.startEnvironment(e)
+	case release.Running:
+		return a.settleEnvironment(e)
+	}
+	return nil
+}
+
+func (a *advancer) startEnvironment(e *release.Environment) error {
+	now := a.tx.Now()
+	var waiting []string
+	for _, d := range e.DependsOn {
+		dep, ok := a.rel.Environment(d)
+		if !ok || dep.Status != release.Succeeded {
+			waiting = append(waiting, d)
+		}
+	}
+	if len(waiting) > 0 {
+		return a.block(e, "waiting for "+strings.Join(waiting, ", ")+" to succeed")
+	}
+	if e.IsTrigger {
+		e.Status, e.Blocker, e.StartedAt, e.FinishedAt = release.Succeeded, "", &now, &now
+		return a.tx.SetEnvironment(*e, "trigger environment: values read at "+short(a.rel.Trigger.SHA))
+	}
+	frozen, err := a.r.model.Freeze(a.ctx, e.Name)
+	if err != nil {
+		return err
+	}
+	if frozen != "" {
+		a.later(now.Add(a.r.opts.FreezeRecheck))
+		return a.block(e, frozen)
+	}
+	if msg := unsupported(e.Settings); msg != "" {
+		e.Status, e.Blocker, e.Error, e.StartedAt, e.FinishedAt = release.Failed, "", msg, &now, &now
+		return a.tx.SetEnvironment(*e, msg)
+	}
+	e.Status, e.Blocker, e.StartedAt = release.Running, "", &now
+	if err := a.tx.SetEnvironment(*e, "promotion to "+e.Name+" started ("+e.Settings.Action.Value+")"); err != nil {
+		return err
+	}
+	return a.settleEnvironment(e)
+}
+
+// unsupported names a resolved setting this version of Ladder cannot carry out, so that a
+// release fails loudly instead of skipping a check someone configured.
+func unsupported(s release.Settings) string {
+	switch {
+	case s.PreAction.Value != "":
+		return "pre-action workflow " + s.PreAction.Value + " cannot run: workflow steps are not built yet"
+	case s.PostAction.Value != "":
+		return "post-action workflow " + s.PostAction.Value + " cannot run: workflow steps are not built yet"
+	case s.Action.Value == release.ActionPullRequest:
+		return "the pull-request action is not built into the runner yet"
+	case s.Action.Value != release.ActionCommit && s.Action.Value != release.ActionNone:
+		return fmt.Sprintf("no promotion action resolved (got %q)", s.Action.Value)
+	}
+	return ""
+}
+
+// block records why an environment waits, when that changed.
+func (a *advancer) block(e *release.Environment, blocker string) error {
+	if e.Blocker == blocker {
+		return nil
+	}
+	e.Blocker = blocker
+	return a.tx.SetEnvironment(*e, blocker)
+}
+
+func short(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}

@@ -1,0 +1,81 @@
+package runner_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"ladder/internal/release"
+)
+
+// TestFreezeBlocksThenReleases: a frozen target waits with the freeze as its blocker and
+// continues once the freeze is lifted.
+func TestFreezeBlocksThenReleases(t *testing.T) {
+	h := newHarness(t)
+	blocker := "environment frozen: holiday freeze (until 2026-12-27 09:00 UTC)"
+	h.model.setFrozen("prod", blocker)
+	dev, prod := newRepo(t, "dev", "2.0.0"), newRepo(t, "prod", "1.0.0")
+	rel := h.start("shop", []env{{name: "dev", repo: dev}, {name: "prod", repo: prod, deps: []string{"dev"}}}, release.ActionCommit)
+	h.wait(rel.ID, "the freeze blocker", func(r release.Release) bool {
+		e, _ := r.Environment("prod")
+		return e.Blocker == blocker && e.Status == release.Pending
+	})
+	if n := prod.commits(); n != 1 {
+		t.Errorf("frozen prod got %d commits, want 1 (none promoted)", n)
+	}
+	h.model.setFrozen("prod", "")
+	h.wait(rel.ID, "success after unfreezing", status(release.Succeeded))
+}
+
+// TestQueueRunsOneAtATime: in queue mode a second release of the product waits, with a
+// blocker naming the release ahead, until the first ends; beyond the queue limit the oldest
+// waiting release is terminated.
+func TestQueueRunsOneAtATime(t *testing.T) {
+	h := newHarness(t)
+	h.model.limit = 1
+	h.model.setFrozen("prod", "environment frozen: hold")
+	dev, prod := newRepo(t, "dev", "2.0.0"), newRepo(t, "prod", "1.0.0")
+	envs := []env{{name: "dev", repo: dev}, {name: "prod", repo: prod, deps: []string{"dev"}}}
+	first := h.start("shop", envs, release.ActionCommit)
+	h.wait(first.ID, "the first release to run", status(release.Running))
+	second := h.start("shop", envs, release.ActionCommit)
+	h.wait(second.ID, "the queue blocker", func(r release.Release) bool {
+		return r.Status == release.Queued && strings.HasPrefix(r.Blocker, "queued behind release #1")
+	})
+	third := h.start("shop", envs, release.ActionCommit)
+	got := h.wait(second.ID, "the queue limit to end the oldest waiting release", status(release.Terminated))
+	if !strings.Contains(got.Error, "queue limit") {
+		t.Errorf("got error %q, want it to name the queue limit", got.Error)
+	}
+	h.model.setFrozen("prod", "")
+	h.wait(first.ID, "the first release to succeed", status(release.Succeeded))
+	h.wait(third.ID, "the third release to succeed after the first", status(release.Succeeded))
+	if n := prod.commits(); n != 2 {
+		t.Errorf("prod: got %d commits, want 2 (one promotion; the third found the values already there)", n)
+	}
+}
+
+// TestTerminate ends a waiting release: it ends TERMINATED with who asked, the environment that
+// had not started stays PENDING, and it can then be retried to success.
+func TestTerminate(t *testing.T) {
+	h := newHarness(t)
+	h.model.setFrozen("prod", "environment frozen: hold")
+	dev, prod := newRepo(t, "dev", "2.0.0"), newRepo(t, "prod", "1.0.0")
+	rel := h.start("shop", []env{{name: "dev", repo: dev}, {name: "prod", repo: prod, deps: []string{"dev"}}}, release.ActionCommit)
+	h.wait(rel.ID, "the release to run", status(release.Running))
+	if err := h.runner.Terminate(context.Background(), rel.ID, "alice"); err != nil {
+		t.Fatalf("terminate: %v", err)
+	}
+	got := h.wait(rel.ID, "termination", status(release.Terminated))
+	if e, _ := got.Environment("prod"); e.Status != release.Pending || got.Error != "terminated by alice" {
+		t.Errorf("got prod %s and error %q, want PENDING and 'terminated by alice'", e.Status, got.Error)
+	}
+	if err := h.runner.Terminate(context.Background(), rel.ID, "alice"); err == nil {
+		t.Errorf("terminating a terminated release: got no error, want a conflict")
+	}
+	h.model.setFrozen("prod", "")
+	if err := h.runner.Retry(context.Background(), rel.ID, "alice"); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	h.wait(rel.ID, "success after retry", status(release.Succeeded))
+}

@@ -1,0 +1,75 @@
+package runner
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"ladder/db"
+)
+
+// Job kinds.
+const (
+	jobAdvance     = "advance"     // decide what a release does next
+	jobApplication = "application" // run the current phase of one application
+)
+
+// job is a leased unit of work.
+type job struct {
+	id          int64
+	generation  int64
+	releaseID   string
+	kind        string
+	environment string
+	application string
+	attempts    int64
+}
+
+// enqueue asks for a job to run at or after at. Asking again for a job that already waits
+// keeps the earlier time; asking for one that is running makes it run once more afterwards.
+func enqueue(ctx context.Context, q *db.Queries, now time.Time, releaseID, kind, env, app string, at time.Time) error {
+	err := q.EnqueueJob(ctx, db.EnqueueJobParams{ReleaseID: releaseID, Kind: kind, Environment: env,
+		Application: app, RunAfter: at.UTC(), CreatedAt: now})
+	if err != nil {
+		return fmt.Errorf("enqueue %s job for release %s: %w", kind, releaseID, err)
+	}
+	return nil
+}
+
+// claim leases the next due job to owner for lease, or returns nil when none is due.
+func claim(ctx context.Context, q *db.Queries, owner string, now time.Time, lease time.Duration) (*job, error) {
+	row, err := q.ClaimJob(ctx, db.ClaimJobParams{LeaseOwner: owner,
+		LeaseUntil: sql.NullTime{Time: now.Add(lease), Valid: true}, RunAfter: now,
+		LeaseUntil_2: sql.NullTime{Time: now, Valid: true}})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claim job: %w", err)
+	}
+	return &job{id: row.ID, generation: row.Generation, releaseID: row.ReleaseID, kind: row.Kind,
+		environment: row.Environment, application: row.Application, attempts: row.Attempts}, nil
+}
+
+// finish removes a done job, unless it was asked for again while it ran: then it is freed to
+// run again at once.
+func finish(ctx context.Context, q *db.Queries, j *job, now time.Time) error {
+	n, err := q.FinishJob(ctx, db.FinishJobParams{ID: j.id, Generation: j.generation})
+	if err != nil {
+		return fmt.Errorf("finish job %d: %w", j.id, err)
+	}
+	if n == 0 {
+		return retryAt(ctx, q, j, now)
+	}
+	return nil
+}
+
+// retryAt frees a job to run again at or after at.
+func retryAt(ctx context.Context, q *db.Queries, j *job, at time.Time) error {
+	if err := q.ReleaseJob(ctx, db.ReleaseJobParams{ID: j.id, RunAfter: at.UTC()}); err != nil {
+		return fmt.Errorf("reschedule job %d: %w", j.id, err)
+	}
+	return nil
+}

@@ -1,0 +1,169 @@
+// Package runner moves releases forward. It works only from jobs leased out of the database, so
+// a Ladder killed at any moment resumes every release where it was: a job whose worker died is
+// taken over when its lease runs out, and every step it repeats is idempotent (a promotion whose
+// values are already in the target makes no second commit).
+package runner
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"ladder/db"
+	"ladder/internal/gitops"
+	"ladder/internal/release"
+)
+
+// Git is the part of the Git engine the runner uses.
+type Git interface {
+	Promote(ctx context.Context, req gitops.PromoteRequest) (gitops.Result, error)
+}
+
+// Model answers the runner's questions about the current model.
+type Model interface {
+	// Credentials returns the credentials for a repository URL (the zero value when none match).
+	Credentials(ctx context.Context, repoURL string) (gitops.Credentials, error)
+	// Freeze returns the blocker sentence when environment env is frozen now, "" when it is open.
+	Freeze(ctx context.Context, env string) (string, error)
+	// Concurrency returns a product's concurrency mode (queue or terminate) and queue limit.
+	Concurrency(ctx context.Context, product string) (mode string, queueLimit int, err error)
+}
+
+// Options tune a Runner; zero values take the defaults.
+type Options struct {
+	Workers      int           // concurrent jobs (default 4)
+	Lease        time.Duration // how long a job is leased before another worker may take it (default 2 min)
+	PollInterval time.Duration // how often idle workers look for due jobs (default 1 s)
+	// FreezeRecheck is how often a release waiting on a frozen environment looks again
+	// (default 15 s).
+	FreezeRecheck time.Duration
+	Author        gitops.Signature
+}
+
+// Runner executes release jobs with a pool of workers.
+type Runner struct {
+	conn     *sql.DB
+	q        *db.Queries
+	releases *release.Service
+	git      Git
+	model    Model
+	log      *slog.Logger
+	now      func() time.Time
+	opts     Options
+	owner    string
+	wake     chan struct{}
+	wg       sync.WaitGroup
+}
+
+// New returns a Runner; StartWorkers sets it going.
+func New(conn *sql.DB, releases *release.Service, git Git, model Model, log *slog.Logger, now func() time.Time, opts Options) *Runner {
+	if opts.Workers <= 0 {
+		opts.Workers = 4
+	}
+	if opts.Lease <= 0 {
+		opts.Lease = 2 * time.Minute
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = time.Second
+	}
+	if opts.FreezeRecheck <= 0 {
+		opts.FreezeRecheck = 15 * time.Second
+	}
+	if opts.Author.Name == "" {
+		opts.Author = gitops.Signature{Name: "Ladder", Email: "ladder@localhost"}
+	}
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return &Runner{conn: conn, q: db.New(conn), releases: releases, git: git, model: model, log: log,
+		now: now, opts: opts, owner: hex.EncodeToString(b[:]), wake: make(chan struct{}, opts.Workers)}
+}
+
+// StartWorkers runs the workers until ctx is cancelled. Wait returns when they have stopped.
+func (r *Runner) StartWorkers(ctx context.Context) {
+	for range r.opts.Workers {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.work(ctx)
+		}()
+	}
+}
+
+// Wait blocks until every worker has finished its current job and stopped.
+func (r *Runner) Wait() { r.wg.Wait() }
+
+// Wake tells idle workers that a job may be due now.
+func (r *Runner) Wake() {
+	for range cap(r.wake) {
+		select {
+		case r.wake <- struct{}{}:
+		default:
+			return
+		}
+	}
+}
+
+func (r *Runner) work(ctx context.Context) {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		case <-r.wake:
+		}
+		for ctx.Err() == nil && r.runOne(ctx) {
+		}
+		timer.Reset(r.opts.PollInterval)
+	}
+}
+
+// runOne claims and runs one due job; it reports whether there was one.
+func (r *Runner) runOne(ctx context.Context) bool {
+	j, err := claim(ctx, r.q, r.owner, r.now().UTC(), r.opts.Lease)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Error("claim job", "err", err)
+		}
+		return false
+	}
+	if j == nil {
+		return false
+	}
+	var next time.Time
+	switch j.kind {
+	case jobAdvance:
+		next, err = r.advance(ctx, j.releaseID)
+	case jobApplication:
+		next, err = r.runApplication(ctx, j)
+	default:
+		err = fmt.Errorf("unknown job kind %q", j.kind)
+	}
+	if ctx.Err() != nil {
+		return false // shutting down: the lease runs out and the job is taken up again
+	}
+	if err != nil {
+		r.log.Error("job failed; retrying", "kind", j.kind, "release", j.releaseID, "attempt", j.attempts, "err", err)
+		next = r.now().Add(backoff(j.attempts))
+	}
+	if !next.IsZero() {
+		err = retryAt(ctx, r.q, j, next)
+	} else {
+		err = finish(ctx, r.q, j, r.now().UTC())
+	}
+	if err != nil {
+		r.log.Error("settle job", "kind", j.kind, "release", j.releaseID, "err", err)
+	}
+	return true
+}
+
+func backoff(attempts int64) time.Duration {
+	d := time.Second << min(attempts, 6)
+	return min(d, time.Minute)
+}

@@ -1,0 +1,124 @@
+package runner
+
+import (
+	"fmt"
+
+	"ladder/db"
+	"ladder/internal/release"
+)
+
+type releaseRow = db.Release
+
+// settleEnvironment ends an environment whose applications are done, or makes sure the next
+// application in turn has a job.
+func (a *advancer) settleEnvironment(e *release.Environment) error {
+	now := a.tx.Now()
+	for i := range e.Applications {
+		app := &e.Applications[i]
+		switch {
+		case app.Status == release.Failed:
+			e.Status, e.Blocker, e.Error, e.FinishedAt = release.Failed, "", app.Name+": "+app.Error, &now
+			return a.tx.SetEnvironment(*e, "promotion to "+e.Name+" failed: "+e.Error)
+		case app.Status == release.Succeeded:
+			continue
+		case e.Settings.Action.Value == release.ActionNone:
+			app.Status, app.Phase, app.Result, app.StartedAt, app.FinishedAt = release.Succeeded, release.PhaseDone,
+				"no Git change (action none)", &now, &now
+			if err := a.tx.SetApplication(e.Name, *app, app.Name+": "+app.Result); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := a.block(e, "promoting "+app.Name); err != nil {
+			return err
+		}
+		return enqueue(a.ctx, a.tx.Queries(), now, a.rel.ID, jobApplication, e.Name, app.Name, now)
+	}
+	e.Status, e.Blocker, e.FinishedAt = release.Succeeded, "", &now
+	return a.tx.SetEnvironment(*e, "promoted to "+e.Name)
+}
+
+// settle ends the release when every environment is done or one failed and nothing still runs.
+func (a *advancer) settle() error {
+	rel := &a.rel
+	var failed *release.Environment
+	running, done := false, 0
+	for i, e := range rel.Environments {
+		switch {
+		case e.Status == release.Failed && failed == nil:
+			failed = &rel.Environments[i]
+		case e.Status == release.Running:
+			running = true
+		case e.Status == release.Succeeded:
+			done++
+		}
+	}
+	now := a.tx.Now()
+	switch {
+	case failed != nil && !running:
+		rel.Status, rel.Blocker, rel.Error, rel.FinishedAt = release.Failed, "", "environment "+failed.Name+" failed: "+failed.Error, &now
+		if err := a.tx.SetRelease(*rel, "release failed: "+rel.Error); err != nil {
+			return err
+		}
+		return a.wakeQueued()
+	case done == len(rel.Environments):
+		rel.Status, rel.Blocker, rel.FinishedAt = release.Succeeded, "", &now
+		if err := a.tx.SetRelease(*rel, "release succeeded"); err != nil {
+			return err
+		}
+		return a.wakeQueued()
+	}
+	return nil
+}
+
+// terminate ends a TERMINATING release: running environments and applications become
+// TERMINATED, pending ones stay PENDING.
+func (a *advancer) terminate() error {
+	rel := &a.rel
+	now := a.tx.Now()
+	for i := range rel.Environments {
+		e := &rel.Environments[i]
+		if e.Status != release.Running {
+			continue
+		}
+		for j := range e.Applications {
+			app := &e.Applications[j]
+			if release.Final(app.Status) || app.Status == release.Pending {
+				continue
+			}
+			app.Status, app.FinishedAt = release.Terminated, &now
+			if err := a.tx.SetApplication(e.Name, *app, app.Name+" terminated"); err != nil {
+				return err
+			}
+		}
+		e.Status, e.Blocker, e.FinishedAt = release.Terminated, "", &now
+		if err := a.tx.SetEnvironment(*e, e.Name+" terminated"); err != nil {
+			return err
+		}
+	}
+	if rel.Error == "" {
+		rel.Error = "terminated"
+	}
+	rel.Status, rel.Blocker, rel.FinishedAt = release.Terminated, "", &now
+	if err := a.tx.SetRelease(*rel, "release terminated: "+rel.Error); err != nil {
+		return err
+	}
+	return a.wakeQueued()
+}
+
+// wakeQueued asks the product's queued releases to look again: the one ahead of them ended.
+func (a *advancer) wakeQueued() error {
+	active, err := a.tx.Queries().ActiveReleasesOfProduct(a.ctx, a.rel.Product)
+	if err != nil {
+		return fmt.Errorf("list active releases of %s: %w", a.rel.Product, err)
+	}
+	now := a.tx.Now()
+	for _, other := range active {
+		if other.ID != a.rel.ID && other.Status == release.Queued {
+			if err := enqueue(a.ctx, a.tx.Queries(), now, other.ID, jobAdvance, "", "", now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,26 @@
+-- name: EnqueueJob :exec
+INSERT INTO jobs (release_id, kind, environment, application, run_after, created_at)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (release_id, kind, environment, application)
+DO UPDATE SET run_after = MIN(run_after, excluded.run_after), generation = generation + 1;
+
+-- name: ClaimJob :one
+UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
+WHERE id = (
+    SELECT j.id FROM jobs j
+    WHERE j.run_after <= ? AND (j.lease_until IS NULL OR j.lease_until < ?)
+    ORDER BY j.run_after, j.id LIMIT 1
+)
+RETURNING *;
+
+-- name: FinishJob :execrows
+DELETE FROM jobs WHERE id = ? AND generation = ?;
+
+-- name: ReleaseJob :exec
+UPDATE jobs SET lease_owner = '', lease_until = NULL, run_after = ? WHERE id = ?;
+
+-- name: NextJobDue :one
+SELECT CAST(MIN(run_after) AS TEXT) FROM jobs WHERE lease_until IS NULL;
+
+-- name: CountJobs :one
+SELECT CAST(COUNT(*) AS INTEGER) FROM jobs;

@@ -1,0 +1,7 @@
+-- name: CreateReleaseEvent :one
+INSERT INTO release_events (release_id, kind, subject, message, at)
+VALUES (?, ?, ?, ?, ?)
+RETURNING id;
+
+-- name: ListReleaseEventsAfter :many
+SELECT * FROM release_events WHERE release_id = ? AND id > ? ORDER BY id LIMIT ?;
