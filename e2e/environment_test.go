@@ -9,6 +9,7 @@ import (
 func TestEnvironmentJourney(t *testing.T) {
 	srv := startServer(t)
 	page := newPage(t, srv)
+	signInAsAdmin(t, page)
 
 	_, err := page.Goto("/environments")
 	must(t, err, "open environments")

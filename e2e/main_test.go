@@ -69,7 +69,8 @@ type server struct {
 // stops it when t ends. On failure the server's log is printed.
 func startServer(t *testing.T, configure ...func(*app.Config)) *server {
 	t.Helper()
-	cfg := app.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), LogLevel: "info", LogFormat: "text"}
+	cfg := app.Config{Listen: "127.0.0.1:0", DataDir: t.TempDir(), LogLevel: "info", LogFormat: "text",
+		AdminPassword: adminPassword}
 	for _, c := range configure {
 		c(&cfg)
 	}
@@ -123,6 +124,20 @@ func newPage(t *testing.T, srv *server) playwright.Page {
 		_ = bctx.Close()
 	})
 	return page
+}
+
+// adminPassword is the local admin's password on every test server (LADDER_ADMIN_PASSWORD).
+const adminPassword = "e2e-admin-password"
+
+// signInAsAdmin signs page in as the local admin of its server.
+func signInAsAdmin(t *testing.T, page playwright.Page) {
+	t.Helper()
+	_, err := page.Goto("/login")
+	must(t, err, "open the sign-in page")
+	must(t, page.GetByLabel("User name").Fill("admin"), "fill the user name")
+	must(t, page.GetByLabel("Password").Fill(adminPassword), "fill the password")
+	must(t, page.GetByRole("button", named("Sign in")).Click(), "sign in")
+	must(t, expect.Locator(page.GetByTestId("signed-in")).ToBeVisible(), "signed in")
 }
 
 // must fails t when err is not nil; it keeps journeys readable.

@@ -156,9 +156,9 @@ func renderEnvironmentList(w http.ResponseWriter, r *http.Request, envs *environ
 		return err
 	}
 	if lead == nil {
-		return render(w, r, http.StatusOK, views.EnvironmentList(list, now(), false))
+		return render(w, r, http.StatusOK, views.EnvironmentList(list, now(), false, canAdmin(r)))
 	}
-	return render(w, r, http.StatusOK, templ.Join(lead, views.EnvironmentList(list, now(), true)))
+	return render(w, r, http.StatusOK, templ.Join(lead, views.EnvironmentList(list, now(), true, canAdmin(r))))
 }
 
 func environmentFormFrom(r *http.Request, action string) views.EnvironmentForm {

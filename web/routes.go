@@ -5,13 +5,20 @@ import (
 	"net/http"
 	"time"
 
+	"ladder/internal/audit"
 	"ladder/internal/environment"
+	"ladder/internal/token"
+	"ladder/internal/user"
 	"ladder/static"
 )
 
 // Services are the domain services the handlers call.
 type Services struct {
 	Environments *environment.Service
+	Users        *user.Service
+	Tokens       *token.Service
+	Audit        *audit.Log
+	Auth         Auth
 	Now          func() time.Time
 	Ready        func() bool
 }
@@ -20,10 +27,10 @@ type Services struct {
 type access int
 
 const (
-	public   access = iota // anyone, signed in or not
-	viewer                 // any signed-in user
-	promoter               // promoters and admins
-	admin                  // admins only
+	public   access = iota + 1 // anyone, signed in or not; the zero value is no decision and refused
+	viewer                     // any signed-in user
+	promoter                   // promoters and admins
+	admin                      // admins only
 )
 
 // route is one entry of the routing table.
@@ -42,6 +49,25 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /readyz", public, h(readyz(s.Ready))},
 		{"GET /static/", public, static.Handler()},
 		{"GET /{$}", viewer, h(home)},
+
+		{"GET /login", public, h(showLogin(s.Auth, s.Users))},
+		{"POST /login", public, h(login(s.Auth, s.Users))},
+		{"GET /auth/sso", public, h(startSignOn(s.Auth))},
+		{"GET /auth/callback", public, h(finishSignOn(log, s.Auth, s.Users))},
+		{"POST /logout", viewer, h(logout(s.Auth))},
+		{"GET /account/password", viewer, h(showPassword)},
+		{"POST /account/password", viewer, h(changePassword(s.Auth, s.Users))},
+		{"GET /users", admin, h(listUsers(s.Users, now))},
+		{"POST /users/{name}/role", admin, h(setUserRole(s.Users))},
+		{"POST /users/{name}/disable", admin, h(setUserDisabled(s.Users, true))},
+		{"POST /users/{name}/enable", admin, h(setUserDisabled(s.Users, false))},
+		{"POST /rules", admin, h(createRule(s.Users, now))},
+		{"POST /rules/{id}/delete", admin, h(deleteRule(s.Users))},
+		{"GET /tokens", admin, h(listTokens(s.Tokens, now))},
+		{"POST /tokens", admin, h(createToken(s.Tokens, now))},
+		{"POST /tokens/{id}/revoke", admin, h(revokeToken(s.Tokens, now))},
+		{"GET /audit", viewer, h(listAudit(s.Audit, now))},
+		{"GET /audit.csv", viewer, h(exportAudit(s.Audit))},
 
 		{"GET /environments", viewer, h(listEnvironments(envs, now))},
 		{"POST /environments", admin, h(createEnvironment(envs, now))},

@@ -12,8 +12,9 @@ import (
 // security headers and cross-origin protection for every state-changing request.
 func NewHandler(log *slog.Logger, s Services) http.Handler {
 	mux := http.NewServeMux()
+	protect := guard(log, s)
 	for _, rt := range routes(log, s) {
-		mux.Handle(rt.pattern, rt.handler)
+		mux.Handle(rt.pattern, protect(rt.access, rt.handler))
 	}
 	csrf := http.NewCrossOriginProtection()
 	var h http.Handler = csrf.Handler(mux)

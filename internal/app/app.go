@@ -43,8 +43,10 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return err
 		}
 		return srv.Wait()
+	case "token":
+		return runToken(ctx, rest, getenv, stdout)
 	default:
-		return fmt.Errorf("unknown command %q (commands: serve)", command)
+		return fmt.Errorf("unknown command %q (commands: serve, token)", command)
 	}
 }
 
@@ -79,7 +81,13 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
 	var ready atomic.Bool
-	handler := web.NewHandler(log, services(conn, ready.Load))
+	svc := services(conn, ready.Load)
+	if err := withAuth(ctx, cfg, conn, &svc, ln.Addr().String(), logOut); err != nil {
+		ln.Close()
+		conn.Close()
+		return nil, err
+	}
+	handler := web.NewHandler(log, svc)
 	httpSrv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -17,6 +17,16 @@ type Config struct {
 	PublicURL string // the URL people reach Ladder at, used in links; defaults to http://<listen>
 	LogLevel  string // debug, info, warn or error
 	LogFormat string // text or json
+
+	OIDCIssuer         string // single sign-on provider; empty: local admin only
+	OIDCClientID       string
+	OIDCClientSecret   string
+	OIDCScopes         string // space- or comma-separated
+	OIDCGroupsClaim    string // the ID token claim listing the user's groups
+	OIDCAdminGroups    string // comma-separated groups whose members are admins
+	OIDCPromoterGroups string // comma-separated groups whose members are promoters
+	SessionKeys        string // comma-separated secrets sealing session cookies, newest first
+	AdminPassword      string // the local admin's first password instead of a generated one
 }
 
 // settings lists each configurable value once: flag name, variable, default, help.
@@ -29,6 +39,15 @@ var settings = []struct {
 	{"public-url", "LADDER_PUBLIC_URL", "", "URL people reach Ladder at (default http://<listen>)", func(c *Config) *string { return &c.PublicURL }},
 	{"log-level", "LADDER_LOG_LEVEL", "info", "log level: debug, info, warn, error", func(c *Config) *string { return &c.LogLevel }},
 	{"log-format", "LADDER_LOG_FORMAT", "text", "log format: text or json", func(c *Config) *string { return &c.LogFormat }},
+	{"oidc-issuer", "LADDER_OIDC_ISSUER", "", "OpenID Connect issuer URL for single sign-on (empty: local admin only)", func(c *Config) *string { return &c.OIDCIssuer }},
+	{"oidc-client-id", "LADDER_OIDC_CLIENT_ID", "", "OpenID Connect client ID", func(c *Config) *string { return &c.OIDCClientID }},
+	{"oidc-client-secret", "LADDER_OIDC_CLIENT_SECRET", "", "OpenID Connect client secret (prefer the variable)", func(c *Config) *string { return &c.OIDCClientSecret }},
+	{"oidc-scopes", "LADDER_OIDC_SCOPES", "openid profile email", "OpenID Connect scopes to request", func(c *Config) *string { return &c.OIDCScopes }},
+	{"oidc-groups-claim", "LADDER_OIDC_GROUPS_CLAIM", "groups", "ID token claim that lists the user's groups", func(c *Config) *string { return &c.OIDCGroupsClaim }},
+	{"oidc-admin-groups", "LADDER_OIDC_ADMIN_GROUPS", "", "comma-separated groups whose members are admins", func(c *Config) *string { return &c.OIDCAdminGroups }},
+	{"oidc-promoter-groups", "LADDER_OIDC_PROMOTER_GROUPS", "", "comma-separated groups whose members are promoters", func(c *Config) *string { return &c.OIDCPromoterGroups }},
+	{"session-keys", "LADDER_SESSION_KEYS", "", "comma-separated session cookie keys, newest first (default: generated into the data directory)", func(c *Config) *string { return &c.SessionKeys }},
+	{"admin-password", "LADDER_ADMIN_PASSWORD", "", "the local admin's first password (default: generated and printed once; prefer the variable)", func(c *Config) *string { return &c.AdminPassword }},
 }
 
 // parseConfig reads cfg from args (without the command name) and getenv.
