@@ -31,7 +31,7 @@ var shopTemplate = Template{
 }
 
 // newEnvs creates a dev repository and a prod repository for shop.
-func newEnvs(t *testing.T) (dev, prod *fixtureRepo) {
+func newEnvs(t testing.TB) (dev, prod *fixtureRepo) {
 	dev = newFixtureRepo(t, map[string]string{
 		"chart/Chart.yaml":  "name: shop\nappVersion: 1.5.0\n",
 		"chart/values.yaml": devValues,

@@ -52,6 +52,9 @@ type Store struct {
 	// beforePush, when set, runs just before each push (tests use it to move
 	// the branch under a promotion).
 	beforePush func()
+
+	mu    sync.Mutex
+	repos map[string]*git.Repository // open clones, which keep pack indexes loaded
 }
 
 // NewStore returns a Store caching clones in dir.
@@ -90,12 +93,23 @@ func (s *Store) openLocked(ctx context.Context, r Remote) (*repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := git.PlainOpen(dir)
-	if errors.Is(err, git.ErrRepositoryNotExists) {
-		g, err = initClone(dir, r.URL)
-	}
-	if err != nil {
-		return nil, err
+	s.mu.Lock()
+	g := s.repos[dir]
+	s.mu.Unlock()
+	if g == nil {
+		g, err = git.PlainOpen(dir)
+		if errors.Is(err, git.ErrRepositoryNotExists) {
+			g, err = initClone(dir, r.URL)
+		}
+		if err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		if s.repos == nil {
+			s.repos = map[string]*git.Repository{}
+		}
+		s.repos[dir] = g
+		s.mu.Unlock()
 	}
 	rp := &repo{Repository: g, remote: r, auth: auth}
 	return rp, rp.fetch(ctx)

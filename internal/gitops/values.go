@@ -97,6 +97,12 @@ func decodeYAMLNodes(data []byte) ([]*yaml.Node, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Decoding into a plain value runs yaml.v3's checks for an anchor that
+		// contains itself and for alias bombs, which a Node tree skips.
+		var check any
+		if err := n.Decode(&check); err != nil {
+			return nil, err
+		}
 		docs = append(docs, &n)
 	}
 }
