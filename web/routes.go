@@ -6,7 +6,10 @@ import (
 	"time"
 
 	"ladder/internal/audit"
+	"ladder/internal/application"
+	"ladder/internal/credential"
 	"ladder/internal/environment"
+	"ladder/internal/product"
 	"ladder/internal/token"
 	"ladder/internal/user"
 	"ladder/static"
@@ -15,6 +18,10 @@ import (
 // Services are the domain services the handlers call.
 type Services struct {
 	Environments *environment.Service
+	Applications *application.Service
+	Credentials  *credential.Service
+	Products     *product.Service
+	Previewer    *product.Previewer
 	Users        *user.Service
 	Tokens       *token.Service
 	Audit        *audit.Log
@@ -78,5 +85,25 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /environments/{name}/move", admin, h(moveEnvironment(envs, now))},
 		{"POST /environments/{name}/freeze", admin, h(freezeEnvironment(envs, now))},
 		{"POST /environments/{name}/unfreeze", admin, h(unfreezeEnvironment(envs))},
+
+		{"GET /products", viewer, h(listProducts(s.Products))},
+		{"POST /products", admin, h(createProduct(s.Products))},
+		{"GET /products/{name}", viewer, h(showProduct(s.Products, s.Applications))},
+		{"POST /products/{name}", admin, h(updateProduct(s.Products, s.Applications))},
+		{"POST /products/{name}/editor", admin, h(editProduct(s.Products, s.Applications))},
+		{"POST /products/{name}/delete", admin, h(deleteProduct(s.Products))},
+		{"GET /products/{name}/preview", viewer, h(previewProduct(s.Products, s.Applications, s.Previewer))},
+
+		{"GET /applications", viewer, h(listApplications(s.Applications, envs, s.Products))},
+		{"POST /applications", admin, h(createApplication(s.Applications, envs, s.Products))},
+		{"GET /applications/{env}/{name}", viewer, h(showApplication(s.Applications, envs, s.Products))},
+		{"POST /applications/{env}/{name}", admin, h(updateApplication(s.Applications, envs, s.Products))},
+		{"POST /applications/{env}/{name}/delete", admin, h(deleteApplication(s.Applications))},
+
+		{"GET /settings/git-credentials", viewer, h(listCredentials(s.Credentials))},
+		{"POST /settings/git-credentials", admin, h(createCredential(s.Credentials))},
+		{"GET /settings/git-credentials/{name}", viewer, h(showCredential(s.Credentials))},
+		{"POST /settings/git-credentials/{name}", admin, h(updateCredential(s.Credentials))},
+		{"POST /settings/git-credentials/{name}/delete", admin, h(deleteCredential(s.Credentials))},
 	}
 }

@@ -80,8 +80,14 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 		conn.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
+	model, err := newModelServices(cfg, conn, time.Now)
+	if err != nil {
+		ln.Close()
+		conn.Close()
+		return nil, err
+	}
 	var ready atomic.Bool
-	svc := services(conn, ready.Load)
+	svc := withModel(services(conn, ready.Load), model)
 	if err := withAuth(ctx, cfg, conn, &svc, ln.Addr().String(), logOut); err != nil {
 		ln.Close()
 		conn.Close()

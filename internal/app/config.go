@@ -17,6 +17,7 @@ type Config struct {
 	PublicURL string // the URL people reach Ladder at, used in links; defaults to http://<listen>
 	LogLevel  string // debug, info, warn or error
 	LogFormat string // text or json
+	SecretKey string // base64 of 32 bytes sealing stored secrets; empty: a key file in DataDir
 
 	OIDCIssuer         string // single sign-on provider; empty: local admin only
 	OIDCClientID       string
@@ -39,6 +40,7 @@ var settings = []struct {
 	{"public-url", "LADDER_PUBLIC_URL", "", "URL people reach Ladder at (default http://<listen>)", func(c *Config) *string { return &c.PublicURL }},
 	{"log-level", "LADDER_LOG_LEVEL", "info", "log level: debug, info, warn, error", func(c *Config) *string { return &c.LogLevel }},
 	{"log-format", "LADDER_LOG_FORMAT", "text", "log format: text or json", func(c *Config) *string { return &c.LogFormat }},
+	{"secret-key", "LADDER_SECRET_KEY", "", "base64 of 32 bytes encrypting stored secrets (default: generated into the data directory; prefer the variable)", func(c *Config) *string { return &c.SecretKey }},
 	{"oidc-issuer", "LADDER_OIDC_ISSUER", "", "OpenID Connect issuer URL for single sign-on (empty: local admin only)", func(c *Config) *string { return &c.OIDCIssuer }},
 	{"oidc-client-id", "LADDER_OIDC_CLIENT_ID", "", "OpenID Connect client ID", func(c *Config) *string { return &c.OIDCClientID }},
 	{"oidc-client-secret", "LADDER_OIDC_CLIENT_SECRET", "", "OpenID Connect client secret (prefer the variable)", func(c *Config) *string { return &c.OIDCClientSecret }},

@@ -1,0 +1,52 @@
+package app
+
+import (
+	"database/sql"
+	"path/filepath"
+	"time"
+
+	"ladder/internal/application"
+	"ladder/internal/credential"
+	"ladder/internal/fault"
+	"ladder/internal/gitops"
+	"ladder/internal/product"
+	"ladder/internal/secret"
+	"ladder/web"
+)
+
+// modelServices are the model-building services that need more than the database: the secret
+// key that seals Git credentials, and the Git engine the product preview reads through.
+type modelServices struct {
+	apps      *application.Service
+	creds     *credential.Service
+	products  *product.Service
+	previewer *product.Previewer
+	git       *gitops.Store
+}
+
+// newModelServices loads (or generates) the secret key and builds the services on conn.
+func newModelServices(cfg Config, conn *sql.DB, now func() time.Time) (modelServices, error) {
+	key, err := secret.LoadKey(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return modelServices{}, err
+	}
+	box, err := secret.NewBox(key)
+	if err != nil {
+		return modelServices{}, err
+	}
+	check := fault.NewValidator()
+	m := modelServices{
+		apps:     application.NewService(conn, check, now),
+		creds:    credential.NewService(conn, box, check, now),
+		products: product.NewService(conn, check, now),
+		git:      gitops.NewStore(filepath.Join(cfg.DataDir, "git")),
+	}
+	m.previewer = product.NewPreviewer(m.git, m.creds.Remote)
+	return m, nil
+}
+
+// withModel adds the model services to svc.
+func withModel(svc web.Services, m modelServices) web.Services {
+	svc.Applications, svc.Credentials, svc.Products, svc.Previewer = m.apps, m.creds, m.products, m.previewer
+	return svc
+}
