@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"time"
 
-	"ladder/internal/audit"
 	"ladder/internal/application"
+	"ladder/internal/audit"
 	"ladder/internal/credential"
 	"ladder/internal/environment"
 	"ladder/internal/product"
