@@ -103,8 +103,31 @@ func decodeYAMLNodes(data []byte) ([]*yaml.Node, error) {
 		if err := n.Decode(&check); err != nil {
 			return nil, err
 		}
+		if budget := maxExpandedNodes; !withinBudget(&n, &budget) {
+			return nil, fmt.Errorf("document %d expands to more than %d values through aliases", len(docs), maxExpandedNodes)
+		}
 		docs = append(docs, &n)
 	}
+}
+
+// maxExpandedNodes bounds the size of a document with its aliases expanded.
+const maxExpandedNodes = 100_000
+
+// withinBudget counts the nodes of a tree, following aliases, and reports
+// false once more than *budget were seen.
+func withinBudget(n *yaml.Node, budget *int) bool {
+	if *budget--; *budget < 0 {
+		return false
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return withinBudget(n.Alias, budget)
+	}
+	for _, c := range n.Content {
+		if !withinBudget(c, budget) {
+			return false
+		}
+	}
+	return true
 }
 
 // nodeToAny converts a yaml.Node tree to plain values. Strings, dates and
