@@ -9,9 +9,12 @@ import (
 	"ladder/internal/audit"
 	"ladder/internal/credential"
 	"ladder/internal/environment"
+	"ladder/internal/flow"
+	"ladder/internal/policy"
 	"ladder/internal/product"
 	"ladder/internal/token"
 	"ladder/internal/user"
+	"ladder/internal/workflow"
 	"ladder/static"
 )
 
@@ -22,6 +25,9 @@ type Services struct {
 	Credentials  *credential.Service
 	Products     *product.Service
 	Previewer    *product.Previewer
+	Workflows    *workflow.Service
+	Policies     *policy.Service
+	Flows        *flow.Service
 	Users        *user.Service
 	Tokens       *token.Service
 	Audit        *audit.Log
@@ -105,5 +111,30 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /settings/git-credentials/{name}", viewer, h(showCredential(s.Credentials))},
 		{"POST /settings/git-credentials/{name}", admin, h(updateCredential(s.Credentials))},
 		{"POST /settings/git-credentials/{name}/delete", admin, h(deleteCredential(s.Credentials))},
+
+		{"GET /workflows", viewer, h(listWorkflows(s.Workflows))},
+		{"GET /workflows/new", viewer, h(newWorkflow)},
+		{"POST /workflows", admin, h(createWorkflow(s.Workflows))},
+		{"GET /workflows/{name}", viewer, h(showWorkflow(s.Workflows))},
+		{"POST /workflows/{name}", admin, h(updateWorkflow(s.Workflows))},
+		{"POST /workflows/{name}/delete", admin, h(deleteWorkflow(s.Workflows))},
+		{"POST /workflows/{name}/steps", admin, h(editWorkflowSteps)},
+
+		{"GET /policies", viewer, h(listPolicies(s.Policies, envs, catalogOf(s.Products)))},
+		{"GET /policies/new", viewer, h(newPolicy(s.Workflows))},
+		{"GET /policies/evaluate", viewer, h(evaluatePolicies(s.Policies, envs, catalogOf(s.Products)))},
+		{"POST /policies", admin, h(createPolicy(s.Policies, s.Workflows))},
+		{"GET /policies/{name}", viewer, h(showPolicy(s.Policies, s.Workflows))},
+		{"POST /policies/{name}", admin, h(updatePolicy(s.Policies, s.Workflows))},
+		{"POST /policies/{name}/delete", admin, h(deletePolicy(s.Policies))},
+
+		{"GET /flows", viewer, h(listFlows(s.Flows))},
+		{"GET /flows/new", viewer, h(newFlow(envs, s.Workflows))},
+		{"POST /flows", admin, h(createFlow(s.Flows, envs, s.Workflows))},
+		{"GET /flows/{name}", viewer, h(showFlow(s.Flows, envs, s.Workflows, catalogOf(s.Products)))},
+		{"POST /flows/{name}", admin, h(updateFlow(s.Flows, envs, s.Workflows))},
+		{"POST /flows/{name}/delete", admin, h(deleteFlow(s.Flows))},
+		{"POST /flows/{name}/steps", admin, h(editFlowSteps(envs, s.Workflows))},
+		{"GET /flows/{name}/evaluate", viewer, h(evaluateFlow(s.Flows, envs, s.Workflows, catalogOf(s.Products)))},
 	}
 }

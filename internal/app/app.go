@@ -21,6 +21,9 @@ import (
 	"ladder/db"
 	"ladder/internal/environment"
 	"ladder/internal/fault"
+	"ladder/internal/flow"
+	"ladder/internal/policy"
+	"ladder/internal/workflow"
 	"ladder/web"
 )
 
@@ -138,8 +141,13 @@ func (s *Server) run(ctx context.Context, httpSrv *http.Server, conn *sql.DB, se
 func services(conn *sql.DB, ready func() bool) web.Services {
 	now := time.Now
 	check := fault.NewValidator()
+	envs := environment.NewService(conn, check, now)
+	policies := policy.NewService(conn, check, now)
 	return web.Services{
-		Environments: environment.NewService(conn, check, now),
+		Environments: envs,
+		Workflows:    workflow.NewService(conn, check, now),
+		Policies:     policies,
+		Flows:        flow.NewService(conn, check, now, envs, policies),
 		Now:          now,
 		Ready:        ready,
 	}
