@@ -133,11 +133,11 @@ func refuseAnonymous(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Please sign in.", http.StatusUnauthorized)
 		return
 	}
-	target := "/login"
+	next := "/" // a form sent without a session cannot be replayed after signing in
 	if r.Method == http.MethodGet {
-		target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+		next = r.URL.RequestURI()
 	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
+	http.Redirect(w, r, "/login?next="+url.QueryEscape(next), http.StatusSeeOther)
 }
 
 // safeNext returns next when it is a path on this site, "/" otherwise, so the sign-in page
