@@ -37,6 +37,45 @@ func (q *Queries) CreateReleaseEvent(ctx context.Context, arg CreateReleaseEvent
 	return id, err
 }
 
+const listRecentReleaseEvents = `-- name: ListRecentReleaseEvents :many
+SELECT id, release_id, kind, subject, message, at FROM release_events WHERE release_id = ? ORDER BY id DESC LIMIT ?
+`
+
+type ListRecentReleaseEventsParams struct {
+	ReleaseID string
+	Limit     int64
+}
+
+func (q *Queries) ListRecentReleaseEvents(ctx context.Context, arg ListRecentReleaseEventsParams) ([]ReleaseEvent, error) {
+	rows, err := q.db.QueryContext(ctx, listRecentReleaseEvents, arg.ReleaseID, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ReleaseEvent
+	for rows.Next() {
+		var i ReleaseEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.ReleaseID,
+			&i.Kind,
+			&i.Subject,
+			&i.Message,
+			&i.At,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listReleaseEventsAfter = `-- name: ListReleaseEventsAfter :many
 SELECT id, release_id, kind, subject, message, at FROM release_events WHERE release_id = ? AND id > ? ORDER BY id LIMIT ?
 `

@@ -5,3 +5,6 @@ RETURNING id;
 
 -- name: ListReleaseEventsAfter :many
 SELECT * FROM release_events WHERE release_id = ? AND id > ? ORDER BY id LIMIT ?;
+
+-- name: ListRecentReleaseEvents :many
+SELECT * FROM release_events WHERE release_id = ? ORDER BY id DESC LIMIT ?;

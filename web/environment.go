@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -74,7 +75,11 @@ func updateEnvironment(envs *environment.Service) handlerFunc {
 
 func deleteEnvironment(envs *environment.Service, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		if err := envs.Delete(r.Context(), r.PathValue("name")); err != nil {
+		err := envs.Delete(r.Context(), r.PathValue("name"))
+		if errors.Is(err, fault.ErrConflict) && r.Header.Get("HX-Request") == "true" {
+			return renderEnvironmentList(w, r, envs, now, nil, strings.TrimSuffix(err.Error(), ": "+fault.ErrConflict.Error()))
+		}
+		if err != nil {
 			return err
 		}
 		if r.Header.Get("HX-Request") != "true" {
@@ -150,15 +155,16 @@ func unfreezeEnvironment(envs *environment.Service) handlerFunc {
 
 // renderEnvironmentList answers with the environment list, after lead when given (the list
 // then swaps out of band).
-func renderEnvironmentList(w http.ResponseWriter, r *http.Request, envs *environment.Service, now func() time.Time, lead templ.Component) error {
+func renderEnvironmentList(w http.ResponseWriter, r *http.Request, envs *environment.Service, now func() time.Time, lead templ.Component, notice ...string) error {
+	notice = append(notice, "")
 	list, err := envs.List(r.Context())
 	if err != nil {
 		return err
 	}
 	if lead == nil {
-		return render(w, r, http.StatusOK, views.EnvironmentList(list, now(), false, canAdmin(r)))
+		return render(w, r, http.StatusOK, views.EnvironmentList(views.EnvironmentListView{Envs: list, Now: now(), Admin: canAdmin(r), Notice: notice[0]}))
 	}
-	return render(w, r, http.StatusOK, templ.Join(lead, views.EnvironmentList(list, now(), true, canAdmin(r))))
+	return render(w, r, http.StatusOK, templ.Join(lead, views.EnvironmentList(views.EnvironmentListView{Envs: list, Now: now(), OOB: true, Admin: canAdmin(r)})))
 }
 
 func environmentFormFrom(r *http.Request, action string) views.EnvironmentForm {

@@ -7,11 +7,14 @@ import (
 
 	"ladder/internal/application"
 	"ladder/internal/audit"
+	"ladder/internal/broker"
 	"ladder/internal/credential"
 	"ladder/internal/environment"
 	"ladder/internal/flow"
 	"ladder/internal/policy"
 	"ladder/internal/product"
+	"ladder/internal/release"
+	"ladder/internal/runner"
 	"ladder/internal/token"
 	"ladder/internal/user"
 	"ladder/internal/workflow"
@@ -32,6 +35,11 @@ type Services struct {
 	Tokens       *token.Service
 	Audit        *audit.Log
 	Auth         Auth
+	Releases     *release.Service
+	Runner       *runner.Runner
+	Planner      *runner.Planner
+	Broker       *broker.Broker
+	Closing      <-chan struct{} // closed when the server begins to shut down; ends event streams
 	Now          func() time.Time
 	Ready        func() bool
 }
@@ -57,6 +65,7 @@ type route struct {
 func routes(log *slog.Logger, s Services) []route {
 	h := func(fn handlerFunc) http.Handler { return errorHandler(log, fn) }
 	envs, now := s.Environments, s.Now
+	choices := startChoices{products: s.Products, flows: s.Flows, envs: envs}
 	return []route{
 		{"GET /healthz", public, h(healthz)},
 		{"GET /readyz", public, h(readyz(s.Ready))},
@@ -81,6 +90,13 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /tokens/{id}/revoke", admin, h(revokeToken(s.Tokens, now))},
 		{"GET /audit", viewer, h(listAudit(s.Audit, now))},
 		{"GET /audit.csv", viewer, h(exportAudit(s.Audit))},
+
+		{"GET /releases", viewer, h(listReleases(s.Releases, choices, now))},
+		{"POST /releases", promoter, h(startRelease(s.Planner, s.Runner, s.Users, choices))},
+		{"GET /releases/{id}", viewer, h(showRelease(s.Releases, now))},
+		{"GET /releases/{id}/events", viewer, h(releaseEvents(s.Releases, s.Broker, s.Closing, now))},
+		{"POST /releases/{id}/terminate", promoter, h(terminateRelease(s.Runner))},
+		{"POST /releases/{id}/retry", promoter, h(retryRelease(s.Runner))},
 
 		{"GET /environments", viewer, h(listEnvironments(envs, now))},
 		{"POST /environments", admin, h(createEnvironment(envs, now))},

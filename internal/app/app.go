@@ -19,10 +19,13 @@ import (
 	"time"
 
 	"ladder/db"
+	"ladder/internal/broker"
 	"ladder/internal/environment"
 	"ladder/internal/fault"
 	"ladder/internal/flow"
 	"ladder/internal/policy"
+	"ladder/internal/release"
+	"ladder/internal/runner"
 	"ladder/internal/workflow"
 	"ladder/web"
 )
@@ -96,6 +99,10 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 		conn.Close()
 		return nil, err
 	}
+	closing := make(chan struct{})
+	svc.Closing = closing
+	runCtx, stopRunner := context.WithCancel(context.Background())
+	run := startRunner(runCtx, conn, &svc, model, log)
 	handler := web.NewHandler(log, svc)
 	httpSrv := &http.Server{
 		Handler:           handler,
@@ -104,17 +111,27 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	httpSrv.RegisterOnShutdown(func() { close(closing) })
 	s := &Server{addr: ln.Addr().String(), log: log, done: make(chan error, 1)}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpSrv.Serve(ln) }()
 	ready.Store(true)
 	log.Info("ladder is listening", "addr", s.addr, "url", cfg.PublicURL, "data", cfg.DataDir)
-	go func() { s.done <- s.run(ctx, httpSrv, conn, serveErr) }()
+	go func() {
+		err := s.run(ctx, httpSrv, serveErr)
+		stopRunner() // running steps stop at their next safe point; their jobs resume after a restart
+		run.Wait()
+		if cerr := conn.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+		s.log.Info("stopped")
+		s.done <- err
+	}()
 	return s, nil
 }
 
 // run waits for the end (ctx cancelled or the listener failing) and shuts down in order.
-func (s *Server) run(ctx context.Context, httpSrv *http.Server, conn *sql.DB, serveErr chan error) error {
+func (s *Server) run(ctx context.Context, httpSrv *http.Server, serveErr chan error) error {
 	var err error
 	select {
 	case <-ctx.Done():
@@ -128,14 +145,38 @@ func (s *Server) run(ctx context.Context, httpSrv *http.Server, conn *sql.DB, se
 		s.log.Warn("forcing open connections closed", "err", serr)
 		_ = httpSrv.Close()
 	}
-	if cerr := conn.Close(); cerr != nil && err == nil {
-		err = cerr
-	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	s.log.Info("stopped")
 	return err
+}
+
+// startRunner starts the release runner on the Git store the model services share, and adds
+// the release services to svc.
+func startRunner(ctx context.Context, conn *sql.DB, svc *web.Services, model modelServices, log *slog.Logger) *runner.Runner {
+	b := broker.New()
+	rels := release.NewService(conn, b, svc.Now)
+	answers := runnerModel{envs: svc.Environments, products: model.products, creds: model.creds, now: svc.Now}
+	run := runner.New(conn, rels, model.git, answers, log, svc.Now, runner.Options{})
+	run.StartWorkers(ctx)
+	svc.Releases, svc.Runner, svc.Broker = rels, run, b
+	svc.Planner = &runner.Planner{Products: model.products, Applications: model.apps, Flows: svc.Flows,
+		Policies: svc.Policies, Environments: svc.Environments, Credentials: model.creds, Git: model.git}
+	svc.Environments.RefuseDeleteWhileUsed(
+		labelled("application", model.apps.UsersOfEnvironment),
+		labelled("flow", svc.Flows.UsersOfEnvironment))
+	return run
+}
+
+// labelled prefixes each name users reports with what kind of thing it is.
+func labelled(kind string, users environment.UsersFunc) environment.UsersFunc {
+	return func(ctx context.Context, env string) ([]string, error) {
+		names, err := users(ctx, env)
+		for i := range names {
+			names[i] = kind + " " + names[i]
+		}
+		return names, err
+	}
 }
 
 func services(conn *sql.DB, ready func() bool) web.Services {

@@ -20,7 +20,16 @@ type Service struct {
 	q     *db.Queries
 	check *fault.Validator
 	now   func() time.Time
+	users []UsersFunc
 }
+
+// UsersFunc names what uses an environment (e.g. "application dev/api"), so that deleting
+// it can be refused with a message naming them.
+type UsersFunc func(ctx context.Context, env string) ([]string, error)
+
+// RefuseDeleteWhileUsed makes Delete refuse an environment that any of users reports in use.
+// The packages that refer to environments (applications, flows) provide them at wiring time.
+func (s *Service) RefuseDeleteWhileUsed(users ...UsersFunc) { s.users = append(s.users, users...) }
 
 // NewService returns a Service on conn.
 func NewService(conn *sql.DB, check *fault.Validator, now func() time.Time) *Service {
@@ -132,6 +141,17 @@ func (s *Service) Update(ctx context.Context, name string, in Input) (Environmen
 
 // Delete removes the environment called name.
 func (s *Service) Delete(ctx context.Context, name string) error {
+	var using []string
+	for _, users := range s.users {
+		u, err := users(ctx, name)
+		if err != nil {
+			return err
+		}
+		using = append(using, u...)
+	}
+	if len(using) > 0 {
+		return fmt.Errorf("environment %s is used by %s; change or delete them first: %w", name, strings.Join(using, ", "), fault.ErrConflict)
+	}
 	return db.InTx(ctx, s.db, func(q *db.Queries) error {
 		e, err := get(ctx, q, name)
 		if err != nil {

@@ -137,9 +137,26 @@ func (s *Service) EventsAfter(ctx context.Context, id string, after int64, limit
 	}
 	events := make([]Event, 0, len(rows))
 	for _, r := range rows {
-		events = append(events, Event{ID: r.ID, ReleaseID: r.ReleaseID, Kind: r.Kind, Subject: r.Subject, Message: r.Message, At: r.At.UTC()})
+		events = append(events, eventFromRow(r))
 	}
 	return events, nil
+}
+
+// RecentEvents returns the newest limit events of release id, oldest first.
+func (s *Service) RecentEvents(ctx context.Context, id string, limit int) ([]Event, error) {
+	rows, err := s.q.ListRecentReleaseEvents(ctx, db.ListRecentReleaseEventsParams{ReleaseID: id, Limit: int64(limit)})
+	if err != nil {
+		return nil, fmt.Errorf("list events of release %s: %w", id, err)
+	}
+	events := make([]Event, len(rows))
+	for i, r := range rows {
+		events[len(rows)-1-i] = eventFromRow(r)
+	}
+	return events, nil
+}
+
+func eventFromRow(r db.ReleaseEvent) Event {
+	return Event{ID: r.ID, ReleaseID: r.ReleaseID, Kind: r.Kind, Subject: r.Subject, Message: r.Message, At: r.At.UTC()}
 }
 
 // Filter narrows a release list; empty fields match everything. Before is the ID of the last

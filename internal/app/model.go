@@ -1,0 +1,43 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"ladder/internal/credential"
+	"ladder/internal/environment"
+	"ladder/internal/gitops"
+	"ladder/internal/product"
+)
+
+// runnerModel answers the runner's questions from the domain services.
+type runnerModel struct {
+	envs     *environment.Service
+	products *product.Service
+	creds    *credential.Service
+	now      func() time.Time
+}
+
+// Credentials returns the credentials of the longest matching URL prefix.
+func (m runnerModel) Credentials(ctx context.Context, repoURL string) (gitops.Credentials, error) {
+	remote, err := m.creds.Remote(ctx, repoURL)
+	return remote.Credentials, err
+}
+
+// Freeze returns the environment's freeze sentence while it is frozen.
+func (m runnerModel) Freeze(ctx context.Context, env string) (string, error) {
+	e, err := m.envs.Get(ctx, env)
+	if err != nil || !e.FrozenAt(m.now()) {
+		return "", err
+	}
+	return e.Blocker(), nil
+}
+
+// Concurrency returns the product's concurrency mode and queue limit.
+func (m runnerModel) Concurrency(ctx context.Context, name string) (string, int, error) {
+	p, err := m.products.Get(ctx, name)
+	if err != nil {
+		return "", 0, err
+	}
+	return p.Concurrency, p.QueueLimit, nil
+}

@@ -1,0 +1,207 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"ladder/internal/application"
+	"ladder/internal/credential"
+	"ladder/internal/environment"
+	"ladder/internal/fault"
+	"ladder/internal/flow"
+	"ladder/internal/gitops"
+	"ladder/internal/policy"
+	"ladder/internal/product"
+	"ladder/internal/release"
+)
+
+// Planner turns the model into release specs: it resolves a product's flow or a single
+// promotion into environments, applications and settings, and reads the values to promote
+// once, from the source application at the trigger commit.
+type Planner struct {
+	Products     *product.Service
+	Applications *application.Service
+	Flows        *flow.Service
+	Policies     *policy.Service
+	Environments *environment.Service
+	Credentials  *credential.Service
+	Git          *gitops.Store
+}
+
+// FlowRequest asks to run a product through one of its flows.
+type FlowRequest struct {
+	Product   string
+	Flow      string
+	Commit    string // the trigger commit; empty: the head of the source application's branch
+	SourceApp string // the trigger environment's application to read from; empty: its first
+	Initiator string
+}
+
+// PromotionRequest asks to promote a product from one environment to another.
+type PromotionRequest struct {
+	Product   string
+	From, To  string
+	Action    string // overrides the resolved action when set
+	SourceApp string
+	Initiator string
+}
+
+// FlowSpec resolves req into a release spec.
+func (p *Planner) FlowSpec(ctx context.Context, req FlowRequest) (release.Spec, error) {
+	prod, err := p.Products.Get(ctx, req.Product)
+	if err != nil {
+		return release.Spec{}, err
+	}
+	f, err := p.Flows.Get(ctx, req.Flow)
+	if err != nil {
+		return release.Spec{}, err
+	}
+	steps, err := p.Flows.Evaluate(ctx, f.Name, policy.Product{Name: prod.Name, Tags: prod.Tags})
+	if err != nil {
+		return release.Spec{}, err
+	}
+	apps, err := p.appsByEnvironment(ctx, prod.Name)
+	if err != nil {
+		return release.Spec{}, err
+	}
+	spec := release.Spec{Product: prod.Name, Flow: f.Name, TriggerEnv: f.TriggerEnvironment,
+		Initiator: req.Initiator, Timeout: f.Timeout()}
+	if spec.Timeout <= 0 {
+		spec.Timeout = time.Duration(flow.DefaultTimeoutMinutes) * time.Minute
+	}
+	spec.Environments = append(spec.Environments, release.EnvironmentSpec{Name: f.TriggerEnvironment, IsTrigger: true})
+	for i, st := range steps {
+		if len(st.Errors) > 0 {
+			return release.Spec{}, fmt.Errorf("flow %s, environment %s: %s: %w", f.Name, st.Environment, strings.Join(st.Errors, "; "), fault.ErrConflict)
+		}
+		targets, err := targetsIn(apps, prod.Name, st.Environment)
+		if err != nil {
+			return release.Spec{}, err
+		}
+		spec.Environments = append(spec.Environments, release.EnvironmentSpec{Name: st.Environment,
+			DependsOn: f.Steps[i].DependsOn, Settings: settingsOf(st.Resolution), Applications: targets})
+	}
+	return spec, p.readSource(ctx, prod, apps, f.TriggerEnvironment, req.SourceApp, req.Commit, &spec)
+}
+
+// PromotionSpec resolves a single promotion into a release spec (shown as flow "Manual").
+func (p *Planner) PromotionSpec(ctx context.Context, req PromotionRequest) (release.Spec, error) {
+	fe := fault.FieldErrors{}
+	if req.From == req.To {
+		fe.Add("to", "must differ from the source environment")
+	}
+	if req.Action != "" && req.Action != release.ActionCommit && req.Action != release.ActionPullRequest && req.Action != release.ActionNone {
+		fe.Add("action", "must be commit, pull-request or none")
+	}
+	if len(fe) > 0 {
+		return release.Spec{}, fe
+	}
+	prod, err := p.Products.Get(ctx, req.Product)
+	if err != nil {
+		return release.Spec{}, err
+	}
+	target, err := p.Environments.Get(ctx, req.To)
+	if err != nil {
+		return release.Spec{}, err
+	}
+	res, err := p.Policies.Evaluate(ctx, policy.Product{Name: prod.Name, Tags: prod.Tags},
+		policy.Environment{Name: target.Name, Kind: target.Kind, Tags: target.Tags}, policy.Settings{Action: req.Action})
+	if err != nil {
+		return release.Spec{}, err
+	}
+	if len(res.Errors) > 0 {
+		return release.Spec{}, fault.FieldErrors{"action": strings.Join(res.Errors, "; ")}
+	}
+	apps, err := p.appsByEnvironment(ctx, prod.Name)
+	if err != nil {
+		return release.Spec{}, err
+	}
+	targets, err := targetsIn(apps, prod.Name, target.Name)
+	if err != nil {
+		return release.Spec{}, err
+	}
+	settings := settingsOf(res)
+	if req.Action != "" {
+		settings.Action.Origin = "request"
+	}
+	spec := release.Spec{Product: prod.Name, TriggerEnv: req.From, Initiator: req.Initiator,
+		Timeout: time.Duration(flow.DefaultTimeoutMinutes) * time.Minute,
+		Environments: []release.EnvironmentSpec{{Name: req.From, IsTrigger: true},
+			{Name: target.Name, DependsOn: []string{req.From}, Settings: settings, Applications: targets}}}
+	return spec, p.readSource(ctx, prod, apps, req.From, req.SourceApp, "", &spec)
+}
+
+// readSource reads the version and values from the source application at the trigger commit
+// into spec.
+func (p *Planner) readSource(ctx context.Context, prod product.Product, apps map[string][]application.Application, env, name, commit string, spec *release.Spec) error {
+	var src *application.Application
+	for i, a := range apps[env] {
+		if name == "" || a.Name == name {
+			src = &apps[env][i]
+			break
+		}
+	}
+	if src == nil {
+		return fault.FieldErrors{"product": fmt.Sprintf("product %s has no application %sin environment %s to promote from", prod.Name, optional(name), env)}
+	}
+	remote, err := p.Credentials.Remote(ctx, src.RepoURL)
+	if err != nil {
+		return err
+	}
+	tmpl := prod.Template.Gitops()
+	values, sha, err := p.Git.ReadSource(ctx, remote, src.Branch, src.Path, commit, tmpl)
+	if err != nil {
+		return fmt.Errorf("read %s from %s: %w", prod.Name, src.Key(), err)
+	}
+	version := ""
+	if tmpl.VersionSource.File != "" {
+		if version, err = p.Git.ReadVersion(ctx, remote, src.Branch, src.Path, sha, tmpl.VersionSource); err != nil {
+			return fmt.Errorf("read the version of %s from %s: %w", prod.Name, src.Key(), err)
+		}
+	}
+	spec.Version, spec.SourceApp = version, src.Name
+	spec.Trigger = release.Commit{SHA: sha, Branch: src.Branch}
+	spec.Plan = release.Plan{Template: tmpl, Values: values, Source: release.Target{Environment: env,
+		Name: src.Name, RepoURL: src.RepoURL, Branch: src.Branch, Path: src.Path}}
+	return nil
+}
+
+func (p *Planner) appsByEnvironment(ctx context.Context, prod string) (map[string][]application.Application, error) {
+	list, err := p.Applications.ListByProduct(ctx, prod)
+	if err != nil {
+		return nil, err
+	}
+	by := map[string][]application.Application{}
+	for _, a := range list {
+		by[a.Environment] = append(by[a.Environment], a)
+	}
+	return by, nil
+}
+
+func targetsIn(apps map[string][]application.Application, prod, env string) ([]release.Target, error) {
+	if len(apps[env]) == 0 {
+		return nil, fault.FieldErrors{"to": fmt.Sprintf("product %s has no application in environment %s", prod, env)}
+	}
+	var out []release.Target
+	for _, a := range apps[env] {
+		out = append(out, release.Target{Environment: env, Name: a.Name, RepoURL: a.RepoURL, Branch: a.Branch, Path: a.Path})
+	}
+	return out, nil
+}
+
+func settingsOf(r policy.Resolution) release.Settings {
+	return release.Settings{
+		PreAction:  release.Setting{Value: r.PreAction.Value, Origin: r.PreAction.Origin},
+		Action:     release.Setting{Value: r.Action.Value, Origin: r.Action.Origin},
+		PostAction: release.Setting{Value: r.PostAction.Value, Origin: r.PostAction.Origin},
+	}
+}
+
+func optional(name string) string {
+	if name == "" {
+		return ""
+	}
+	return name + " "
+}
