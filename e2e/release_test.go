@@ -20,14 +20,14 @@ import (
 
 // seedModel builds dev → prod for product shop straight through the services, on the server's
 // own database file (the model builder journey covers doing this in the browser).
-func seedModel(t *testing.T, srv *server, dev, prod *gitRepo) {
+func seedModel(t *testing.T, srv *server, dev, prod *gitRepo) *environment.Service {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := db.Open(ctx, filepath.Join(srv.DataDir, "ladder.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
 	check := fault.NewValidator()
 	envs := environment.NewService(conn, check, time.Now)
 	for _, e := range []environment.Input{{Name: "dev", Kind: "non-production"}, {Name: "prod", Kind: "production"}} {
@@ -45,19 +45,30 @@ func seedModel(t *testing.T, srv *server, dev, prod *gitRepo) {
 	}
 	_, err = policy.NewService(conn, check, time.Now).Create(ctx, policy.Input{Name: "commit-everywhere", Settings: policy.Settings{Action: "commit"}})
 	must(t, err, "create policy")
+	return envs
 }
 
-// TestPromoteJourney: a promoter promotes shop from dev to prod in the browser and watches the
-// release page reach SUCCEEDED with no reload and no polling: every update arrives over the
-// page's event stream. The new version is then committed in prod's repository.
+// TestPromoteJourney: a promoter promotes shop from dev to prod in the browser. prod is frozen,
+// so the release page first shows the freeze as the blocker; the test lifts the freeze behind
+// the browser's back and the page must move to SUCCEEDED with no reload and no polling — every
+// update arriving over its event stream. The new version is then committed in prod's repository.
 func TestPromoteJourney(t *testing.T) {
 	srv := startServer(t)
 	dev, prod := newGitRepo(t, "shop-dev", "2.4.0"), newGitRepo(t, "shop-prod", "2.3.1")
-	seedModel(t, srv, dev, prod)
+	envs := seedModel(t, srv, dev, prod)
+	_, err := envs.Freeze(context.Background(), "prod", environment.FreezeInput{Reason: "change window closed"})
+	must(t, err, "freeze prod")
 	page := newPage(t, srv)
 	signInAsAdmin(t, page)
 
-	_, err := page.Goto("/releases")
+	var mu sync.Mutex
+	var requests []playwright.Request
+	page.OnRequest(func(r playwright.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		requests = append(requests, r)
+	})
+	_, err = page.Goto("/releases")
 	must(t, err, "open releases")
 	must(t, expect.Locator(page.GetByTestId("releases-empty")).ToBeVisible(), "empty state")
 	must(t, page.GetByTestId("start-release").Locator("summary").Click(), "open the start form")
@@ -68,22 +79,15 @@ func TestPromoteJourney(t *testing.T) {
 	must(t, err, "choose source")
 	_, err = form.GetByLabel("To").SelectOption(selectValue("prod"))
 	must(t, err, "choose target")
-
-	var mu sync.Mutex
-	var requests []string
-	page.OnRequest(func(r playwright.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		requests = append(requests, r.Method()+" "+r.URL()+" "+r.ResourceType())
-	})
 	must(t, form.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Promote"}).Click(), "promote")
 	must(t, page.WaitForURL("**/releases/*"), "arrive on the release page")
-	mu.Lock()
-	requests = nil // from here on only the live page's own traffic counts
-	mu.Unlock()
+	releaseURL := page.URL()
+	must(t, expect.Locator(page.GetByTestId("blocker-prod")).ToContainText("environment frozen: change window closed"), "the freeze is the blocker")
 	_, err = page.Evaluate("window.__sameDocument = true")
 	must(t, err, "mark the document")
 
+	_, err = envs.Unfreeze(context.Background(), "prod")
+	must(t, err, "unfreeze prod")
 	must(t, expect.Locator(page.GetByTestId("release-status")).ToContainText("succeeded", playwright.LocatorAssertionsToContainTextOptions{Timeout: playwright.Float(30_000)}), "release succeeded")
 	must(t, expect.Locator(page.GetByTestId("release-env-prod")).ToContainText("succeeded"), "prod succeeded")
 	commit, err := page.GetByTestId("commit-shop-prod").GetAttribute("title")
@@ -93,27 +97,40 @@ func TestPromoteJourney(t *testing.T) {
 	if same != true {
 		t.Errorf("the release page reloaded; want live updates in place")
 	}
-	mu.Lock()
-	for _, r := range requests {
-		if strings.Contains(r, " xhr") || strings.Contains(r, " fetch") || strings.Contains(r, " document") {
-			t.Errorf("got request %q while the release ran, want none but the event stream", r)
-		}
-	}
-	streams := 0
-	for _, r := range requests {
-		if strings.Contains(r, "/events") && strings.HasSuffix(r, " eventsource") {
-			streams++
-		}
-	}
-	mu.Unlock()
-	if streams == 0 {
-		t.Errorf("got no event-stream request, want the updates to arrive over one")
-	}
+	checkOnlyEventStream(t, &mu, &requests, releaseURL)
 
 	if got := prod.show("values.yaml"); !strings.Contains(got, `tag: "2.4.0" # set by CI`) || !strings.Contains(got, "replicas: 2") {
 		t.Errorf("prod values.yaml: got %q, want tag 2.4.0 with everything else kept", got)
 	}
 	if head := runGit(t, prod.bare, "rev-parse", "main"); head != commit {
 		t.Errorf("prod head is %s, want the release's commit %s", head, commit)
+	}
+}
+
+// checkOnlyEventStream fails t unless, once the release page at pageURL was loaded, the page
+// made no request but its event stream (no reload, no polling), and made that one.
+func checkOnlyEventStream(t *testing.T, mu *sync.Mutex, requests *[]playwright.Request, pageURL string) {
+	t.Helper()
+	mu.Lock()
+	defer mu.Unlock()
+	loaded, streams := -1, 0
+	for i, r := range *requests {
+		if r.ResourceType() == "document" && r.URL() == pageURL {
+			loaded = i
+		}
+	}
+	if loaded < 0 {
+		t.Fatalf("no document request for %s was seen", pageURL)
+	}
+	for _, r := range (*requests)[loaded+1:] {
+		switch {
+		case r.ResourceType() == "eventsource" && strings.HasSuffix(r.URL(), "/events"):
+			streams++
+		case r.ResourceType() == "xhr" || r.ResourceType() == "fetch" || r.ResourceType() == "document":
+			t.Errorf("got %s request %s %s after the release page loaded, want only the event stream", r.ResourceType(), r.Method(), r.URL())
+		}
+	}
+	if streams == 0 {
+		t.Errorf("got no event-stream request from the release page, want the updates to arrive over one")
 	}
 }

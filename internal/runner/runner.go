@@ -40,7 +40,7 @@ type Options struct {
 	Lease        time.Duration // how long a job is leased before another worker may take it (default 2 min)
 	PollInterval time.Duration // how often idle workers look for due jobs (default 1 s)
 	// FreezeRecheck is how often a release waiting on a frozen environment looks again
-	// (default 15 s).
+	// (default 5 s).
 	FreezeRecheck time.Duration
 	Author        gitops.Signature
 }
@@ -72,7 +72,7 @@ func New(conn *sql.DB, releases *release.Service, git Git, model Model, log *slo
 		opts.PollInterval = time.Second
 	}
 	if opts.FreezeRecheck <= 0 {
-		opts.FreezeRecheck = 15 * time.Second
+		opts.FreezeRecheck = 5 * time.Second
 	}
 	if opts.Author.Name == "" {
 		opts.Author = gitops.Signature{Name: "Ladder", Email: "ladder@localhost"}
