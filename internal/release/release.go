@@ -144,10 +144,14 @@ type Application struct {
 	FinishedAt     *time.Time
 }
 
-// Application phases, in order.
+// Application phases, in order: pre-action workflow, promotion action, waiting for the
+// pull request to merge (pull-request action only), verification, post-action workflow.
 const (
+	PhasePre    = "pre"
 	PhaseAction = "action"
+	PhaseMerge  = "merge"
 	PhaseVerify = "verify"
+	PhasePost   = "post"
 	PhaseDone   = "done"
 )
 

@@ -146,31 +146,11 @@ func (a *advancer) startEnvironment(e *release.Environment) error {
 		a.later(now.Add(a.r.opts.FreezeRecheck))
 		return a.block(e, frozen)
 	}
-	if msg := unsupported(e.Settings); msg != "" {
-		e.Status, e.Blocker, e.Error, e.StartedAt, e.FinishedAt = release.Failed, "", msg, &now, &now
-		return a.tx.SetEnvironment(*e, msg)
-	}
 	e.Status, e.Blocker, e.StartedAt = release.Running, "", &now
 	if err := a.tx.SetEnvironment(*e, "promotion to "+e.Name+" started ("+e.Settings.Action.Value+")"); err != nil {
 		return err
 	}
 	return a.settleEnvironment(e)
-}
-
-// unsupported names a resolved setting this version of Ladder cannot carry out, so that a
-// release fails loudly instead of skipping a check someone configured.
-func unsupported(s release.Settings) string {
-	switch {
-	case s.PreAction.Value != "":
-		return "pre-action workflow " + s.PreAction.Value + " cannot run: workflow steps are not built yet"
-	case s.PostAction.Value != "":
-		return "post-action workflow " + s.PostAction.Value + " cannot run: workflow steps are not built yet"
-	case s.Action.Value == release.ActionPullRequest:
-		return "the pull-request action is not built into the runner yet"
-	case s.Action.Value != release.ActionCommit && s.Action.Value != release.ActionNone:
-		return fmt.Sprintf("no promotion action resolved (got %q)", s.Action.Value)
-	}
-	return ""
 }
 
 // block records why an environment waits, when that changed.

@@ -5,13 +5,68 @@ import (
 	"fmt"
 	"time"
 
-	"ladder/internal/gitops"
 	"ladder/internal/release"
 )
 
-// runApplication carries out the current phase of one application of a release: the promotion
-// action, then verification. The Git work happens outside any transaction; its result is stored
-// with the next advance job in one.
+// outcome is what one phase of an application did. Exactly one of its three shapes is used:
+// done (move on to the next phase), waiting (look again at Retry, showing Blocker), or failed.
+type outcome struct {
+	Done    bool
+	Retry   time.Time // when to look again while waiting
+	Blocker string    // why the application waits, shown on its environment
+	Failed  string    // why the application failed
+	Message string    // the event to record
+	// Record copies what the phase found (commit, pull request, result) onto the application.
+	Record func(*release.Application)
+}
+
+// phaseFunc carries out one phase of one application. It may be called again after a crash,
+// so it must be idempotent: a repeated promotion finds its values already there, a repeated
+// workflow run is recorded against the same step.
+type phaseFunc func(ctx context.Context, rel release.Release, env release.Environment, app release.Application) (outcome, error)
+
+// phases maps each phase to the function that carries it out.
+func (r *Runner) phases() map[string]phaseFunc {
+	return map[string]phaseFunc{
+		release.PhasePre:    r.runPreAction,
+		release.PhaseAction: r.runAction,
+		release.PhaseMerge:  r.runMerge,
+		release.PhaseVerify: r.runVerify,
+		release.PhasePost:   r.runPostAction,
+	}
+}
+
+// nextPhase is the phase after cur for an environment with settings s: phases with nothing to
+// do are skipped.
+func nextPhase(cur string, s release.Settings) string {
+	order := []string{release.PhasePre, release.PhaseAction, release.PhaseMerge, release.PhaseVerify, release.PhasePost, release.PhaseDone}
+	for i, p := range order {
+		if p != cur {
+			continue
+		}
+		for _, next := range order[i+1:] {
+			switch {
+			case next == release.PhasePre && s.PreAction.Value == "",
+				next == release.PhaseMerge && s.Action.Value != release.ActionPullRequest,
+				next == release.PhasePost && s.PostAction.Value == "":
+				continue
+			}
+			return next
+		}
+	}
+	return release.PhaseDone
+}
+
+// firstPhase is where an application of an environment with settings s starts.
+func firstPhase(s release.Settings) string {
+	if s.PreAction.Value != "" {
+		return release.PhasePre
+	}
+	return release.PhaseAction
+}
+
+// runApplication carries out the current phase of one application of a release. The work of
+// a phase happens outside any transaction; its outcome is stored, with the next job, in one.
 func (r *Runner) runApplication(ctx context.Context, j *job) (time.Time, error) {
 	rel, err := r.releases.Get(ctx, j.releaseID)
 	if err != nil {
@@ -31,67 +86,74 @@ func (r *Runner) runApplication(ctx context.Context, j *job) (time.Time, error) 
 		return time.Time{}, nil
 	}
 	if app.Status == release.Pending {
-		now := r.now().UTC()
-		app.Status, app.StartedAt = release.Running, &now
-		if err := r.releases.Change(ctx, rel.ID, func(tx *release.Tx) error {
-			return tx.SetApplication(env.Name, app, "promoting "+app.Name+" ("+app.RepoURL+")")
-		}); err != nil {
+		if err := r.startApplication(ctx, rel, env, &app); err != nil {
 			return time.Time{}, err
 		}
 	}
-	switch app.Phase {
-	case release.PhaseAction:
-		return time.Time{}, r.promote(ctx, rel, env, app)
-	default:
+	run, ok := r.phases()[app.Phase]
+	if !ok {
 		return time.Time{}, fmt.Errorf("application %s/%s: unknown phase %q", env.Name, app.Name, app.Phase)
 	}
+	out, err := run(ctx, rel, env, app)
+	if err != nil || ctx.Err() != nil {
+		return time.Time{}, err
+	}
+	return out.Retry, r.record(ctx, rel, env, app, out)
 }
 
-// promote writes the release's values into app's repository and records the outcome. A Git
-// failure fails the application with the engine's message; repeating a promotion that already
-// landed makes no second commit, so a retry after a crash is safe.
-func (r *Runner) promote(ctx context.Context, rel release.Release, env release.Environment, app release.Application) error {
-	creds, err := r.model.Credentials(ctx, app.RepoURL)
-	if err != nil {
-		return err
-	}
-	res, perr := r.git.Promote(ctx, gitops.PromoteRequest{
-		Values:        &rel.Plan.Values,
-		SourceCommit:  rel.Trigger.SHA,
-		Target:        gitops.Remote{URL: app.RepoURL, Credentials: creds},
-		TargetBranch:  app.Branch,
-		TargetPath:    app.Path,
-		Template:      rel.Plan.Template,
-		Product:       rel.Product,
-		Version:       rel.Version,
-		ReleaseID:     rel.ID,
-		ReleaseNumber: int(rel.Number),
-		SourceEnv:     rel.TriggerEnv,
-		TargetEnv:     env.Name,
-		Author:        r.opts.Author,
-	})
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
+func (r *Runner) startApplication(ctx context.Context, rel release.Release, env release.Environment, app *release.Application) error {
 	now := r.now().UTC()
-	app.FinishedAt = &now
-	switch {
-	case perr != nil:
-		app.Status, app.Error = release.Failed, perr.Error()
-	case res.NoChanges:
-		app.Status, app.Phase, app.Result = release.Succeeded, release.PhaseDone, "no changes: the target already holds these values"
-	default:
-		app.Status, app.Phase, app.CommitSHA = release.Succeeded, release.PhaseDone, res.Commit
-		app.Result = fmt.Sprintf("pushed %s to %s", short(res.Commit), res.Branch)
+	app.Status, app.StartedAt = release.Running, &now
+	if app.Phase == release.PhaseAction {
+		app.Phase = firstPhase(env.Settings)
 	}
 	return r.releases.Change(ctx, rel.ID, func(tx *release.Tx) error {
-		msg := app.Name + ": " + app.Result
-		if app.Error != "" {
-			msg = app.Name + " failed: " + app.Error
+		return tx.SetApplication(env.Name, *app, "promoting "+app.Name+" ("+app.RepoURL+")")
+	})
+}
+
+// record stores a phase's outcome: the application's new phase and status, the environment's
+// blocker while it waits, and an advance job whenever the application moved on or ended.
+func (r *Runner) record(ctx context.Context, rel release.Release, env release.Environment, app release.Application, out outcome) error {
+	now := r.now().UTC()
+	if out.Record != nil {
+		out.Record(&app)
+	}
+	switch {
+	case out.Failed != "":
+		app.Status, app.Error, app.FinishedAt = release.Failed, out.Failed, &now
+		if out.Message == "" {
+			out.Message = app.Name + " failed: " + out.Failed
 		}
-		if err := tx.SetApplication(env.Name, app, msg); err != nil {
-			return err
+	case out.Done:
+		app.Phase = nextPhase(app.Phase, env.Settings)
+		if app.Phase == release.PhaseDone {
+			app.Status, app.FinishedAt = release.Succeeded, &now
+		}
+	}
+	return r.releases.Change(ctx, rel.ID, func(tx *release.Tx) error {
+		if out.Message != "" || out.Done || out.Failed != "" {
+			if err := tx.SetApplication(env.Name, app, orDefault(out.Message, app.Name+": "+app.Phase)); err != nil {
+				return err
+			}
+		}
+		if !out.Done && out.Failed == "" {
+			if out.Blocker != "" && out.Blocker != env.Blocker {
+				env.Blocker = out.Blocker
+				return tx.SetEnvironment(env, out.Blocker)
+			}
+			return nil
+		}
+		if app.Status == release.Running {
+			return enqueue(ctx, tx.Queries(), tx.Now(), rel.ID, jobApplication, env.Name, app.Name, tx.Now())
 		}
 		return enqueue(ctx, tx.Queries(), tx.Now(), rel.ID, jobAdvance, "", "", tx.Now())
 	})
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -21,16 +21,11 @@ func (a *advancer) settleEnvironment(e *release.Environment) error {
 			return a.tx.SetEnvironment(*e, "promotion to "+e.Name+" failed: "+e.Error)
 		case app.Status == release.Succeeded:
 			continue
-		case e.Settings.Action.Value == release.ActionNone:
-			app.Status, app.Phase, app.Result, app.StartedAt, app.FinishedAt = release.Succeeded, release.PhaseDone,
-				"no Git change (action none)", &now, &now
-			if err := a.tx.SetApplication(e.Name, *app, app.Name+": "+app.Result); err != nil {
+		}
+		if app.Status == release.Pending {
+			if err := a.block(e, "promoting "+app.Name); err != nil {
 				return err
 			}
-			continue
-		}
-		if err := a.block(e, "promoting "+app.Name); err != nil {
-			return err
 		}
 		return enqueue(a.ctx, a.tx.Queries(), now, a.rel.ID, jobApplication, e.Name, app.Name, now)
 	}
