@@ -203,6 +203,16 @@ type ReleaseEvent struct {
 	At        time.Time
 }
 
+type ShareLink struct {
+	ID        int64
+	ReleaseID string
+	Hash      string
+	CreatedBy string
+	CreatedAt time.Time
+	ExpiresAt sql.NullTime
+	RevokedAt sql.NullTime
+}
+
 type User struct {
 	ID                 int64
 	Name               string

@@ -8,6 +8,7 @@ package db
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 )
 
@@ -205,6 +206,165 @@ func (q *Queries) GetRelease(ctx context.Context, id string) (Release, error) {
 	return i, err
 }
 
+const latestReleaseInEnvironment = `-- name: LatestReleaseInEnvironment :one
+SELECT r.id, r.number, r.version, r.status, e.status AS environment_status, e.finished_at
+FROM release_environments e JOIN releases r ON r.id = e.release_id
+WHERE e.name = ? AND r.product = ? AND e.is_trigger = 0
+ORDER BY e.release_id DESC
+LIMIT 1
+`
+
+type LatestReleaseInEnvironmentParams struct {
+	Name    string
+	Product string
+}
+
+type LatestReleaseInEnvironmentRow struct {
+	ID                string
+	Number            int64
+	Version           string
+	Status            string
+	EnvironmentStatus string
+	FinishedAt        sql.NullTime
+}
+
+// The newest release of a product that promotes to an environment (not as its trigger).
+func (q *Queries) LatestReleaseInEnvironment(ctx context.Context, arg LatestReleaseInEnvironmentParams) (LatestReleaseInEnvironmentRow, error) {
+	row := q.db.QueryRowContext(ctx, latestReleaseInEnvironment, arg.Name, arg.Product)
+	var i LatestReleaseInEnvironmentRow
+	err := row.Scan(
+		&i.ID,
+		&i.Number,
+		&i.Version,
+		&i.Status,
+		&i.EnvironmentStatus,
+		&i.FinishedAt,
+	)
+	return i, err
+}
+
+const latestSucceededVersionInEnvironment = `-- name: LatestSucceededVersionInEnvironment :one
+SELECT r.version FROM release_environments e JOIN releases r ON r.id = e.release_id
+WHERE e.name = ? AND r.product = ? AND e.is_trigger = 0 AND e.status = 'SUCCEEDED'
+ORDER BY e.release_id DESC
+LIMIT 1
+`
+
+type LatestSucceededVersionInEnvironmentParams struct {
+	Name    string
+	Product string
+}
+
+// The version the newest release that succeeded in an environment wrote there.
+func (q *Queries) LatestSucceededVersionInEnvironment(ctx context.Context, arg LatestSucceededVersionInEnvironmentParams) (string, error) {
+	row := q.db.QueryRowContext(ctx, latestSucceededVersionInEnvironment, arg.Name, arg.Product)
+	var version string
+	err := row.Scan(&version)
+	return version, err
+}
+
+const listDeployments = `-- name: ListDeployments :many
+SELECT r.id, r.number, r.created_at, r.trigger_date, e.name AS environment, e.status, e.started_at, e.finished_at
+FROM releases r JOIN release_environments e ON e.release_id = r.id
+WHERE r.product = ?1 AND r.id >= ?2 AND e.is_trigger = 0
+ORDER BY r.id, e.position
+`
+
+type ListDeploymentsParams struct {
+	Product string
+	Since   string
+}
+
+type ListDeploymentsRow struct {
+	ID          string
+	Number      int64
+	CreatedAt   time.Time
+	TriggerDate sql.NullTime
+	Environment string
+	Status      string
+	StartedAt   sql.NullTime
+	FinishedAt  sql.NullTime
+}
+
+// Every promotion of a product into an environment since a release ID (a point in time), for
+// the delivery metrics.
+func (q *Queries) ListDeployments(ctx context.Context, arg ListDeploymentsParams) ([]ListDeploymentsRow, error) {
+	rows, err := q.db.QueryContext(ctx, listDeployments, arg.Product, arg.Since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListDeploymentsRow
+	for rows.Next() {
+		var i ListDeploymentsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Number,
+			&i.CreatedAt,
+			&i.TriggerDate,
+			&i.Environment,
+			&i.Status,
+			&i.StartedAt,
+			&i.FinishedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listEnvironmentStatusesOf = `-- name: ListEnvironmentStatusesOf :many
+SELECT release_id, name, status FROM release_environments
+WHERE release_id IN (/*SLICE:ids*/?)
+ORDER BY release_id, position
+`
+
+type ListEnvironmentStatusesOfRow struct {
+	ReleaseID string
+	Name      string
+	Status    string
+}
+
+func (q *Queries) ListEnvironmentStatusesOf(ctx context.Context, ids []string) ([]ListEnvironmentStatusesOfRow, error) {
+	query := listEnvironmentStatusesOf
+	var queryParams []interface{}
+	if len(ids) > 0 {
+		for _, v := range ids {
+			queryParams = append(queryParams, v)
+		}
+		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(ids))[1:], 1)
+	} else {
+		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
+	}
+	rows, err := q.db.QueryContext(ctx, query, queryParams...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListEnvironmentStatusesOfRow
+	for rows.Next() {
+		var i ListEnvironmentStatusesOfRow
+		if err := rows.Scan(&i.ReleaseID, &i.Name, &i.Status); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listReleaseApplications = `-- name: ListReleaseApplications :many
 SELECT release_id, environment, name, position, repo_url, branch, path, phase, status, commit_sha, pull_request_url, result, error, started_at, finished_at FROM release_applications WHERE release_id = ? ORDER BY environment, position
 `
@@ -307,6 +467,81 @@ func (q *Queries) ListReleases(ctx context.Context, arg ListReleasesParams) ([]R
 	rows, err := q.db.QueryContext(ctx, listReleases,
 		arg.Product,
 		arg.Status,
+		arg.Before,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []Release
+	for rows.Next() {
+		var i Release
+		if err := rows.Scan(
+			&i.ID,
+			&i.Product,
+			&i.Number,
+			&i.Flow,
+			&i.Version,
+			&i.TriggerEnv,
+			&i.SourceApp,
+			&i.TriggerSha,
+			&i.TriggerMessage,
+			&i.TriggerAuthor,
+			&i.TriggerBranch,
+			&i.TriggerDate,
+			&i.Initiator,
+			&i.Status,
+			&i.Blocker,
+			&i.Error,
+			&i.Plan,
+			&i.TimeoutMinutes,
+			&i.CreatedAt,
+			&i.StartedAt,
+			&i.FinishedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listReleasesBy = `-- name: ListReleasesBy :many
+SELECT id, product, number, flow, version, trigger_env, source_app, trigger_sha, trigger_message, trigger_author, trigger_branch, trigger_date, initiator, status, blocker, error, "plan", timeout_minutes, created_at, started_at, finished_at FROM releases
+WHERE (CAST(?1 AS TEXT) IS NULL OR product = ?1)
+  AND (CAST(?2 AS TEXT) IS NULL OR status = ?2)
+  AND (CAST(?3 AS TEXT) IS NULL OR flow = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR id >= ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR id < ?5)
+ORDER BY id DESC
+LIMIT ?6
+`
+
+type ListReleasesByParams struct {
+	Product sql.NullString
+	Status  sql.NullString
+	Flow    sql.NullString
+	After   sql.NullString
+	Before  sql.NullString
+	Lim     int64
+}
+
+// The release list with every filter. Creation time bounds are release ID bounds (an ID starts
+// with its creation time), so the primary key serves date ranges and keyset pages alike.
+// A flow of ” selects manual promotions.
+func (q *Queries) ListReleasesBy(ctx context.Context, arg ListReleasesByParams) ([]Release, error) {
+	rows, err := q.db.QueryContext(ctx, listReleasesBy,
+		arg.Product,
+		arg.Status,
+		arg.Flow,
+		arg.After,
 		arg.Before,
 		arg.Lim,
 	)

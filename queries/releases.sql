@@ -48,3 +48,44 @@ SELECT * FROM release_applications WHERE release_id = ? ORDER BY environment, po
 UPDATE release_applications
 SET phase = ?, status = ?, commit_sha = ?, pull_request_url = ?, result = ?, error = ?, started_at = ?, finished_at = ?
 WHERE release_id = ? AND environment = ? AND name = ?;
+
+-- name: ListReleasesBy :many
+-- The release list with every filter. Creation time bounds are release ID bounds (an ID starts
+-- with its creation time), so the primary key serves date ranges and keyset pages alike.
+-- A flow of '' selects manual promotions.
+SELECT * FROM releases
+WHERE (CAST(sqlc.narg(product) AS TEXT) IS NULL OR product = sqlc.narg(product))
+  AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR status = sqlc.narg(status))
+  AND (CAST(sqlc.narg(flow) AS TEXT) IS NULL OR flow = sqlc.narg(flow))
+  AND (CAST(sqlc.narg(after) AS TEXT) IS NULL OR id >= sqlc.narg(after))
+  AND (CAST(sqlc.narg(before) AS TEXT) IS NULL OR id < sqlc.narg(before))
+ORDER BY id DESC
+LIMIT sqlc.arg(lim);
+
+-- name: ListEnvironmentStatusesOf :many
+SELECT release_id, name, status FROM release_environments
+WHERE release_id IN (sqlc.slice(ids))
+ORDER BY release_id, position;
+
+-- name: LatestReleaseInEnvironment :one
+-- The newest release of a product that promotes to an environment (not as its trigger).
+SELECT r.id, r.number, r.version, r.status, e.status AS environment_status, e.finished_at
+FROM release_environments e JOIN releases r ON r.id = e.release_id
+WHERE e.name = ? AND r.product = ? AND e.is_trigger = 0
+ORDER BY e.release_id DESC
+LIMIT 1;
+
+-- name: LatestSucceededVersionInEnvironment :one
+-- The version the newest release that succeeded in an environment wrote there.
+SELECT r.version FROM release_environments e JOIN releases r ON r.id = e.release_id
+WHERE e.name = ? AND r.product = ? AND e.is_trigger = 0 AND e.status = 'SUCCEEDED'
+ORDER BY e.release_id DESC
+LIMIT 1;
+
+-- name: ListDeployments :many
+-- Every promotion of a product into an environment since a release ID (a point in time), for
+-- the delivery metrics.
+SELECT r.id, r.number, r.created_at, r.trigger_date, e.name AS environment, e.status, e.started_at, e.finished_at
+FROM releases r JOIN release_environments e ON e.release_id = r.id
+WHERE r.product = sqlc.arg(product) AND r.id >= sqlc.arg(since) AND e.is_trigger = 0
+ORDER BY r.id, e.position;

@@ -159,34 +159,6 @@ func eventFromRow(r db.ReleaseEvent) Event {
 	return Event{ID: r.ID, ReleaseID: r.ReleaseID, Kind: r.Kind, Subject: r.Subject, Message: r.Message, At: r.At.UTC()}
 }
 
-// Filter narrows a release list; empty fields match everything. Before is the ID of the last
-// release of the previous page (keyset pagination).
-type Filter struct {
-	Product, Status, Before string
-	Limit                   int
-}
-
-// List returns releases newest first.
-func (s *Service) List(ctx context.Context, f Filter) ([]Release, error) {
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	rows, err := s.q.ListReleases(ctx, db.ListReleasesParams{Product: nullString(f.Product),
-		Status: nullString(f.Status), Before: nullString(f.Before), Lim: int64(f.Limit)})
-	if err != nil {
-		return nil, fmt.Errorf("list releases: %w", err)
-	}
-	out := make([]Release, 0, len(rows))
-	for _, row := range rows {
-		r, err := fromRow(row)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
-}
-
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
 
 var idEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadding(base32.NoPadding)

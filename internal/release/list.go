@@ -1,0 +1,80 @@
+package release
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"ladder/db"
+)
+
+// Filter narrows a release list; empty fields match everything. Before is the ID of the last
+// release of the previous page (keyset pagination). Flow "" matches every flow unless Manual
+// is set, which selects manual promotions only. From and To bound the creation time
+// (From inclusive, To exclusive).
+type Filter struct {
+	Product, Status, Flow, Before string
+	Manual                        bool
+	From, To                      time.Time
+	Limit                         int
+}
+
+// List returns releases newest first, each with its environments' names and statuses (but not
+// their applications).
+func (s *Service) List(ctx context.Context, f Filter) ([]Release, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	flow := nullString(f.Flow)
+	if f.Manual {
+		flow = sql.NullString{Valid: true}
+	}
+	before := nullString(f.Before)
+	if !f.To.IsZero() && (!before.Valid || IDBound(f.To) < before.String) {
+		before = nullString(IDBound(f.To))
+	}
+	after := sql.NullString{}
+	if !f.From.IsZero() {
+		after = nullString(IDBound(f.From))
+	}
+	rows, err := s.q.ListReleasesBy(ctx, listParams(f, flow, after, before))
+	if err != nil {
+		return nil, fmt.Errorf("list releases: %w", err)
+	}
+	out := make([]Release, 0, len(rows))
+	ids := make([]string, 0, len(rows))
+	for _, row := range rows {
+		r, err := fromRow(row)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+		ids = append(ids, r.ID)
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	envs, err := s.q.ListEnvironmentStatusesOf(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("list environments of releases: %w", err)
+	}
+	at := map[string]int{}
+	for i, r := range out {
+		at[r.ID] = i
+	}
+	for _, e := range envs {
+		i := at[e.ReleaseID]
+		out[i].Environments = append(out[i].Environments, Environment{Name: e.Name, Status: e.Status})
+	}
+	return out, nil
+}
+
+// IDBound is the smallest release ID created at or after t: IDs start with their creation
+// time, so time ranges are ID ranges.
+func IDBound(t time.Time) string { return fmt.Sprintf("%012x", t.UnixMilli()) }
+
+func listParams(f Filter, flow, after, before sql.NullString) db.ListReleasesByParams {
+	return db.ListReleasesByParams{Product: nullString(f.Product), Status: nullString(f.Status),
+		Flow: flow, After: after, Before: before, Lim: int64(f.Limit)}
+}
