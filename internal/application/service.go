@@ -87,39 +87,54 @@ func (s *Service) Update(ctx context.Context, env, name string, in Input) (Appli
 	return s.save(ctx, &[2]string{env, name}, in)
 }
 
+// CreateTx is Create inside the caller's transaction q, so that several changes (a whole
+// model being applied) commit together or not at all.
+func (s *Service) CreateTx(ctx context.Context, q *db.Queries, in Input) (Application, error) {
+	return s.saveTx(ctx, q, nil, in)
+}
+
+// UpdateTx is Update inside the caller's transaction q.
+func (s *Service) UpdateTx(ctx context.Context, q *db.Queries, env, name string, in Input) (Application, error) {
+	return s.saveTx(ctx, q, &[2]string{env, name}, in)
+}
+
 // save creates (old == nil) or updates the application old names.
 func (s *Service) save(ctx context.Context, old *[2]string, in Input) (Application, error) {
+	var saved Application
+	err := db.InTx(ctx, s.db, func(q *db.Queries) (err error) {
+		saved, err = s.saveTx(ctx, q, old, in)
+		return err
+	})
+	return saved, err
+}
+
+func (s *Service) saveTx(ctx context.Context, q *db.Queries, old *[2]string, in Input) (Application, error) {
 	in = normalize(in)
 	fe := s.check.Struct(in)
 	checkInput(in, fe)
 	if len(fe) > 0 {
 		return Application{}, fe
 	}
-	var saved Application
-	err := db.InTx(ctx, s.db, func(q *db.Queries) error {
-		var prev Application
-		if old != nil {
-			var err error
-			if prev, err = get(ctx, q, old[0], old[1]); err != nil {
-				return err
-			}
+	var prev Application
+	if old != nil {
+		var err error
+		if prev, err = get(ctx, q, old[0], old[1]); err != nil {
+			return Application{}, err
 		}
-		envID, productID, err := references(ctx, q, in)
-		if err != nil {
-			return err
+	}
+	envID, productID, err := references(ctx, q, in)
+	if err != nil {
+		return Application{}, err
+	}
+	if prev.Environment != in.Environment || prev.Name != in.Name {
+		if err := unique(ctx, q, envID, in); err != nil {
+			return Application{}, err
 		}
-		if prev.Environment != in.Environment || prev.Name != in.Name {
-			if err := unique(ctx, q, envID, in); err != nil {
-				return err
-			}
-		}
-		if err := s.write(ctx, q, prev, envID, productID, in); err != nil {
-			return err
-		}
-		saved, err = get(ctx, q, in.Environment, in.Name)
-		return err
-	})
-	return saved, err
+	}
+	if err := s.write(ctx, q, prev, envID, productID, in); err != nil {
+		return Application{}, err
+	}
+	return get(ctx, q, in.Environment, in.Name)
 }
 
 func (s *Service) write(ctx context.Context, q *db.Queries, prev Application, envID, productID int64, in Input) error {

@@ -71,72 +71,87 @@ func get(ctx context.Context, q *db.Queries, name string) (Environment, error) {
 
 // Create adds an environment at the end of the order.
 func (s *Service) Create(ctx context.Context, in Input) (Environment, error) {
-	in = normalize(in)
-	if fe := s.check.Struct(in); len(fe) > 0 {
-		return Environment{}, fe
-	}
 	var created Environment
-	err := db.InTx(ctx, s.db, func(q *db.Queries) error {
-		if err := unique(ctx, q, in.Name); err != nil {
-			return err
-		}
-		pos, err := q.NextEnvironmentPosition(ctx)
-		if err != nil {
-			return fmt.Errorf("next position: %w", err)
-		}
-		now := s.now().UTC()
-		r, err := q.CreateEnvironment(ctx, db.CreateEnvironmentParams{
-			Name: in.Name, Kind: in.Kind, Position: pos, Tags: encodeTags(in.Tags),
-			Description: in.Description, CreatedAt: now, UpdatedAt: now,
-		})
-		if err != nil {
-			return fmt.Errorf("create environment %q: %w", in.Name, err)
-		}
-		if created, err = fromRow(r); err != nil {
-			return err
-		}
-		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "create",
-			Kind: "environment", Name: in.Name, Detail: "kind " + in.Kind})
+	err := db.InTx(ctx, s.db, func(q *db.Queries) (err error) {
+		created, err = s.CreateTx(ctx, q, in)
+		return err
 	})
 	return created, err
 }
 
-// Update changes the environment called name; a new name must be free.
-func (s *Service) Update(ctx context.Context, name string, in Input) (Environment, error) {
+// CreateTx is Create inside the caller's transaction q, so that several changes (a whole
+// model being applied) commit together or not at all.
+func (s *Service) CreateTx(ctx context.Context, q *db.Queries, in Input) (Environment, error) {
 	in = normalize(in)
 	if fe := s.check.Struct(in); len(fe) > 0 {
 		return Environment{}, fe
 	}
+	if err := unique(ctx, q, in.Name); err != nil {
+		return Environment{}, err
+	}
+	pos, err := q.NextEnvironmentPosition(ctx)
+	if err != nil {
+		return Environment{}, fmt.Errorf("next position: %w", err)
+	}
+	now := s.now().UTC()
+	r, err := q.CreateEnvironment(ctx, db.CreateEnvironmentParams{
+		Name: in.Name, Kind: in.Kind, Position: pos, Tags: encodeTags(in.Tags),
+		Description: in.Description, CreatedAt: now, UpdatedAt: now,
+	})
+	if err != nil {
+		return Environment{}, fmt.Errorf("create environment %q: %w", in.Name, err)
+	}
+	created, err := fromRow(r)
+	if err != nil {
+		return Environment{}, err
+	}
+	return created, audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "create",
+		Kind: "environment", Name: in.Name, Detail: "kind " + in.Kind})
+}
+
+// Update changes the environment called name; a new name must be free.
+func (s *Service) Update(ctx context.Context, name string, in Input) (Environment, error) {
 	var updated Environment
-	err := db.InTx(ctx, s.db, func(q *db.Queries) error {
-		old, err := get(ctx, q, name)
-		if err != nil {
-			return err
-		}
-		if in.Name != old.Name {
-			if err := unique(ctx, q, in.Name); err != nil {
-				return err
-			}
-		}
-		now := s.now().UTC()
-		r, err := q.UpdateEnvironment(ctx, db.UpdateEnvironmentParams{
-			ID: old.ID, Name: in.Name, Kind: in.Kind, Tags: encodeTags(in.Tags),
-			Description: in.Description, UpdatedAt: now,
-		})
-		if err != nil {
-			return fmt.Errorf("update environment %q: %w", name, err)
-		}
-		if updated, err = fromRow(r); err != nil {
-			return err
-		}
-		detail := "kind " + in.Kind
-		if in.Name != old.Name {
-			detail = "renamed from " + old.Name + "; " + detail
-		}
-		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "update",
-			Kind: "environment", Name: in.Name, Detail: detail})
+	err := db.InTx(ctx, s.db, func(q *db.Queries) (err error) {
+		updated, err = s.UpdateTx(ctx, q, name, in)
+		return err
 	})
 	return updated, err
+}
+
+// UpdateTx is Update inside the caller's transaction q.
+func (s *Service) UpdateTx(ctx context.Context, q *db.Queries, name string, in Input) (Environment, error) {
+	in = normalize(in)
+	if fe := s.check.Struct(in); len(fe) > 0 {
+		return Environment{}, fe
+	}
+	old, err := get(ctx, q, name)
+	if err != nil {
+		return Environment{}, err
+	}
+	if in.Name != old.Name {
+		if err := unique(ctx, q, in.Name); err != nil {
+			return Environment{}, err
+		}
+	}
+	now := s.now().UTC()
+	r, err := q.UpdateEnvironment(ctx, db.UpdateEnvironmentParams{
+		ID: old.ID, Name: in.Name, Kind: in.Kind, Tags: encodeTags(in.Tags),
+		Description: in.Description, UpdatedAt: now,
+	})
+	if err != nil {
+		return Environment{}, fmt.Errorf("update environment %q: %w", name, err)
+	}
+	updated, err := fromRow(r)
+	if err != nil {
+		return Environment{}, err
+	}
+	detail := "kind " + in.Kind
+	if in.Name != old.Name {
+		detail = "renamed from " + old.Name + "; " + detail
+	}
+	return updated, audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "update",
+		Kind: "environment", Name: in.Name, Detail: detail})
 }
 
 // Delete removes the environment called name.

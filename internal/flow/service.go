@@ -73,57 +73,75 @@ func (s *Service) UsersOfEnvironment(ctx context.Context, name string) ([]string
 
 // Create adds a flow.
 func (s *Service) Create(ctx context.Context, in Input) (Flow, error) {
-	in, err := s.validate(ctx, in, "")
-	if err != nil {
-		return Flow{}, err
-	}
 	var created Flow
-	err = db.InTx(ctx, s.db, func(q *db.Queries) error {
-		now := s.now().UTC()
-		r, err := q.CreateFlow(ctx, db.CreateFlowParams{Name: in.Name, Description: in.Description,
-			Version: in.Version, TriggerEnvironment: in.TriggerEnvironment, Steps: encode(in.Steps),
-			Hooks: encode(in.Hooks), TimeoutMinutes: in.TimeoutMinutes, CreatedAt: now, UpdatedAt: now})
-		if err != nil {
-			return fmt.Errorf("create flow %q: %w", in.Name, err)
-		}
-		if created, err = s.stored(ctx, q, r); err != nil {
-			return err
-		}
-		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "create",
-			Kind: "flow", Name: in.Name, Detail: summary(created)})
+	err := db.InTx(ctx, s.db, func(q *db.Queries) (err error) {
+		created, err = s.CreateTx(ctx, q, in)
+		return err
 	})
 	return created, err
 }
 
-// Update changes the flow called name; a new name must be free.
-func (s *Service) Update(ctx context.Context, name string, in Input) (Flow, error) {
-	old, err := s.Get(ctx, name)
+// CreateTx is Create inside the caller's transaction q, so that several changes (a whole
+// model being applied) commit together or not at all.
+func (s *Service) CreateTx(ctx context.Context, q *db.Queries, in Input) (Flow, error) {
+	in, err := s.validate(ctx, q, in, "")
 	if err != nil {
 		return Flow{}, err
 	}
-	if in, err = s.validate(ctx, in, old.Name); err != nil {
+	now := s.now().UTC()
+	r, err := q.CreateFlow(ctx, db.CreateFlowParams{Name: in.Name, Description: in.Description,
+		Version: in.Version, TriggerEnvironment: in.TriggerEnvironment, Steps: encode(in.Steps),
+		Hooks: encode(in.Hooks), TimeoutMinutes: in.TimeoutMinutes, CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		return Flow{}, fmt.Errorf("create flow %q: %w", in.Name, err)
+	}
+	created, err := s.stored(ctx, q, r)
+	if err != nil {
 		return Flow{}, err
 	}
+	return created, audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "create",
+		Kind: "flow", Name: in.Name, Detail: summary(created)})
+}
+
+// Update changes the flow called name; a new name must be free.
+func (s *Service) Update(ctx context.Context, name string, in Input) (Flow, error) {
 	var updated Flow
-	err = db.InTx(ctx, s.db, func(q *db.Queries) error {
-		now := s.now().UTC()
-		r, err := q.UpdateFlow(ctx, db.UpdateFlowParams{ID: old.ID, Name: in.Name, Description: in.Description,
-			Version: in.Version, TriggerEnvironment: in.TriggerEnvironment, Steps: encode(in.Steps),
-			Hooks: encode(in.Hooks), TimeoutMinutes: in.TimeoutMinutes, UpdatedAt: now})
-		if err != nil {
-			return fmt.Errorf("update flow %q: %w", name, err)
-		}
-		if updated, err = s.stored(ctx, q, r); err != nil {
-			return err
-		}
-		d := summary(updated)
-		if in.Name != old.Name {
-			d = "renamed from " + old.Name + "; " + d
-		}
-		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "update",
-			Kind: "flow", Name: in.Name, Detail: d})
+	err := db.InTx(ctx, s.db, func(q *db.Queries) (err error) {
+		updated, err = s.UpdateTx(ctx, q, name, in)
+		return err
 	})
 	return updated, err
+}
+
+// UpdateTx is Update inside the caller's transaction q.
+func (s *Service) UpdateTx(ctx context.Context, q *db.Queries, name string, in Input) (Flow, error) {
+	old, err := q.GetFlow(ctx, name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Flow{}, fmt.Errorf("flow %q: %w", name, fault.ErrNotFound)
+	}
+	if err != nil {
+		return Flow{}, fmt.Errorf("get flow %q: %w", name, err)
+	}
+	if in, err = s.validate(ctx, q, in, old.Name); err != nil {
+		return Flow{}, err
+	}
+	now := s.now().UTC()
+	r, err := q.UpdateFlow(ctx, db.UpdateFlowParams{ID: old.ID, Name: in.Name, Description: in.Description,
+		Version: in.Version, TriggerEnvironment: in.TriggerEnvironment, Steps: encode(in.Steps),
+		Hooks: encode(in.Hooks), TimeoutMinutes: in.TimeoutMinutes, UpdatedAt: now})
+	if err != nil {
+		return Flow{}, fmt.Errorf("update flow %q: %w", name, err)
+	}
+	updated, err := s.stored(ctx, q, r)
+	if err != nil {
+		return Flow{}, err
+	}
+	d := summary(updated)
+	if in.Name != old.Name {
+		d = "renamed from " + old.Name + "; " + d
+	}
+	return updated, audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "update",
+		Kind: "flow", Name: in.Name, Detail: d})
 }
 
 // Delete removes the flow called name.

@@ -5,14 +5,15 @@ import (
 	"fmt"
 	"strings"
 
+	"ladder/db"
 	"ladder/internal/fault"
 	"ladder/internal/workflow"
 )
 
 // validate normalizes in, fills each step's default dependsOn, and returns every problem as
 // FieldErrors keyed by form field (steps.2.dependsOn). old is the flow's current name when
-// updating, empty when creating.
-func (s *Service) validate(ctx context.Context, in Input, old string) (Input, error) {
+// updating, empty when creating. It reads through q, the transaction that writes the flow.
+func (s *Service) validate(ctx context.Context, q *db.Queries, in Input, old string) (Input, error) {
 	in = normalize(in)
 	defaultDependsOn(in.TriggerEnvironment, in.Steps)
 	fe := s.check.Struct(in)
@@ -30,7 +31,7 @@ func (s *Service) validate(ctx context.Context, in Input, old string) (Input, er
 	for k, v := range checkGraph(in.TriggerEnvironment, in.Steps) {
 		fe.Add(k, v)
 	}
-	if err := s.checkExists(ctx, in, old, fe); err != nil {
+	if err := checkExists(ctx, q, in, old, fe); err != nil {
 		return in, err
 	}
 	return in, fe.Err()
@@ -38,9 +39,9 @@ func (s *Service) validate(ctx context.Context, in Input, old string) (Input, er
 
 // checkExists adds a problem for a taken name and for each environment or workflow named
 // that does not exist.
-func (s *Service) checkExists(ctx context.Context, in Input, old string, fe fault.FieldErrors) error {
+func checkExists(ctx context.Context, q *db.Queries, in Input, old string, fe fault.FieldErrors) error {
 	if in.Name != old {
-		n, err := s.q.CountFlowsByName(ctx, in.Name)
+		n, err := q.CountFlowsByName(ctx, in.Name)
 		if err != nil {
 			return fmt.Errorf("check name %q: %w", in.Name, err)
 		}
@@ -48,9 +49,9 @@ func (s *Service) checkExists(ctx context.Context, in Input, old string, fe faul
 			fe.Add("name", fmt.Sprintf("a flow called %q already exists", in.Name))
 		}
 	}
-	envs, err := s.envs.List(ctx)
+	envs, err := q.ListEnvironments(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("list environments: %w", err)
 	}
 	known := map[string]bool{}
 	for _, e := range envs {
@@ -71,7 +72,7 @@ func (s *Service) checkExists(ctx context.Context, in Input, old string, fe faul
 		refs[p+"preHook"], refs[p+"postHook"] = st.Hooks.Pre, st.Hooks.Post
 	}
 	for key, name := range refs {
-		missing, err := workflow.Missing(ctx, s.q, name)
+		missing, err := workflow.Missing(ctx, q, name)
 		if err != nil {
 			return err
 		}

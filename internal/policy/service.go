@@ -73,67 +73,82 @@ func (s *Service) Evaluate(ctx context.Context, p Product, e Environment, inline
 
 // Create adds a policy.
 func (s *Service) Create(ctx context.Context, in Input) (Policy, error) {
-	in = normalize(in)
-	if fe := s.problems(in); len(fe) > 0 {
-		return Policy{}, fe
-	}
 	var created Policy
-	err := db.InTx(ctx, s.db, func(q *db.Queries) error {
-		if err := checkRefs(ctx, q, in, ""); err != nil {
-			return err
-		}
-		now := s.now().UTC()
-		r, err := q.CreatePolicy(ctx, db.CreatePolicyParams{Name: in.Name, Priority: in.Priority,
-			Selector: encodeSelector(in.Selector), PreAction: in.Settings.PreAction, Action: in.Settings.Action,
-			PostAction: in.Settings.PostAction, CreatedAt: now, UpdatedAt: now})
-		if err != nil {
-			return fmt.Errorf("create policy %q: %w", in.Name, err)
-		}
-		if created, err = fromRow(r); err != nil {
-			return err
-		}
-		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "create",
-			Kind: "policy", Name: in.Name, Detail: detail(in)})
+	err := db.InTx(ctx, s.db, func(q *db.Queries) (err error) {
+		created, err = s.CreateTx(ctx, q, in)
+		return err
 	})
 	return created, err
 }
 
-// Update changes the policy called name; a new name must be free.
-func (s *Service) Update(ctx context.Context, name string, in Input) (Policy, error) {
+// CreateTx is Create inside the caller's transaction q, so that several changes (a whole
+// model being applied) commit together or not at all.
+func (s *Service) CreateTx(ctx context.Context, q *db.Queries, in Input) (Policy, error) {
 	in = normalize(in)
 	if fe := s.problems(in); len(fe) > 0 {
 		return Policy{}, fe
 	}
+	if err := checkRefs(ctx, q, in, ""); err != nil {
+		return Policy{}, err
+	}
+	now := s.now().UTC()
+	r, err := q.CreatePolicy(ctx, db.CreatePolicyParams{Name: in.Name, Priority: in.Priority,
+		Selector: encodeSelector(in.Selector), PreAction: in.Settings.PreAction, Action: in.Settings.Action,
+		PostAction: in.Settings.PostAction, CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		return Policy{}, fmt.Errorf("create policy %q: %w", in.Name, err)
+	}
+	created, err := fromRow(r)
+	if err != nil {
+		return Policy{}, err
+	}
+	return created, audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "create",
+		Kind: "policy", Name: in.Name, Detail: detail(in)})
+}
+
+// Update changes the policy called name; a new name must be free.
+func (s *Service) Update(ctx context.Context, name string, in Input) (Policy, error) {
 	var updated Policy
-	err := db.InTx(ctx, s.db, func(q *db.Queries) error {
-		old, err := q.GetPolicy(ctx, name)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("policy %q: %w", name, fault.ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("get policy %q: %w", name, err)
-		}
-		if err := checkRefs(ctx, q, in, old.Name); err != nil {
-			return err
-		}
-		now := s.now().UTC()
-		r, err := q.UpdatePolicy(ctx, db.UpdatePolicyParams{ID: old.ID, Name: in.Name, Priority: in.Priority,
-			Selector: encodeSelector(in.Selector), PreAction: in.Settings.PreAction, Action: in.Settings.Action,
-			PostAction: in.Settings.PostAction, UpdatedAt: now})
-		if err != nil {
-			return fmt.Errorf("update policy %q: %w", name, err)
-		}
-		if updated, err = fromRow(r); err != nil {
-			return err
-		}
-		d := detail(in)
-		if in.Name != old.Name {
-			d = "renamed from " + old.Name + "; " + d
-		}
-		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "update",
-			Kind: "policy", Name: in.Name, Detail: d})
+	err := db.InTx(ctx, s.db, func(q *db.Queries) (err error) {
+		updated, err = s.UpdateTx(ctx, q, name, in)
+		return err
 	})
 	return updated, err
+}
+
+// UpdateTx is Update inside the caller's transaction q.
+func (s *Service) UpdateTx(ctx context.Context, q *db.Queries, name string, in Input) (Policy, error) {
+	in = normalize(in)
+	if fe := s.problems(in); len(fe) > 0 {
+		return Policy{}, fe
+	}
+	old, err := q.GetPolicy(ctx, name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Policy{}, fmt.Errorf("policy %q: %w", name, fault.ErrNotFound)
+	}
+	if err != nil {
+		return Policy{}, fmt.Errorf("get policy %q: %w", name, err)
+	}
+	if err := checkRefs(ctx, q, in, old.Name); err != nil {
+		return Policy{}, err
+	}
+	now := s.now().UTC()
+	r, err := q.UpdatePolicy(ctx, db.UpdatePolicyParams{ID: old.ID, Name: in.Name, Priority: in.Priority,
+		Selector: encodeSelector(in.Selector), PreAction: in.Settings.PreAction, Action: in.Settings.Action,
+		PostAction: in.Settings.PostAction, UpdatedAt: now})
+	if err != nil {
+		return Policy{}, fmt.Errorf("update policy %q: %w", name, err)
+	}
+	updated, err := fromRow(r)
+	if err != nil {
+		return Policy{}, err
+	}
+	d := detail(in)
+	if in.Name != old.Name {
+		d = "renamed from " + old.Name + "; " + d
+	}
+	return updated, audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "update",
+		Kind: "policy", Name: in.Name, Detail: d})
 }
 
 // Delete removes the policy called name.

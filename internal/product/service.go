@@ -95,38 +95,53 @@ func (s *Service) Update(ctx context.Context, name string, in Input) (Product, e
 	return s.save(ctx, name, in)
 }
 
+// CreateTx is Create inside the caller's transaction q, so that several changes (a whole
+// model being applied) commit together or not at all.
+func (s *Service) CreateTx(ctx context.Context, q *db.Queries, in Input) (Product, error) {
+	return s.saveTx(ctx, q, "", in)
+}
+
+// UpdateTx is Update inside the caller's transaction q.
+func (s *Service) UpdateTx(ctx context.Context, q *db.Queries, name string, in Input) (Product, error) {
+	return s.saveTx(ctx, q, name, in)
+}
+
 // save creates (old == "") or updates the product called old.
 func (s *Service) save(ctx context.Context, old string, in Input) (Product, error) {
-	in = normalize(in)
 	var saved Product
-	err := db.InTx(ctx, s.db, func(q *db.Queries) error {
-		var prev Product
-		if old != "" {
-			var err error
-			if prev, err = get(ctx, q, old); err != nil {
-				return err
-			}
-		}
-		flows, err := q.ListFlowNames(ctx)
-		if err != nil {
-			return fmt.Errorf("list flows: %w", err)
-		}
-		known := make(map[string]bool, len(flows))
-		for _, f := range flows {
-			known[f] = true
-		}
-		if fe := validate(s.check, in, known); len(fe) > 0 {
-			return fe
-		}
-		if in.Name != prev.Name {
-			if err := unique(ctx, q, in.Name); err != nil {
-				return err
-			}
-		}
-		saved, err = s.write(ctx, q, prev, in)
+	err := db.InTx(ctx, s.db, func(q *db.Queries) (err error) {
+		saved, err = s.saveTx(ctx, q, old, in)
 		return err
 	})
 	return saved, err
+}
+
+func (s *Service) saveTx(ctx context.Context, q *db.Queries, old string, in Input) (Product, error) {
+	in = normalize(in)
+	var prev Product
+	if old != "" {
+		var err error
+		if prev, err = get(ctx, q, old); err != nil {
+			return Product{}, err
+		}
+	}
+	flows, err := q.ListFlowNames(ctx)
+	if err != nil {
+		return Product{}, fmt.Errorf("list flows: %w", err)
+	}
+	known := make(map[string]bool, len(flows))
+	for _, f := range flows {
+		known[f] = true
+	}
+	if fe := validate(s.check, in, known); len(fe) > 0 {
+		return Product{}, fe
+	}
+	if in.Name != prev.Name {
+		if err := unique(ctx, q, in.Name); err != nil {
+			return Product{}, err
+		}
+	}
+	return s.write(ctx, q, prev, in)
 }
 
 func (s *Service) write(ctx context.Context, q *db.Queries, prev Product, in Input) (Product, error) {

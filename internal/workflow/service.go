@@ -67,76 +67,91 @@ func (s *Service) Get(ctx context.Context, name string) (Workflow, error) {
 
 // Create adds a workflow.
 func (s *Service) Create(ctx context.Context, in Input) (Workflow, error) {
+	var created Workflow
+	err := db.InTx(ctx, s.db, func(q *db.Queries) (err error) {
+		created, err = s.CreateTx(ctx, q, in)
+		return err
+	})
+	return created, err
+}
+
+// CreateTx is Create inside the caller's transaction q, so that several changes (a whole
+// model being applied) commit together or not at all.
+func (s *Service) CreateTx(ctx context.Context, q *db.Queries, in Input) (Workflow, error) {
 	in, err := s.validate(in)
 	if err != nil {
 		return Workflow{}, err
 	}
-	var created Workflow
-	err = db.InTx(ctx, s.db, func(q *db.Queries) error {
-		if err := unique(ctx, q, in.Name); err != nil {
-			return err
-		}
-		steps, err := encodeSteps(in.Steps)
-		if err != nil {
-			return err
-		}
-		now := s.now().UTC()
-		r, err := q.CreateWorkflow(ctx, db.CreateWorkflowParams{Name: in.Name, Description: in.Description,
-			Timeout: in.Timeout, Steps: steps, CreatedAt: now, UpdatedAt: now})
-		if err != nil {
-			return fmt.Errorf("create workflow %q: %w", in.Name, err)
-		}
-		if created, err = fromRow(r); err != nil {
-			return err
-		}
-		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "create",
-			Kind: "workflow", Name: in.Name, Detail: stepSummary(in.Steps)})
-	})
-	return created, err
+	if err := unique(ctx, q, in.Name); err != nil {
+		return Workflow{}, err
+	}
+	steps, err := encodeSteps(in.Steps)
+	if err != nil {
+		return Workflow{}, err
+	}
+	now := s.now().UTC()
+	r, err := q.CreateWorkflow(ctx, db.CreateWorkflowParams{Name: in.Name, Description: in.Description,
+		Timeout: in.Timeout, Steps: steps, CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		return Workflow{}, fmt.Errorf("create workflow %q: %w", in.Name, err)
+	}
+	created, err := fromRow(r)
+	if err != nil {
+		return Workflow{}, err
+	}
+	return created, audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "create",
+		Kind: "workflow", Name: in.Name, Detail: stepSummary(in.Steps)})
 }
 
 // Update changes the workflow called name. A workflow that policies or flows use keeps its
 // name: renaming it would leave them pointing at nothing.
 func (s *Service) Update(ctx context.Context, name string, in Input) (Workflow, error) {
+	var updated Workflow
+	err := db.InTx(ctx, s.db, func(q *db.Queries) (err error) {
+		updated, err = s.UpdateTx(ctx, q, name, in)
+		return err
+	})
+	return updated, err
+}
+
+// UpdateTx is Update inside the caller's transaction q.
+func (s *Service) UpdateTx(ctx context.Context, q *db.Queries, name string, in Input) (Workflow, error) {
 	in, err := s.validate(in)
 	if err != nil {
 		return Workflow{}, err
 	}
-	var updated Workflow
-	err = db.InTx(ctx, s.db, func(q *db.Queries) error {
-		old, err := q.GetWorkflow(ctx, name)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("workflow %q: %w", name, fault.ErrNotFound)
+	old, err := q.GetWorkflow(ctx, name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Workflow{}, fmt.Errorf("workflow %q: %w", name, fault.ErrNotFound)
+	}
+	if err != nil {
+		return Workflow{}, fmt.Errorf("get workflow %q: %w", name, err)
+	}
+	if in.Name != old.Name {
+		if err := renamable(ctx, q, old.Name, in.Name); err != nil {
+			return Workflow{}, err
 		}
-		if err != nil {
-			return fmt.Errorf("get workflow %q: %w", name, err)
-		}
-		if in.Name != old.Name {
-			if err := renamable(ctx, q, old.Name, in.Name); err != nil {
-				return err
-			}
-		}
-		steps, err := encodeSteps(in.Steps)
-		if err != nil {
-			return err
-		}
-		now := s.now().UTC()
-		r, err := q.UpdateWorkflow(ctx, db.UpdateWorkflowParams{ID: old.ID, Name: in.Name,
-			Description: in.Description, Timeout: in.Timeout, Steps: steps, UpdatedAt: now})
-		if err != nil {
-			return fmt.Errorf("update workflow %q: %w", name, err)
-		}
-		if updated, err = fromRow(r); err != nil {
-			return err
-		}
-		detail := stepSummary(in.Steps)
-		if in.Name != old.Name {
-			detail = "renamed from " + old.Name + "; " + detail
-		}
-		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "update",
-			Kind: "workflow", Name: in.Name, Detail: detail})
-	})
-	return updated, err
+	}
+	steps, err := encodeSteps(in.Steps)
+	if err != nil {
+		return Workflow{}, err
+	}
+	now := s.now().UTC()
+	r, err := q.UpdateWorkflow(ctx, db.UpdateWorkflowParams{ID: old.ID, Name: in.Name,
+		Description: in.Description, Timeout: in.Timeout, Steps: steps, UpdatedAt: now})
+	if err != nil {
+		return Workflow{}, fmt.Errorf("update workflow %q: %w", name, err)
+	}
+	updated, err := fromRow(r)
+	if err != nil {
+		return Workflow{}, err
+	}
+	detail := stepSummary(in.Steps)
+	if in.Name != old.Name {
+		detail = "renamed from " + old.Name + "; " + detail
+	}
+	return updated, audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "update",
+		Kind: "workflow", Name: in.Name, Detail: detail})
 }
 
 // Delete removes the workflow called name. A workflow that a policy or a flow uses is not
