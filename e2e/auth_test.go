@@ -43,8 +43,10 @@ func TestSingleSignOnJourney(t *testing.T) {
 		must(t, expect.Page(page).ToHaveURL(srv.URL+"/environments"), "back where they wanted to go")
 		must(t, expect.Locator(page.GetByTestId("signed-in")).ToContainText("pat"), "signed in as pat")
 		must(t, expect.Locator(page.GetByTestId("role")).ToHaveText("(promoter)"), "promoter by group")
-		must(t, expect.Locator(page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Users"})).ToHaveCount(0), "no admin nav")
 		must(t, expect.Locator(page.GetByRole("button", named("Add environment"))).ToHaveCount(0), "no create form")
+		must(t, page.GetByRole("link", named("Settings")).Click(), "open settings")
+		must(t, expect.Locator(page.GetByTestId("settings-links")).ToContainText("Audit log"), "settings for everyone")
+		must(t, expect.Locator(page.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Users"})).ToHaveCount(0), "no admin settings")
 	})
 
 	t.Run("admin by group", func(t *testing.T) {
@@ -54,6 +56,7 @@ func TestSingleSignOnJourney(t *testing.T) {
 		must(t, err, "open sign-in")
 		must(t, page.GetByTestId("sso").Click(), "sign in with single sign-on")
 		must(t, expect.Locator(page.GetByTestId("role")).ToHaveText("(admin)"), "admin by group")
+		must(t, page.GetByRole("link", named("Settings")).Click(), "open settings")
 		must(t, page.GetByRole("link", named("Users")).Click(), "open users")
 		must(t, expect.Locator(page.GetByTestId("user-ada")).ToContainText("ladder-admins"), "user created with groups")
 		must(t, expect.Locator(page.GetByTestId("user-pat")).ToBeVisible(), "earlier user listed")

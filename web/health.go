@@ -3,6 +3,8 @@ package web
 import (
 	"io"
 	"net/http"
+
+	"ladder/views"
 )
 
 // healthz answers 200 while the process can serve HTTP at all.
@@ -31,4 +33,9 @@ func readyz(ready func() bool) handlerFunc {
 func home(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/environments", http.StatusSeeOther)
 	return nil
+}
+
+// showSettings lists the settings pages.
+func showSettings(w http.ResponseWriter, r *http.Request) error {
+	return render(w, r, http.StatusOK, views.SettingsPage(layout(r, "Settings", "settings")))
 }

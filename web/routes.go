@@ -91,6 +91,8 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /audit", viewer, h(listAudit(s.Audit, now))},
 		{"GET /audit.csv", viewer, h(exportAudit(s.Audit))},
 
+		{"GET /settings", viewer, h(showSettings)},
+
 		{"GET /releases", viewer, h(listReleases(s.Releases, choices, now))},
 		{"POST /releases", promoter, h(startRelease(s.Planner, s.Runner, s.Users, choices))},
 		{"GET /releases/{id}", viewer, h(showRelease(s.Releases, now))},
