@@ -108,6 +108,18 @@ func (q *Queries) FinishJob(ctx context.Context, arg FinishJobParams) (int64, er
 	return result.RowsAffected()
 }
 
+const freeLeases = `-- name: FreeLeases :execrows
+UPDATE jobs SET lease_owner = '', lease_until = NULL WHERE lease_until IS NOT NULL
+`
+
+func (q *Queries) FreeLeases(ctx context.Context) (int64, error) {
+	result, err := q.db.ExecContext(ctx, freeLeases)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
 const nextJobDue = `-- name: NextJobDue :one
 SELECT CAST(MIN(run_after) AS TEXT) FROM jobs WHERE lease_until IS NULL
 `

@@ -84,7 +84,15 @@ func New(conn *sql.DB, releases *release.Service, git Git, model Model, log *slo
 }
 
 // StartWorkers runs the workers until ctx is cancelled. Wait returns when they have stopped.
+// It first frees every lease left in the database: one process serves an installation
+// (SPEC §7), so a lease found at start belongs to a previous run that was killed, and its
+// job is taken over at once instead of when the lease would have run out.
 func (r *Runner) StartWorkers(ctx context.Context) {
+	if n, err := r.q.FreeLeases(ctx); err != nil {
+		r.log.Error("free leases of a previous run", "err", err)
+	} else if n > 0 {
+		r.log.Info("resuming jobs of a previous run", "jobs", n)
+	}
 	for range r.opts.Workers {
 		r.wg.Add(1)
 		go func() {
