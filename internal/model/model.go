@@ -1,0 +1,108 @@
+// Package model exports Ladder's whole model (environments, applications, products,
+// workflows, policies and flows) as YAML documents shaped like Kubernetes objects, and applies
+// such documents back: everything is validated by the services first, then written in one
+// transaction or not at all. Git credential secrets are never part of it.
+package model
+
+import (
+	"database/sql"
+	"fmt"
+	"sort"
+	"strings"
+
+	"ladder/internal/application"
+	"ladder/internal/environment"
+	"ladder/internal/flow"
+	"ladder/internal/policy"
+	"ladder/internal/product"
+	"ladder/internal/workflow"
+)
+
+// APIVersion is the apiVersion of every document.
+const APIVersion = "ladder/v1"
+
+// Kinds of document, in the order they are exported and applied (each may refer only to
+// kinds before it).
+const (
+	KindEnvironment = "Environment"
+	KindWorkflow    = "PromotionWorkflow"
+	KindPolicy      = "PromotionPolicy"
+	KindFlow        = "PromotionFlow"
+	KindProduct     = "Product"
+	KindApplication = "Application"
+)
+
+// Kinds lists the document kinds in export and apply order.
+var Kinds = []string{KindEnvironment, KindWorkflow, KindPolicy, KindFlow, KindProduct, KindApplication}
+
+// Service exports and applies the model through the domain services.
+type Service struct {
+	DB           *sql.DB
+	Environments *environment.Service
+	Applications *application.Service
+	Products     *product.Service
+	Workflows    *workflow.Service
+	Policies     *policy.Service
+	Flows        *flow.Service
+}
+
+// Actions an apply takes on one entity.
+const (
+	Create    = "create"
+	Update    = "update"
+	Unchanged = "unchanged"
+)
+
+// Change is what applying one document does (or would do, in a dry run).
+type Change struct {
+	Kind   string `json:"kind"`
+	Name   string `json:"name"` // environment/name for applications
+	Action string `json:"action"`
+}
+
+// Problem is one reason a file cannot be applied. Document counts from 1 in file order.
+type Problem struct {
+	Document int    `json:"document"`
+	Kind     string `json:"kind,omitempty"`
+	Name     string `json:"name,omitempty"`
+	Field    string `json:"field,omitempty"`
+	Message  string `json:"message"`
+}
+
+// String reads like a compiler message: "document 3 (Product shop) spec.flows: …".
+func (p Problem) String() string {
+	s := fmt.Sprintf("document %d", p.Document)
+	if p.Kind != "" || p.Name != "" {
+		s += " (" + strings.TrimSpace(p.Kind+" "+p.Name) + ")"
+	}
+	if p.Field != "" {
+		s += " " + p.Field
+	}
+	return s + ": " + p.Message
+}
+
+// Invalid is the error Apply returns when any document is wrong; nothing was changed.
+type Invalid struct{ Problems []Problem }
+
+// Error lists every problem, one per line.
+func (e *Invalid) Error() string {
+	lines := make([]string, 0, len(e.Problems)+1)
+	lines = append(lines, fmt.Sprintf("the model was not applied: %d problem(s)", len(e.Problems)))
+	for _, p := range e.Problems {
+		lines = append(lines, "  "+p.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+func sortProblems(ps []Problem) {
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Document < ps[j].Document })
+}
+
+// Short names for the domain types, to keep the export table readable.
+type (
+	workflowT    = workflow.Workflow
+	policyT      = policy.Policy
+	flowT        = flow.Flow
+	productT     = product.Product
+	applicationT = application.Application
+)

@@ -1,0 +1,176 @@
+package model_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ladder/db"
+	"ladder/internal/application"
+	"ladder/internal/environment"
+	"ladder/internal/fault"
+	"ladder/internal/flow"
+	"ladder/internal/model"
+	"ladder/internal/policy"
+	"ladder/internal/product"
+	"ladder/internal/workflow"
+)
+
+// newModel returns a model service on a new, migrated database.
+func newModel(t *testing.T) *model.Service {
+	t.Helper()
+	conn, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "ladder.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	check, now := fault.NewValidator(), time.Now
+	envs, pols := environment.NewService(conn, check, now), policy.NewService(conn, check, now)
+	return &model.Service{DB: conn, Environments: envs, Policies: pols,
+		Applications: application.NewService(conn, check, now), Products: product.NewService(conn, check, now),
+		Workflows: workflow.NewService(conn, check, now), Flows: flow.NewService(conn, check, now, envs, pols)}
+}
+
+func export(t *testing.T, m *model.Service) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := m.Export(context.Background(), &buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func apply(t *testing.T, m *model.Service, text string, dryRun bool) []model.Change {
+	t.Helper()
+	changes, err := m.Apply(context.Background(), strings.NewReader(text), dryRun)
+	if err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	return changes
+}
+
+func actions(changes []model.Change) map[string]int {
+	n := map[string]int{}
+	for _, c := range changes {
+		n[c.Action]++
+	}
+	return n
+}
+
+func TestTheSpecificationExampleAppliesAndRoundTrips(t *testing.T) {
+	example, err := os.ReadFile("testdata/spec-example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := newModel(t)
+	if got := actions(apply(t, m, string(example), false)); got[model.Create] != 7 {
+		t.Fatalf("got %v, want 7 creates", got)
+	}
+	first := export(t, m)
+	for _, want := range []string{"expectStatus: \"200\"", "timeout: 5m", "position: 2", "tags: [customer-facing]", "queueLimit: 50"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("export lacks %q:\n%s", want, first)
+		}
+	}
+	if got := actions(apply(t, m, first, false)); got[model.Unchanged] != 7 {
+		t.Errorf("applying the export again: got %v, want 7 unchanged", got)
+	}
+	fresh := newModel(t)
+	apply(t, fresh, first, false)
+	if second := export(t, fresh); second != first {
+		t.Errorf("export after applying the export to an empty database differs:\n--- first\n%s\n--- second\n%s", first, second)
+	}
+}
+
+func TestDryRunListsChangesAndChangesNothing(t *testing.T) {
+	m := newModel(t)
+	apply(t, m, "apiVersion: ladder/v1\nkind: Environment\nmetadata: {name: dev}\nspec: {kind: non-production}\n", false)
+	before := export(t, m)
+	file := `apiVersion: ladder/v1
+kind: Environment
+metadata: {name: dev}
+spec: {kind: non-production, position: 1, description: the first stage}
+---
+apiVersion: ladder/v1
+kind: Environment
+metadata: {name: prod}
+spec: {kind: production, position: 2}
+---
+apiVersion: ladder/v1
+kind: PromotionFlow
+metadata: {name: dev-to-prod}
+spec: {triggerEnvironment: dev, steps: [{environment: prod}]}
+`
+	got := apply(t, m, file, true)
+	want := []model.Change{{"Environment", "dev", "update"}, {"Environment", "prod", "create"}, {"PromotionFlow", "dev-to-prod", "create"}}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("change %d: got %v, want %v", i, got[i], want[i])
+		}
+	}
+	if after := export(t, m); after != before {
+		t.Errorf("a dry run changed the model:\n%s", after)
+	}
+}
+
+func TestAnInvalidDocumentChangesNothingAndEveryProblemIsReported(t *testing.T) {
+	m := newModel(t)
+	apply(t, m, "apiVersion: ladder/v1\nkind: Environment\nmetadata: {name: dev}\nspec: {kind: non-production}\n", false)
+	before := export(t, m)
+	file := `apiVersion: ladder/v1
+kind: Environment
+metadata: {name: staging}
+spec: {kind: non-production}
+---
+apiVersion: ladder/v1
+kind: Environment
+metadata: {name: prod}
+spec: {kind: live}
+---
+apiVersion: ladder/v1
+kind: PromotionFlow
+metadata: {name: dev-to-qa}
+spec: {triggerEnvironment: dev, steps: [{environment: qa}]}
+---
+apiVersion: ladder/v1
+kind: Product
+metadata: {name: shop}
+spec: {colour: blue}
+---
+apiVersion: ladder/v2
+kind: Environment
+metadata: {name: old}
+spec: {kind: production}
+`
+	_, err := m.Apply(context.Background(), strings.NewReader(file), false)
+	var invalid *model.Invalid
+	if !errors.As(err, &invalid) {
+		t.Fatalf("got %v, want *model.Invalid", err)
+	}
+	want := []model.Problem{
+		{Document: 2, Kind: "Environment", Name: "prod", Field: "spec.kind", Message: "must be one of: production, non-production"},
+		{Document: 3, Kind: "PromotionFlow", Name: "dev-to-qa", Field: "spec.steps.0.environment", Message: `there is no environment called "qa"`},
+		{Document: 4, Kind: "Product", Name: "shop", Field: "spec.colour", Message: "unknown field"},
+		{Document: 5, Kind: "Environment", Name: "old", Field: "apiVersion", Message: "must be ladder/v1"},
+	}
+	got := map[int]model.Problem{}
+	for _, p := range invalid.Problems {
+		got[p.Document] = p
+	}
+	for _, w := range want {
+		if got[w.Document] != w {
+			t.Errorf("document %d: got %+v, want %+v", w.Document, got[w.Document], w)
+		}
+	}
+	if after := export(t, m); after != before {
+		t.Errorf("an invalid file changed the model:\n%s", after)
+	}
+}
