@@ -93,10 +93,29 @@ func (s *Store) openLocked(ctx context.Context, r Remote) (*repo, error) {
 	if err != nil {
 		return nil, err
 	}
+	rp, err := s.openClone(ctx, dir, r, auth)
+	if err != nil && ctx.Err() == nil && !s.usable(dir) {
+		// The clone is only a cache of the remote. A process killed while go-git rewrote one
+		// of its files (ref files are rewritten in place) leaves it unreadable, which must not
+		// break the repository for good: throw it away and clone again.
+		s.mu.Lock()
+		delete(s.repos, dir)
+		s.mu.Unlock()
+		if rerr := os.RemoveAll(dir); rerr != nil {
+			return nil, errors.Join(err, rerr)
+		}
+		rp, err = s.openClone(ctx, dir, r, auth)
+	}
+	return rp, err
+}
+
+// openClone opens (or creates) the clone in dir and fetches it.
+func (s *Store) openClone(ctx context.Context, dir string, r Remote, auth transport.AuthMethod) (*repo, error) {
 	s.mu.Lock()
 	g := s.repos[dir]
 	s.mu.Unlock()
 	if g == nil {
+		var err error
 		g, err = git.PlainOpen(dir)
 		if errors.Is(err, git.ErrRepositoryNotExists) {
 			g, err = initClone(dir, r.URL)
@@ -113,6 +132,24 @@ func (s *Store) openLocked(ctx context.Context, r Remote) (*repo, error) {
 	}
 	rp := &repo{Repository: g, remote: r, auth: auth}
 	return rp, rp.fetch(ctx)
+}
+
+// usable reports whether the clone in dir opens and its configuration and references read
+// back, so that a failure to fetch is the remote's and not a damaged cache.
+func (s *Store) usable(dir string) bool {
+	g, err := git.PlainOpen(dir)
+	if err != nil {
+		return false
+	}
+	if _, err := g.Remote("origin"); err != nil {
+		return false
+	}
+	refs, err := g.References()
+	if err != nil {
+		return false
+	}
+	defer refs.Close()
+	return refs.ForEach(func(*plumbing.Reference) error { return nil }) == nil
 }
 
 // initClone creates an empty bare repository with the remote as origin.
