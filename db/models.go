@@ -44,6 +44,18 @@ type Application struct {
 	UpdatedAt     time.Time
 }
 
+type ArgocdServer struct {
+	ID                 int64
+	Name               string
+	Url                string
+	Token              []byte
+	Insecure           bool
+	CaBundle           string
+	SyncAfterPromotion bool
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
 type AuditLog struct {
 	ID         int64
 	At         time.Time
@@ -97,6 +109,18 @@ type GitCredential struct {
 	KnownHosts string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+}
+
+type GitProvider struct {
+	ID            int64
+	Name          string
+	Kind          string
+	BaseUrl       string
+	UrlPrefix     string
+	Token         []byte
+	WebhookSecret []byte
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 type Job struct {
@@ -178,6 +202,10 @@ type ReleaseApplication struct {
 	Error          string
 	StartedAt      sql.NullTime
 	FinishedAt     sql.NullTime
+	ArgocdServer   string
+	ArgocdApp      string
+	HealthUrl      string
+	PhaseStartedAt sql.NullTime
 }
 
 type ReleaseEnvironment struct {
@@ -227,6 +255,19 @@ type User struct {
 	LastSignInAt       sql.NullTime
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+}
+
+type Watch struct {
+	ApplicationID  int64
+	Location       string
+	Head           string
+	PendingFlow    string
+	PendingSha     string
+	PendingMessage string
+	PendingAuthor  string
+	PendingDate    sql.NullTime
+	PendingBlocker string
+	UpdatedAt      time.Time
 }
 
 type Workflow struct {

@@ -114,20 +114,24 @@ func (q *Queries) CreateRelease(ctx context.Context, arg CreateReleaseParams) er
 }
 
 const createReleaseApplication = `-- name: CreateReleaseApplication :exec
-INSERT INTO release_applications (release_id, environment, name, position, repo_url, branch, path, phase, status)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO release_applications (release_id, environment, name, position, repo_url, branch, path,
+    argocd_server, argocd_app, health_url, phase, status)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 `
 
 type CreateReleaseApplicationParams struct {
-	ReleaseID   string
-	Environment string
-	Name        string
-	Position    int64
-	RepoUrl     string
-	Branch      string
-	Path        string
-	Phase       string
-	Status      string
+	ReleaseID    string
+	Environment  string
+	Name         string
+	Position     int64
+	RepoUrl      string
+	Branch       string
+	Path         string
+	ArgocdServer string
+	ArgocdApp    string
+	HealthUrl    string
+	Phase        string
+	Status       string
 }
 
 func (q *Queries) CreateReleaseApplication(ctx context.Context, arg CreateReleaseApplicationParams) error {
@@ -139,6 +143,9 @@ func (q *Queries) CreateReleaseApplication(ctx context.Context, arg CreateReleas
 		arg.RepoUrl,
 		arg.Branch,
 		arg.Path,
+		arg.ArgocdServer,
+		arg.ArgocdApp,
+		arg.HealthUrl,
 		arg.Phase,
 		arg.Status,
 	)
@@ -366,7 +373,7 @@ func (q *Queries) ListEnvironmentStatusesOf(ctx context.Context, ids []string) (
 }
 
 const listReleaseApplications = `-- name: ListReleaseApplications :many
-SELECT release_id, environment, name, position, repo_url, branch, path, phase, status, commit_sha, pull_request_url, result, error, started_at, finished_at FROM release_applications WHERE release_id = ? ORDER BY environment, position
+SELECT release_id, environment, name, position, repo_url, branch, path, phase, status, commit_sha, pull_request_url, result, error, started_at, finished_at, argocd_server, argocd_app, health_url, phase_started_at FROM release_applications WHERE release_id = ? ORDER BY environment, position
 `
 
 func (q *Queries) ListReleaseApplications(ctx context.Context, releaseID string) ([]ReleaseApplication, error) {
@@ -394,6 +401,10 @@ func (q *Queries) ListReleaseApplications(ctx context.Context, releaseID string)
 			&i.Error,
 			&i.StartedAt,
 			&i.FinishedAt,
+			&i.ArgocdServer,
+			&i.ArgocdApp,
+			&i.HealthUrl,
+			&i.PhaseStartedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -654,7 +665,8 @@ func (q *Queries) SetReleaseStatus(ctx context.Context, arg SetReleaseStatusPara
 
 const updateReleaseApplication = `-- name: UpdateReleaseApplication :exec
 UPDATE release_applications
-SET phase = ?, status = ?, commit_sha = ?, pull_request_url = ?, result = ?, error = ?, started_at = ?, finished_at = ?
+SET phase = ?, status = ?, commit_sha = ?, pull_request_url = ?, result = ?, error = ?, started_at = ?, finished_at = ?,
+    phase_started_at = ?
 WHERE release_id = ? AND environment = ? AND name = ?
 `
 
@@ -667,6 +679,7 @@ type UpdateReleaseApplicationParams struct {
 	Error          string
 	StartedAt      sql.NullTime
 	FinishedAt     sql.NullTime
+	PhaseStartedAt sql.NullTime
 	ReleaseID      string
 	Environment    string
 	Name           string
@@ -682,6 +695,7 @@ func (q *Queries) UpdateReleaseApplication(ctx context.Context, arg UpdateReleas
 		arg.Error,
 		arg.StartedAt,
 		arg.FinishedAt,
+		arg.PhaseStartedAt,
 		arg.ReleaseID,
 		arg.Environment,
 		arg.Name,

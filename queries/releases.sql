@@ -38,15 +38,17 @@ UPDATE release_environments SET status = ?, blocker = ?, error = ?, started_at =
 WHERE release_id = ? AND name = ?;
 
 -- name: CreateReleaseApplication :exec
-INSERT INTO release_applications (release_id, environment, name, position, repo_url, branch, path, phase, status)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
+INSERT INTO release_applications (release_id, environment, name, position, repo_url, branch, path,
+    argocd_server, argocd_app, health_url, phase, status)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: ListReleaseApplications :many
 SELECT * FROM release_applications WHERE release_id = ? ORDER BY environment, position;
 
 -- name: UpdateReleaseApplication :exec
 UPDATE release_applications
-SET phase = ?, status = ?, commit_sha = ?, pull_request_url = ?, result = ?, error = ?, started_at = ?, finished_at = ?
+SET phase = ?, status = ?, commit_sha = ?, pull_request_url = ?, result = ?, error = ?, started_at = ?, finished_at = ?,
+    phase_started_at = ?
 WHERE release_id = ? AND environment = ? AND name = ?;
 
 -- name: ListReleasesBy :many

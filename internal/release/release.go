@@ -95,6 +95,12 @@ type Target struct {
 	RepoURL     string `json:"repoURL"`
 	Branch      string `json:"branch"`
 	Path        string `json:"path"`
+	// ArgocdServer and ArgocdApp link the application to Argo CD for verification; empty when
+	// it is not linked.
+	ArgocdServer string `json:"argocdServer,omitempty"`
+	ArgocdApp    string `json:"argocdApp,omitempty"`
+	// HealthURL is checked for a 2xx answer after a promotion when there is no Argo CD link.
+	HealthURL string `json:"healthURL,omitempty"`
 }
 
 // Environment is one environment's part in a release.
@@ -142,7 +148,15 @@ type Application struct {
 	Error          string
 	StartedAt      *time.Time
 	FinishedAt     *time.Time
+	PhaseStartedAt *time.Time // when the current phase began (verify timeouts count from here)
 }
+
+// Blocker sentences that mean an environment waits on people rather than on Ladder; while an
+// application of an environment waits with one of them, the environment is SUSPENDED.
+const (
+	BlockerMerge    = "waiting for pull request merge"
+	BlockerApproval = "waiting for approval"
+)
 
 // Application phases, in order: pre-action workflow, promotion action, waiting for the
 // pull request to merge (pull-request action only), verification, post-action workflow.

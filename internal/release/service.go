@@ -99,7 +99,8 @@ func createEnvironment(ctx context.Context, q *db.Queries, id string, pos int, e
 	for j, a := range e.Applications {
 		if err := q.CreateReleaseApplication(ctx, db.CreateReleaseApplicationParams{ReleaseID: id,
 			Environment: e.Name, Name: a.Name, Position: int64(j), RepoUrl: a.RepoURL, Branch: a.Branch,
-			Path: a.Path, Phase: PhaseAction, Status: Pending}); err != nil {
+			Path: a.Path, ArgocdServer: a.ArgocdServer, ArgocdApp: a.ArgocdApp, HealthUrl: a.HealthURL,
+			Phase: PhaseAction, Status: Pending}); err != nil {
 			return fmt.Errorf("create release application %s/%s: %w", e.Name, a.Name, err)
 		}
 	}

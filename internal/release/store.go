@@ -73,7 +73,7 @@ func (tx *Tx) SetApplication(env string, a Application, message string) error {
 	err := tx.q.UpdateReleaseApplication(tx.ctx, db.UpdateReleaseApplicationParams{
 		ReleaseID: tx.id, Environment: env, Name: a.Name, Phase: a.Phase, Status: a.Status,
 		CommitSha: a.CommitSHA, PullRequestUrl: a.PullRequestURL, Result: a.Result, Error: a.Error,
-		StartedAt: nullTime(a.StartedAt), FinishedAt: nullTime(a.FinishedAt)})
+		StartedAt: nullTime(a.StartedAt), FinishedAt: nullTime(a.FinishedAt), PhaseStartedAt: nullTime(a.PhaseStartedAt)})
 	if err != nil {
 		return fmt.Errorf("update application %s/%s of release %s: %w", env, a.Name, tx.id, err)
 	}
@@ -103,9 +103,11 @@ func load(ctx context.Context, q *db.Queries, id string) (Release, error) {
 	byEnv := map[string][]Application{}
 	for _, a := range apps {
 		byEnv[a.Environment] = append(byEnv[a.Environment], Application{
-			Target: Target{Environment: a.Environment, Name: a.Name, RepoURL: a.RepoUrl, Branch: a.Branch, Path: a.Path},
-			Phase:  a.Phase, Status: a.Status, CommitSHA: a.CommitSha, PullRequestURL: a.PullRequestUrl,
-			Result: a.Result, Error: a.Error, StartedAt: timePtr(a.StartedAt), FinishedAt: timePtr(a.FinishedAt)})
+			Target: Target{Environment: a.Environment, Name: a.Name, RepoURL: a.RepoUrl, Branch: a.Branch, Path: a.Path,
+				ArgocdServer: a.ArgocdServer, ArgocdApp: a.ArgocdApp, HealthURL: a.HealthUrl},
+			Phase: a.Phase, Status: a.Status, CommitSHA: a.CommitSha, PullRequestURL: a.PullRequestUrl,
+			Result: a.Result, Error: a.Error, StartedAt: timePtr(a.StartedAt), FinishedAt: timePtr(a.FinishedAt),
+			PhaseStartedAt: timePtr(a.PhaseStartedAt)})
 	}
 	for _, e := range envs {
 		env := Environment{Name: e.Name, IsTrigger: e.IsTrigger, Status: e.Status, Blocker: e.Blocker,

@@ -68,7 +68,7 @@ func (a *advancer) run() (time.Time, error) {
 	if err := a.settle(); err != nil {
 		return time.Time{}, err
 	}
-	if rel.Status == release.Running && rel.StartedAt != nil && rel.Timeout > 0 {
+	if active(rel.Status) && rel.StartedAt != nil && rel.Timeout > 0 {
 		a.later(rel.StartedAt.Add(rel.Timeout + time.Second))
 	}
 	return a.next, nil
@@ -116,7 +116,7 @@ func (a *advancer) environment(e *release.Environment) error {
 			return nil
 		}
 		return a.startEnvironment(e)
-	case release.Running:
+	case release.Running, release.Suspended:
 		return a.settleEnvironment(e)
 	}
 	return nil

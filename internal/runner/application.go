@@ -73,7 +73,7 @@ func (r *Runner) runApplication(ctx context.Context, j *job) (time.Time, error) 
 		return time.Time{}, err
 	}
 	env, ok := rel.Environment(j.environment)
-	if !ok || rel.Status != release.Running || env.Status != release.Running {
+	if !ok || !active(rel.Status) || !active(env.Status) {
 		return time.Time{}, nil // terminated or settled meanwhile: nothing to do
 	}
 	var app release.Application
@@ -103,7 +103,7 @@ func (r *Runner) runApplication(ctx context.Context, j *job) (time.Time, error) 
 
 func (r *Runner) startApplication(ctx context.Context, rel release.Release, env release.Environment, app *release.Application) error {
 	now := r.now().UTC()
-	app.Status, app.StartedAt = release.Running, &now
+	app.Status, app.StartedAt, app.PhaseStartedAt = release.Running, &now, &now
 	if app.Phase == release.PhaseAction {
 		app.Phase = firstPhase(env.Settings)
 	}
@@ -126,7 +126,7 @@ func (r *Runner) record(ctx context.Context, rel release.Release, env release.En
 			out.Message = app.Name + " failed: " + out.Failed
 		}
 	case out.Done:
-		app.Phase = nextPhase(app.Phase, env.Settings)
+		app.Phase, app.PhaseStartedAt = nextPhase(app.Phase, env.Settings), &now
 		if app.Phase == release.PhaseDone {
 			app.Status, app.FinishedAt = release.Succeeded, &now
 		}
@@ -138,11 +138,10 @@ func (r *Runner) record(ctx context.Context, rel release.Release, env release.En
 			}
 		}
 		if !out.Done && out.Failed == "" {
-			if out.Blocker != "" && out.Blocker != env.Blocker {
-				env.Blocker = out.Blocker
-				return tx.SetEnvironment(env, out.Blocker)
-			}
-			return nil
+			return hold(ctx, tx, env, out.Blocker)
+		}
+		if err := resume(ctx, tx, env, app); err != nil {
+			return err
 		}
 		if app.Status == release.Running {
 			return enqueue(ctx, tx.Queries(), tx.Now(), rel.ID, jobApplication, env.Name, app.Name, tx.Now())

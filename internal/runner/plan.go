@@ -186,7 +186,8 @@ func targetsIn(apps map[string][]application.Application, prod, env string) ([]r
 	}
 	var out []release.Target
 	for _, a := range apps[env] {
-		out = append(out, release.Target{Environment: env, Name: a.Name, RepoURL: a.RepoURL, Branch: a.Branch, Path: a.Path})
+		out = append(out, release.Target{Environment: env, Name: a.Name, RepoURL: a.RepoURL, Branch: a.Branch, Path: a.Path,
+			ArgocdServer: a.ArgocdServer, ArgocdApp: a.ArgocdApp, HealthURL: a.HealthURL})
 	}
 	return out, nil
 }

@@ -22,6 +22,10 @@ import (
 // Git is the part of the Git engine the runner uses.
 type Git interface {
 	Promote(ctx context.Context, req gitops.PromoteRequest) (gitops.Result, error)
+	// Merged reports whether sha is reachable from the head of branch (a merged pull request).
+	Merged(ctx context.Context, r gitops.Remote, branch, sha string) (bool, error)
+	// Contains reports whether sha is from or an ancestor of it (Argo CD synced to it or later).
+	Contains(ctx context.Context, r gitops.Remote, from, sha string) (bool, error)
 }
 
 // Model answers the runner's questions about the current model.
@@ -43,6 +47,8 @@ type Options struct {
 	// (default 5 s).
 	FreezeRecheck time.Duration
 	Author        gitops.Signature
+	// Deploy reaches Git providers and Argo CD, and checks health URLs; see verify.go.
+	Deploy Deploy
 }
 
 // Runner executes release jobs with a pool of workers.

@@ -42,7 +42,7 @@ func (a *advancer) settle() error {
 		switch {
 		case e.Status == release.Failed && failed == nil:
 			failed = &rel.Environments[i]
-		case e.Status == release.Running:
+		case active(e.Status):
 			running = true
 		case e.Status == release.Succeeded:
 			done++
@@ -63,7 +63,7 @@ func (a *advancer) settle() error {
 		}
 		return a.wakeQueued()
 	}
-	return nil
+	return a.suspendRelease()
 }
 
 // terminate ends a TERMINATING release: running environments and applications become
@@ -73,7 +73,7 @@ func (a *advancer) terminate() error {
 	now := a.tx.Now()
 	for i := range rel.Environments {
 		e := &rel.Environments[i]
-		if e.Status != release.Running {
+		if !active(e.Status) {
 			continue
 		}
 		for j := range e.Applications {
