@@ -17,6 +17,7 @@ import (
 var publicRoutes = []string{
 	"GET /healthz", "GET /readyz", "GET /static/",
 	"GET /login", "POST /login", "GET /auth/sso", "GET /auth/callback",
+	"GET /s/{token}", "GET /s/{token}/events",
 }
 
 var levels = []string{"public", "viewer", "promoter", "admin"}

@@ -9,8 +9,12 @@ import (
 
 	"ladder/internal/audit"
 	"ladder/internal/broker"
+	"ladder/internal/environment"
+	"ladder/internal/fault"
 	"ladder/internal/release"
 	"ladder/internal/runner"
+	"ladder/internal/share"
+	"ladder/internal/user"
 	"ladder/views"
 )
 
@@ -20,41 +24,80 @@ const eventsShown = 500
 func listReleases(rels *release.Service, choices startChoices, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		const pageSize = 50
-		f := release.Filter{Product: r.URL.Query().Get("product"), Status: r.URL.Query().Get("status"),
-			Before: r.URL.Query().Get("before"), Limit: pageSize}
-		list, err := rels.List(r.Context(), f)
+		list := views.ReleaseList{Now: now()}
+		f, err := releaseFilter(r, &list.Filter)
 		if err != nil {
 			return err
 		}
-		next := ""
-		if len(list) == pageSize {
-			next = list[len(list)-1].ID
+		f.Limit = pageSize
+		if list.Releases, err = rels.List(r.Context(), f); err != nil {
+			return err
+		}
+		if len(list.Releases) == pageSize {
+			q := r.URL.Query()
+			q.Set("before", list.Releases[pageSize-1].ID)
+			list.Next = "/releases?" + q.Encode()
 		}
 		start, err := choices.form(r)
 		if err != nil {
 			return err
 		}
-		return render(w, r, http.StatusOK, views.ReleasesPage(layout(r, "Releases", "releases"), list, now(), next, start))
+		list.Filter.Products, list.Filter.Flows = start.Products, start.Flows
+		return render(w, r, http.StatusOK, views.ReleasesPage(layout(r, "Releases", "releases"), list, start))
 	}
 }
 
-func showRelease(rels *release.Service, now func() time.Time) handlerFunc {
+// releaseFilter reads the list's filters from the query into form and returns them as a
+// release.Filter. A date that does not parse is reported next to its field and ignored.
+func releaseFilter(r *http.Request, form *views.ReleaseFilter) (release.Filter, error) {
+	q := r.URL.Query()
+	form.Product, form.Status, form.Flow = q.Get("product"), q.Get("status"), q.Get("flow")
+	form.From, form.To = q.Get("from"), q.Get("to")
+	f := release.Filter{Product: form.Product, Status: form.Status, Flow: form.Flow, Before: q.Get("before")}
+	if form.Flow == views.ManualFlow {
+		f.Flow, f.Manual = "", true
+	}
+	form.Errors = map[string]string{}
+	day := func(field, v string) time.Time {
+		if v == "" {
+			return time.Time{}
+		}
+		t, err := time.Parse(time.DateOnly, v)
+		if err != nil {
+			form.Errors[field] = "must be a date such as 2026-05-01"
+		}
+		return t
+	}
+	f.From = day("from", form.From)
+	if to := day("to", form.To); !to.IsZero() {
+		f.To = to.AddDate(0, 0, 1) // the whole last day
+	}
+	return f, nil
+}
+
+func showRelease(rels *release.Service, envs *environment.Service, shares *share.Service, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		v, err := releaseView(r, rels, now)
+		v, err := releaseView(r, rels, envs, now)
 		if err != nil {
 			return err
 		}
 		l := layout(r, v.Release.Product+" #"+fmt.Sprint(v.Release.Number), "releases")
+		l.Favicon = views.StatusFavicon(v.Release.Status)
 		v.CanPromote = l.CanPromote()
+		if v.CanPromote {
+			if v.Shares, err = sharePanel(r, shares, v.Release.ID, now); err != nil {
+				return err
+			}
+		}
 		return render(w, r, http.StatusOK, views.ReleasePage(l, v))
 	}
 }
 
 // releaseEvents streams a release page's live updates.
-func releaseEvents(rels *release.Service, b *broker.Broker, closing <-chan struct{}, now func() time.Time) handlerFunc {
+func releaseEvents(rels *release.Service, envs *environment.Service, b *broker.Broker, closing <-chan struct{}, now func() time.Time) handlerFunc {
 	topic := func(r *http.Request) string { return r.PathValue("id") }
 	return stream(b, closing, topic, "release", func(r *http.Request, after int64) (int64, templ.Component, bool, error) {
-		v, err := releaseView(r, rels, now)
+		v, err := releaseView(r, rels, envs, now)
 		if err != nil {
 			return 0, nil, false, err
 		}
@@ -67,7 +110,7 @@ func releaseEvents(rels *release.Service, b *broker.Broker, closing <-chan struc
 	})
 }
 
-func releaseView(r *http.Request, rels *release.Service, now func() time.Time) (views.ReleaseView, error) {
+func releaseView(r *http.Request, rels *release.Service, envs *environment.Service, now func() time.Time) (views.ReleaseView, error) {
 	id := r.PathValue("id")
 	rel, err := rels.Get(r.Context(), id)
 	if err != nil {
@@ -77,7 +120,52 @@ func releaseView(r *http.Request, rels *release.Service, now func() time.Time) (
 	if err != nil {
 		return views.ReleaseView{}, err
 	}
-	return views.ReleaseView{Release: rel, Events: events, Now: now(), StreamURL: "/releases/" + id + "/events"}, nil
+	prod, err := productionEnvironments(r, envs)
+	if err != nil {
+		return views.ReleaseView{}, err
+	}
+	v := views.ReleaseView{Release: rel, Events: events, Now: now(), StreamURL: "/releases/" + id + "/events", Production: prod}
+	for _, e := range rel.Environments {
+		if !e.IsTrigger {
+			v.RollbackTo = append(v.RollbackTo, e.Name)
+		}
+	}
+	return v, nil
+}
+
+// productionEnvironments names the production environments, for graphs.
+func productionEnvironments(r *http.Request, envs *environment.Service) (map[string]bool, error) {
+	list, err := envs.List(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	prod := map[string]bool{}
+	for _, e := range list {
+		prod[e.Name] = e.Production()
+	}
+	return prod, nil
+}
+
+// rollbackRelease starts a new release that promotes a succeeded release's stored values to
+// the chosen environment.
+func rollbackRelease(plan *runner.Planner, run *runner.Runner, rels *release.Service, users *user.Service, envs *environment.Service) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		spec, err := plan.RollbackSpec(r.Context(), rels, r.PathValue("id"), r.FormValue("environment"), audit.Actor(r.Context()))
+		if fe, ok := fault.Fields(err); ok {
+			return fmt.Errorf("%s: %w", fe.Error(), fault.ErrConflict)
+		}
+		if err != nil {
+			return err
+		}
+		if err := mayPromote(r, users, envs, spec); err != nil {
+			return err
+		}
+		rel, err := run.Start(r.Context(), spec)
+		if err != nil {
+			return err
+		}
+		return redirect(w, r, "/releases/"+rel.ID)
+	}
 }
 
 func terminateRelease(run *runner.Runner) handlerFunc {

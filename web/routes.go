@@ -9,12 +9,14 @@ import (
 	"ladder/internal/audit"
 	"ladder/internal/broker"
 	"ladder/internal/credential"
+	"ladder/internal/delivery"
 	"ladder/internal/environment"
 	"ladder/internal/flow"
 	"ladder/internal/policy"
 	"ladder/internal/product"
 	"ladder/internal/release"
 	"ladder/internal/runner"
+	"ladder/internal/share"
 	"ladder/internal/token"
 	"ladder/internal/user"
 	"ladder/internal/workflow"
@@ -39,6 +41,8 @@ type Services struct {
 	Runner       *runner.Runner
 	Planner      *runner.Planner
 	Broker       *broker.Broker
+	Shares       *share.Service
+	Delivery     *delivery.Service
 	Closing      <-chan struct{} // closed when the server begins to shut down; ends event streams
 	Now          func() time.Time
 	Ready        func() bool
@@ -66,11 +70,19 @@ func routes(log *slog.Logger, s Services) []route {
 	h := func(fn handlerFunc) http.Handler { return errorHandler(log, fn) }
 	envs, now := s.Environments, s.Now
 	choices := startChoices{products: s.Products, flows: s.Flows, envs: envs}
+	dash := dashboardModel{envs: envs, products: s.Products, apps: s.Applications, releases: s.Releases,
+		versions: newVersionCache(s.Planner, now), now: now}
+	prom := promotions{plan: s.Planner, run: s.Runner, users: s.Users, envs: envs, products: s.Products,
+		apps: s.Applications, policies: s.Policies, workflows: s.Workflows}
 	return []route{
 		{"GET /healthz", public, h(healthz)},
 		{"GET /readyz", public, h(readyz(s.Ready))},
 		{"GET /static/", public, static.Handler()},
-		{"GET /{$}", viewer, h(home)},
+		{"GET /{$}", viewer, h(showDashboard(dash))},
+		{"GET /promote", promoter, h(showPromote(prom))},
+		{"POST /promote", promoter, h(promote(prom))},
+		{"GET /trigger", promoter, h(showTrigger(prom))},
+		{"POST /trigger", promoter, h(trigger(prom))},
 
 		{"GET /login", public, h(showLogin(s.Auth, s.Users))},
 		{"POST /login", public, h(login(s.Auth, s.Users))},
@@ -95,8 +107,14 @@ func routes(log *slog.Logger, s Services) []route {
 
 		{"GET /releases", viewer, h(listReleases(s.Releases, choices, now))},
 		{"POST /releases", promoter, h(startRelease(s.Planner, s.Runner, s.Users, choices))},
-		{"GET /releases/{id}", viewer, h(showRelease(s.Releases, now))},
-		{"GET /releases/{id}/events", viewer, h(releaseEvents(s.Releases, s.Broker, s.Closing, now))},
+		{"GET /releases/{id}", viewer, h(showRelease(s.Releases, envs, s.Shares, now))},
+		{"GET /releases/{id}/events", viewer, h(releaseEvents(s.Releases, envs, s.Broker, s.Closing, now))},
+		{"POST /releases/{id}/rollback", promoter, h(rollbackRelease(s.Planner, s.Runner, s.Releases, s.Users, envs))},
+		{"POST /releases/{id}/shares", promoter, h(createShare(s.Shares, now))},
+		{"POST /shares/{id}/revoke", promoter, h(revokeShare(s.Shares))},
+		{"GET /settings/share-links", promoter, h(listShares(s.Shares, now))},
+		{"GET /s/{token}", public, h(showShared(s.Shares, s.Releases, envs, now))},
+		{"GET /s/{token}/events", public, h(sharedEvents(s.Shares, s.Releases, envs, s.Broker, s.Closing, now))},
 		{"POST /releases/{id}/terminate", promoter, h(terminateRelease(s.Runner))},
 		{"POST /releases/{id}/retry", promoter, h(retryRelease(s.Runner))},
 
@@ -113,6 +131,7 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /products", viewer, h(listProducts(s.Products))},
 		{"POST /products", admin, h(createProduct(s.Products))},
 		{"GET /products/{name}", viewer, h(showProduct(s.Products, s.Applications))},
+		{"GET /products/{name}/metrics", viewer, h(showProductMetrics(s.Products, envs, s.Delivery))},
 		{"POST /products/{name}", admin, h(updateProduct(s.Products, s.Applications))},
 		{"POST /products/{name}/editor", admin, h(editProduct(s.Products, s.Applications))},
 		{"POST /products/{name}/delete", admin, h(deleteProduct(s.Products))},

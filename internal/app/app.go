@@ -20,12 +20,14 @@ import (
 
 	"ladder/db"
 	"ladder/internal/broker"
+	"ladder/internal/delivery"
 	"ladder/internal/environment"
 	"ladder/internal/fault"
 	"ladder/internal/flow"
 	"ladder/internal/policy"
 	"ladder/internal/release"
 	"ladder/internal/runner"
+	"ladder/internal/share"
 	"ladder/internal/workflow"
 	"ladder/web"
 )
@@ -189,6 +191,8 @@ func services(conn *sql.DB, ready func() bool) web.Services {
 		Workflows:    workflow.NewService(conn, check, now),
 		Policies:     policies,
 		Flows:        flow.NewService(conn, check, now, envs, policies),
+		Shares:       share.NewService(conn, now),
+		Delivery:     delivery.NewService(conn, now),
 		Now:          now,
 		Ready:        ready,
 	}

@@ -40,3 +40,16 @@
     });
   });
 })();
+
+// A live release page keeps its icon in step with the release's status: the status element
+// names the icon for its status in data-favicon.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSettle", function () {
+    var status = document.querySelector("[data-favicon]");
+    var icon = document.querySelector("link[rel=icon]");
+    if (status && icon && icon.getAttribute("href") !== status.getAttribute("data-favicon")) {
+      icon.setAttribute("href", status.getAttribute("data-favicon"));
+    }
+  });
+})();

@@ -1,0 +1,156 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"ladder/internal/application"
+	"ladder/internal/environment"
+	"ladder/internal/product"
+	"ladder/internal/release"
+	"ladder/internal/runner"
+	"ladder/views"
+)
+
+// dashboardModel is what the environments dashboard reads.
+type dashboardModel struct {
+	envs     *environment.Service
+	products *product.Service
+	apps     *application.Service
+	releases *release.Service
+	versions *versionCache
+	now      func() time.Time
+}
+
+// showDashboard is the home page: one column per environment in position order, each product
+// with an application there, its version, and its newest release there.
+func showDashboard(m dashboardModel) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		l := layout(r, "Environments", "dashboard")
+		d, err := m.build(r.Context())
+		if err != nil {
+			return err
+		}
+		d.CanPromote = l.CanPromote()
+		return render(w, r, http.StatusOK, views.DashboardPage(l, d))
+	}
+}
+
+func (m dashboardModel) build(ctx context.Context) (views.Dashboard, error) {
+	now := m.now()
+	d := views.Dashboard{Now: now}
+	envs, err := m.envs.List(ctx)
+	if err != nil {
+		return d, err
+	}
+	prods, err := m.products.List(ctx)
+	if err != nil {
+		return d, err
+	}
+	d.Products = len(prods)
+	apps, err := m.apps.List(ctx)
+	if err != nil {
+		return d, err
+	}
+	for i, e := range envs {
+		c := views.DashboardColumn{Env: e, Frozen: e.FrozenAt(now)}
+		if i > 0 {
+			c.Predecessor = envs[i-1].Name
+		}
+		for _, p := range prods {
+			app, ok := firstApp(apps, p.Name, e.Name)
+			if !ok {
+				continue
+			}
+			cell, err := m.cell(ctx, p, app)
+			if err != nil {
+				return d, err
+			}
+			c.Cells = append(c.Cells, cell)
+		}
+		d.Columns = append(d.Columns, c)
+	}
+	return d, nil
+}
+
+// cell reads one product's state in one environment. The version is the one the newest
+// release that succeeded there wrote; only when no release ever has is the repository read.
+func (m dashboardModel) cell(ctx context.Context, p product.Product, app application.Application) (views.DashboardCell, error) {
+	c := views.DashboardCell{Product: p.Name, HasFlows: len(p.Flows) > 0}
+	latest, ok, err := m.releases.LatestIn(ctx, p.Name, app.Environment)
+	if err != nil {
+		return c, err
+	}
+	if ok {
+		c.Latest = &latest
+	}
+	v, err := m.releases.DeployedVersion(ctx, p.Name, app.Environment)
+	if err != nil {
+		return c, err
+	}
+	if v != "" {
+		c.Version, c.VersionSource = v, "newest release that succeeded here"
+		return c, nil
+	}
+	c.VersionSource = "repository of " + app.Name
+	if p.Template.VersionSource.File != "" {
+		c.Version, err = m.versions.read(ctx, p, app)
+		if err != nil {
+			c.VersionError = "could not read the repository"
+		}
+	}
+	return c, nil
+}
+
+func firstApp(apps []application.Application, prod, env string) (application.Application, bool) {
+	for _, a := range apps {
+		if a.Product == prod && a.Environment == env {
+			return a, true
+		}
+	}
+	return application.Application{}, false
+}
+
+// versionCache remembers versions read from repositories for a short while, so the dashboard
+// does not fetch every repository on every visit.
+type versionCache struct {
+	plan *runner.Planner
+	ttl  time.Duration
+	now  func() time.Time
+	mu   sync.Mutex
+	seen map[string]cachedVersion
+}
+
+type cachedVersion struct {
+	version string
+	at      time.Time
+}
+
+func newVersionCache(plan *runner.Planner, now func() time.Time) *versionCache {
+	return &versionCache{plan: plan, ttl: time.Minute, now: now, seen: map[string]cachedVersion{}}
+}
+
+func (c *versionCache) read(ctx context.Context, p product.Product, app application.Application) (string, error) {
+	vs := p.Template.Gitops().VersionSource
+	key := app.RepoURL + "\x00" + app.Branch + "\x00" + app.Path + "\x00" + vs.File + "\x00" + vs.JSONPath
+	c.mu.Lock()
+	hit, ok := c.seen[key]
+	c.mu.Unlock()
+	if ok && c.now().Sub(hit.at) < c.ttl {
+		return hit.version, nil
+	}
+	remote, err := c.plan.Credentials.Remote(ctx, app.RepoURL)
+	if err != nil {
+		return "", err
+	}
+	v, err := c.plan.Git.ReadVersion(ctx, remote, app.Branch, app.Path, "", vs)
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	c.seen[key] = cachedVersion{v, c.now()}
+	c.mu.Unlock()
+	return v, nil
+}
