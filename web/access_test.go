@@ -15,7 +15,7 @@ import (
 // publicRoutes are the only routes anyone may call without signing in. Making a route public is
 // a decision: add it here on purpose.
 var publicRoutes = []string{
-	"GET /healthz", "GET /readyz", "GET /static/",
+	"GET /healthz", "GET /readyz", "GET /static/", "GET /demo/healthz",
 	"GET /login", "POST /login", "GET /auth/sso", "GET /auth/callback",
 	"GET /s/{token}", "GET /s/{token}/events",
 }

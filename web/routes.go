@@ -9,9 +9,11 @@ import (
 	"ladder/internal/audit"
 	"ladder/internal/broker"
 	"ladder/internal/credential"
+	"ladder/internal/demo"
 	"ladder/internal/delivery"
 	"ladder/internal/environment"
 	"ladder/internal/flow"
+	"ladder/internal/metrics"
 	"ladder/internal/policy"
 	"ladder/internal/product"
 	"ladder/internal/release"
@@ -41,6 +43,8 @@ type Services struct {
 	Runner       *runner.Runner
 	Planner      *runner.Planner
 	Broker       *broker.Broker
+	Demo         *demo.Demo // the seeded demo; nil unless Ladder runs with --demo
+	Metrics      *metrics.Metrics
 	Shares       *share.Service
 	Delivery     *delivery.Service
 	Closing      <-chan struct{} // closed when the server begins to shut down; ends event streams
@@ -77,7 +81,11 @@ func routes(log *slog.Logger, s Services) []route {
 	return []route{
 		{"GET /healthz", public, h(healthz)},
 		{"GET /readyz", public, h(readyz(s.Ready))},
+		{"GET /metrics", viewer, serveMetrics(s.Metrics)},
 		{"GET /static/", public, static.Handler()},
+		{"GET /demo", viewer, h(showDemo(s.Demo))},
+		{"POST /demo/new-version", promoter, h(commitDemoVersion(log, s.Demo))},
+		{"GET /demo/healthz", public, h(demoHealthz(s.Demo))},
 		{"GET /{$}", viewer, h(showDashboard(dash))},
 		{"GET /promote", promoter, h(showPromote(prom))},
 		{"POST /promote", promoter, h(promote(prom))},

@@ -39,7 +39,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		command, rest = rest[0], rest[1:]
 	}
 	switch command {
-	case "serve":
+	case "serve", "demo":
 		cfg, err := parseConfig(command, rest, getenv, stdout)
 		if err != nil {
 			return err
@@ -53,6 +53,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return srv.Wait()
 	case "token":
 		return runToken(ctx, rest, getenv, stdout)
+	case "backup":
+		return runBackup(ctx, rest, getenv, stdout)
 	default:
 		return fmt.Errorf("unknown command %q (commands: serve, token)", command)
 	}
@@ -101,8 +103,16 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 		conn.Close()
 		return nil, err
 	}
+	if cfg.Demo {
+		if err := seedDemo(ctx, cfg, &svc, model, ln.Addr().String(), logOut); err != nil {
+			ln.Close()
+			conn.Close()
+			return nil, err
+		}
+	}
 	closing := make(chan struct{})
 	svc.Closing = closing
+	svc.Metrics = newMetrics(conn, &svc, log)
 	runCtx, stopRunner := context.WithCancel(context.Background())
 	run := startRunner(runCtx, conn, &svc, model, log)
 	handler := web.NewHandler(log, svc)
@@ -159,7 +169,7 @@ func startRunner(ctx context.Context, conn *sql.DB, svc *web.Services, model mod
 	b := broker.New()
 	rels := release.NewService(conn, b, svc.Now)
 	answers := runnerModel{envs: svc.Environments, products: model.products, creds: model.creds, now: svc.Now}
-	run := runner.New(conn, rels, model.git, answers, log, svc.Now, runner.Options{})
+	run := runner.New(conn, rels, timed(model.git, svc.Metrics), answers, log, svc.Now, runner.Options{})
 	run.StartWorkers(ctx)
 	svc.Releases, svc.Runner, svc.Broker = rels, run, b
 	svc.Planner = &runner.Planner{Products: model.products, Applications: model.apps, Flows: svc.Flows,

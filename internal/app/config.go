@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 )
 
 // Config is everything `ladder serve` can be told, by flag or LADDER_* environment variable.
@@ -28,6 +29,27 @@ type Config struct {
 	OIDCPromoterGroups string // comma-separated groups whose members are promoters
 	SessionKeys        string // comma-separated secrets sealing session cookies, newest first
 	AdminPassword      string // the local admin's first password instead of a generated one
+	PollInterval       string // Go duration between Git polls; empty: 60s, or 5s in demo mode
+	Demo               bool   // seed the runnable demo (ladder serve --demo, ladder demo)
+}
+
+// DefaultPollInterval and DemoPollInterval are how often Git is polled when
+// LADDER_POLL_INTERVAL is not set, normally and in demo mode.
+const (
+	DefaultPollInterval = time.Minute
+	DemoPollInterval    = 5 * time.Second
+)
+
+// Poll is the Git polling interval: PollInterval when set (parseConfig checked it), else
+// DemoPollInterval in demo mode and DefaultPollInterval otherwise.
+func (c Config) Poll() time.Duration {
+	if d, err := time.ParseDuration(c.PollInterval); err == nil && d > 0 {
+		return d
+	}
+	if c.Demo {
+		return DemoPollInterval
+	}
+	return DefaultPollInterval
 }
 
 // settings lists each configurable value once: flag name, variable, default, help.
@@ -50,6 +72,7 @@ var settings = []struct {
 	{"oidc-promoter-groups", "LADDER_OIDC_PROMOTER_GROUPS", "", "comma-separated groups whose members are promoters", func(c *Config) *string { return &c.OIDCPromoterGroups }},
 	{"session-keys", "LADDER_SESSION_KEYS", "", "comma-separated session cookie keys, newest first (default: generated into the data directory)", func(c *Config) *string { return &c.SessionKeys }},
 	{"admin-password", "LADDER_ADMIN_PASSWORD", "", "the local admin's first password (default: generated and printed once; prefer the variable)", func(c *Config) *string { return &c.AdminPassword }},
+	{"poll-interval", "LADDER_POLL_INTERVAL", "", "how often Git is polled for changes, a Go duration (default 60s; 5s with --demo)", func(c *Config) *string { return &c.PollInterval }},
 }
 
 // parseConfig reads cfg from args (without the command name) and getenv.
@@ -64,6 +87,8 @@ func parseConfig(command string, args []string, getenv func(string) string, stde
 		}
 		fs.StringVar(s.field(&cfg), s.flag, def, s.help+" ("+s.env+")")
 	}
+	fs.BoolVar(&cfg.Demo, "demo", command == "demo" || isTrue(getenv("LADDER_DEMO")),
+		"seed a runnable demo: local Git repositories, a product, policies, workflows and a flow (LADDER_DEMO)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
@@ -74,6 +99,9 @@ func parseConfig(command string, args []string, getenv func(string) string, stde
 		cfg.PublicURL = "http://" + cfg.Listen
 	}
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	if d, err := time.ParseDuration(cfg.PollInterval); cfg.PollInterval != "" && (err != nil || d < time.Second) {
+		return Config{}, fmt.Errorf("poll interval %q: use a Go duration of at least 1s, such as 30s or 2m", cfg.PollInterval)
+	}
 	if _, err := logLevel(cfg.LogLevel); err != nil {
 		return Config{}, err
 	}
@@ -81,6 +109,15 @@ func parseConfig(command string, args []string, getenv func(string) string, stde
 		return Config{}, errors.New("log format must be text or json")
 	}
 	return cfg, nil
+}
+
+// isTrue reports whether an environment variable's value means yes.
+func isTrue(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
 }
 
 func logLevel(s string) (slog.Level, error) {
