@@ -44,6 +44,19 @@ type Application struct {
 	UpdatedAt     time.Time
 }
 
+type Approval struct {
+	ID          int64
+	StepRunID   int64
+	ReleaseID   string
+	Environment string
+	Application string
+	Step        string
+	User        string
+	Decision    string
+	Comment     string
+	At          time.Time
+}
+
 type ArgocdServer struct {
 	ID                 int64
 	Name               string
@@ -220,6 +233,8 @@ type ReleaseEnvironment struct {
 	Error      string
 	StartedAt  sql.NullTime
 	FinishedAt sql.NullTime
+	Kind       string
+	Hooks      string
 }
 
 type ReleaseEvent struct {
@@ -239,6 +254,24 @@ type ShareLink struct {
 	CreatedAt time.Time
 	ExpiresAt sql.NullTime
 	RevokedAt sql.NullTime
+}
+
+type StepRun struct {
+	ID            int64
+	WorkflowRunID int64
+	ReleaseID     string
+	StepIndex     int64
+	Name          string
+	Kind          string
+	Status        string
+	Attempt       int64
+	Tries         int64
+	Blocker       string
+	Error         string
+	Log           string
+	Outputs       string
+	StartedAt     time.Time
+	FinishedAt    sql.NullTime
 }
 
 type User struct {
@@ -278,4 +311,19 @@ type Workflow struct {
 	Steps       string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+}
+
+type WorkflowRun struct {
+	ID          int64
+	ReleaseID   string
+	Environment string
+	Application string
+	Scope       string
+	Run         int64
+	Workflow    string
+	Definition  string
+	Status      string
+	Error       string
+	StartedAt   time.Time
+	FinishedAt  sql.NullTime
 }

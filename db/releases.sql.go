@@ -153,8 +153,8 @@ func (q *Queries) CreateReleaseApplication(ctx context.Context, arg CreateReleas
 }
 
 const createReleaseEnvironment = `-- name: CreateReleaseEnvironment :exec
-INSERT INTO release_environments (release_id, name, position, is_trigger, depends_on, settings, status)
-VALUES (?, ?, ?, ?, ?, ?, ?)
+INSERT INTO release_environments (release_id, name, position, is_trigger, depends_on, settings, status, kind, hooks)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 `
 
 type CreateReleaseEnvironmentParams struct {
@@ -165,6 +165,8 @@ type CreateReleaseEnvironmentParams struct {
 	DependsOn string
 	Settings  string
 	Status    string
+	Kind      string
+	Hooks     string
 }
 
 func (q *Queries) CreateReleaseEnvironment(ctx context.Context, arg CreateReleaseEnvironmentParams) error {
@@ -176,6 +178,8 @@ func (q *Queries) CreateReleaseEnvironment(ctx context.Context, arg CreateReleas
 		arg.DependsOn,
 		arg.Settings,
 		arg.Status,
+		arg.Kind,
+		arg.Hooks,
 	)
 	return err
 }
@@ -420,7 +424,7 @@ func (q *Queries) ListReleaseApplications(ctx context.Context, releaseID string)
 }
 
 const listReleaseEnvironments = `-- name: ListReleaseEnvironments :many
-SELECT release_id, name, position, is_trigger, depends_on, settings, status, blocker, error, started_at, finished_at FROM release_environments WHERE release_id = ? ORDER BY position
+SELECT release_id, name, position, is_trigger, depends_on, settings, status, blocker, error, started_at, finished_at, kind, hooks FROM release_environments WHERE release_id = ? ORDER BY position
 `
 
 func (q *Queries) ListReleaseEnvironments(ctx context.Context, releaseID string) ([]ReleaseEnvironment, error) {
@@ -444,6 +448,8 @@ func (q *Queries) ListReleaseEnvironments(ctx context.Context, releaseID string)
 			&i.Error,
 			&i.StartedAt,
 			&i.FinishedAt,
+			&i.Kind,
+			&i.Hooks,
 		); err != nil {
 			return nil, err
 		}

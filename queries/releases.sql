@@ -27,8 +27,8 @@ ORDER BY id;
 UPDATE releases SET status = ?, blocker = ?, error = ?, started_at = ?, finished_at = ? WHERE id = ?;
 
 -- name: CreateReleaseEnvironment :exec
-INSERT INTO release_environments (release_id, name, position, is_trigger, depends_on, settings, status)
-VALUES (?, ?, ?, ?, ?, ?, ?);
+INSERT INTO release_environments (release_id, name, position, is_trigger, depends_on, settings, status, kind, hooks)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: ListReleaseEnvironments :many
 SELECT * FROM release_environments WHERE release_id = ? ORDER BY position;

@@ -114,7 +114,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	svc.Closing = closing
 	svc.Metrics = newMetrics(conn, &svc, log)
 	runCtx, stopRunner := context.WithCancel(context.Background())
-	run := startRunner(runCtx, conn, &svc, model, log)
+	run := startRunner(runCtx, conn, &svc, model, log, cfg.PublicURL)
 	handler := web.NewHandler(log, svc)
 	httpSrv := &http.Server{
 		Handler:           handler,
@@ -165,11 +165,11 @@ func (s *Server) run(ctx context.Context, httpSrv *http.Server, serveErr chan er
 
 // startRunner starts the release runner on the Git store the model services share, and adds
 // the release services to svc.
-func startRunner(ctx context.Context, conn *sql.DB, svc *web.Services, model modelServices, log *slog.Logger) *runner.Runner {
+func startRunner(ctx context.Context, conn *sql.DB, svc *web.Services, model modelServices, log *slog.Logger, publicURL string) *runner.Runner {
 	b := broker.New()
 	rels := release.NewService(conn, b, svc.Now)
 	answers := runnerModel{envs: svc.Environments, products: model.products, creds: model.creds, now: svc.Now}
-	run := runner.New(conn, rels, timed(model.git, svc.Metrics), answers, log, svc.Now, runner.Options{})
+	run := runner.New(conn, rels, timed(model.git, svc.Metrics), answers, log, svc.Now, runner.Options{Workflows: svc.Workflows, PublicURL: publicURL})
 	run.StartWorkers(ctx)
 	svc.Releases, svc.Runner, svc.Broker = rels, run, b
 	svc.Planner = &runner.Planner{Products: model.products, Applications: model.apps, Flows: svc.Flows,

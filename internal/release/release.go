@@ -86,6 +86,22 @@ type Plan struct {
 	Template gitops.Template `json:"template"`
 	Values   gitops.Values   `json:"values"`
 	Source   Target          `json:"source"`
+	Hooks    Hooks           `json:"hooks,omitzero"`
+}
+
+// Hooks are the release's hook workflows: OnStart before the first environment, OnSuccess or
+// OnFail at the end (OnFail also after termination). Empty names run nothing.
+type Hooks struct {
+	OnStart   string `json:"onStart,omitempty"`
+	OnSuccess string `json:"onSuccess,omitempty"`
+	OnFail    string `json:"onFail,omitempty"`
+}
+
+// EnvironmentHooks are the workflows run around one target environment: Pre before its
+// applications, Post after all of them succeeded.
+type EnvironmentHooks struct {
+	Pre  string `json:"pre,omitempty"`
+	Post string `json:"post,omitempty"`
 }
 
 // Target is an application a release reads from or writes to.
@@ -106,7 +122,9 @@ type Target struct {
 // Environment is one environment's part in a release.
 type Environment struct {
 	Name         string
+	Kind         string // production or non-production
 	IsTrigger    bool
+	Hooks        EnvironmentHooks
 	DependsOn    []string
 	Settings     Settings
 	Status       string

@@ -44,7 +44,9 @@ type Spec struct {
 // EnvironmentSpec is one environment of a new release and the applications promoted there.
 type EnvironmentSpec struct {
 	Name         string
+	Kind         string // production or non-production
 	IsTrigger    bool
+	Hooks        EnvironmentHooks
 	DependsOn    []string
 	Settings     Settings
 	Applications []Target
@@ -91,9 +93,10 @@ func (s *Service) Create(ctx context.Context, spec Spec, then func(*Tx) error) (
 func createEnvironment(ctx context.Context, q *db.Queries, id string, pos int, e EnvironmentSpec) error {
 	deps, _ := json.Marshal(append([]string{}, e.DependsOn...)) // a []string always encodes
 	settings, _ := json.Marshal(e.Settings)
+	hooks, _ := json.Marshal(e.Hooks)
 	if err := q.CreateReleaseEnvironment(ctx, db.CreateReleaseEnvironmentParams{ReleaseID: id, Name: e.Name,
 		Position: int64(pos), IsTrigger: e.IsTrigger, DependsOn: string(deps), Settings: string(settings),
-		Status: Pending}); err != nil {
+		Status: Pending, Kind: e.Kind, Hooks: string(hooks)}); err != nil {
 		return fmt.Errorf("create release environment %s: %w", e.Name, err)
 	}
 	for j, a := range e.Applications {

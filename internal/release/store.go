@@ -110,7 +110,7 @@ func load(ctx context.Context, q *db.Queries, id string) (Release, error) {
 			PhaseStartedAt: timePtr(a.PhaseStartedAt)})
 	}
 	for _, e := range envs {
-		env := Environment{Name: e.Name, IsTrigger: e.IsTrigger, Status: e.Status, Blocker: e.Blocker,
+		env := Environment{Name: e.Name, Kind: e.Kind, IsTrigger: e.IsTrigger, Status: e.Status, Blocker: e.Blocker,
 			Error: e.Error, StartedAt: timePtr(e.StartedAt), FinishedAt: timePtr(e.FinishedAt),
 			Applications: byEnv[e.Name]}
 		if err := json.Unmarshal([]byte(e.DependsOn), &env.DependsOn); err != nil {
@@ -118,6 +118,9 @@ func load(ctx context.Context, q *db.Queries, id string) (Release, error) {
 		}
 		if err := json.Unmarshal([]byte(e.Settings), &env.Settings); err != nil {
 			return Release{}, fmt.Errorf("release %s environment %s: read settings: %w", id, e.Name, err)
+		}
+		if err := json.Unmarshal([]byte(e.Hooks), &env.Hooks); err != nil {
+			return Release{}, fmt.Errorf("release %s environment %s: read hooks: %w", id, e.Name, err)
 		}
 		r.Environments = append(r.Environments, env)
 	}

@@ -57,6 +57,9 @@ func (a *advancer) run() (time.Time, error) {
 	if rel.Status == release.Terminating {
 		return time.Time{}, a.terminate()
 	}
+	if ok, err := a.onStart(); !ok || err != nil {
+		return a.next, err
+	}
 	for _, e := range rel.Environments {
 		a.failed = a.failed || e.Status == release.Failed
 	}

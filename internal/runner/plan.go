@@ -81,9 +81,22 @@ func (p *Planner) FlowSpec(ctx context.Context, req FlowRequest) (release.Spec, 
 			return release.Spec{}, err
 		}
 		spec.Environments = append(spec.Environments, release.EnvironmentSpec{Name: st.Environment,
-			DependsOn: f.Steps[i].DependsOn, Settings: settingsOf(st.Resolution), Applications: targets})
+			Kind: environmentKind(st.Production), DependsOn: f.Steps[i].DependsOn, Settings: settingsOf(st.Resolution),
+			Hooks: release.EnvironmentHooks{Pre: st.Hooks.Pre, Post: st.Hooks.Post}, Applications: targets})
 	}
-	return spec, p.readSource(ctx, prod, apps, f.TriggerEnvironment, req.SourceApp, req.Commit, &spec)
+	if err := p.readSource(ctx, prod, apps, f.TriggerEnvironment, req.SourceApp, req.Commit, &spec); err != nil {
+		return release.Spec{}, err
+	}
+	spec.Plan.Hooks = release.Hooks{OnStart: f.Hooks.OnStart, OnSuccess: f.Hooks.OnSuccess, OnFail: f.Hooks.OnFail}
+	return spec, nil
+}
+
+// environmentKind names an environment's kind as the model does.
+func environmentKind(production bool) string {
+	if production {
+		return environment.KindProduction
+	}
+	return environment.KindNonProduction
 }
 
 // PromotionSpec resolves a single promotion into a release spec (shown as flow "Manual").
@@ -129,7 +142,7 @@ func (p *Planner) PromotionSpec(ctx context.Context, req PromotionRequest) (rele
 	spec := release.Spec{Product: prod.Name, TriggerEnv: req.From, Initiator: req.Initiator,
 		Timeout: time.Duration(flow.DefaultTimeoutMinutes) * time.Minute,
 		Environments: []release.EnvironmentSpec{{Name: req.From, IsTrigger: true},
-			{Name: target.Name, DependsOn: []string{req.From}, Settings: settings, Applications: targets}}}
+			{Name: target.Name, Kind: target.Kind, DependsOn: []string{req.From}, Settings: settings, Applications: targets}}}
 	return spec, p.readSource(ctx, prod, apps, req.From, req.SourceApp, "", &spec)
 }
 

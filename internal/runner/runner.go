@@ -47,6 +47,10 @@ type Options struct {
 	// (default 5 s).
 	FreezeRecheck time.Duration
 	Author        gitops.Signature
+	// Workflows are the model's workflows, run as pre- and post-actions and hooks.
+	Workflows Workflows
+	// PublicURL is where people reach Ladder; steps get RELEASE_URL from it.
+	PublicURL string
 	// Deploy reaches Git providers and Argo CD, and checks health URLs; see verify.go.
 	Deploy Deploy
 }
@@ -156,6 +160,8 @@ func (r *Runner) runOne(ctx context.Context) bool {
 		next, err = r.advance(ctx, j.releaseID)
 	case jobApplication:
 		next, err = r.runApplication(ctx, j)
+	case jobHook:
+		next, err = r.runHook(ctx, j)
 	default:
 		err = fmt.Errorf("unknown job kind %q", j.kind)
 	}

@@ -14,9 +14,11 @@ import (
 
 	"ladder/db"
 	"ladder/internal/broker"
+	"ladder/internal/fault"
 	"ladder/internal/gitops"
 	"ladder/internal/release"
 	"ladder/internal/runner"
+	"ladder/internal/workflow"
 )
 
 const chart = "apiVersion: v2\nname: shop\n# the version Ladder promotes\nappVersion: \"1.0.0\"\n"
@@ -119,9 +121,16 @@ type harness struct {
 	runner   *runner.Runner
 	store    *gitops.Store
 	model    *fakeModel
+	// workflows is the model's real workflow service, for pre- and post-actions and hooks.
+	workflows *workflow.Service
+	// edit, when set, changes each release spec before start starts it.
+	edit func(*release.Spec)
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T) *harness { return newHarnessAt(t, time.Now) }
+
+// newHarnessAt is newHarness on the clock now.
+func newHarnessAt(t *testing.T, now func() time.Time) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	conn, err := db.Open(context.Background(), filepath.Join(dir, "ladder.db"))
@@ -129,15 +138,17 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	rels := release.NewService(conn, broker.New(), time.Now)
+	rels := release.NewService(conn, broker.New(), now)
 	store := gitops.NewStore(filepath.Join(dir, "git"))
 	model := &fakeModel{mode: "queue", limit: 50}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	r := runner.New(conn, rels, store, model, log, time.Now, runner.Options{Workers: 2, PollInterval: 20 * time.Millisecond, FreezeRecheck: 50 * time.Millisecond})
+	wfs := workflow.NewService(conn, fault.NewValidator(), now)
+	r := runner.New(conn, rels, store, model, log, now, runner.Options{Workers: 2, PollInterval: 20 * time.Millisecond,
+		FreezeRecheck: 50 * time.Millisecond, Workflows: wfs, PublicURL: "https://ladder.example"})
 	ctx, cancel := context.WithCancel(context.Background())
 	r.StartWorkers(ctx)
 	t.Cleanup(func() { cancel(); r.Wait() })
-	return &harness{t: t, releases: rels, runner: r, store: store, model: model}
+	return &harness{t: t, releases: rels, runner: r, store: store, model: model, workflows: wfs}
 }
 
 // env describes one environment of a test release: its repo and what it depends on.
@@ -171,6 +182,9 @@ func (h *harness) start(product string, envs []env, action string) release.Relea
 			es.Applications = []release.Target{{Environment: e.name, Name: product + "-" + e.name, RepoURL: e.repo.url(), Branch: "main", Path: "."}}
 		}
 		spec.Environments = append(spec.Environments, es)
+	}
+	if h.edit != nil {
+		h.edit(&spec)
 	}
 	rel, err := h.runner.Start(ctx, spec)
 	if err != nil {

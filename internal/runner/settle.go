@@ -13,6 +13,9 @@ type releaseRow = db.Release
 // application in turn has a job.
 func (a *advancer) settleEnvironment(e *release.Environment) error {
 	now := a.tx.Now()
+	if ok, err := a.envHook(e, scopeHookPre); !ok || err != nil {
+		return err
+	}
 	for i := range e.Applications {
 		app := &e.Applications[i]
 		switch {
@@ -28,6 +31,9 @@ func (a *advancer) settleEnvironment(e *release.Environment) error {
 			}
 		}
 		return enqueue(a.ctx, a.tx.Queries(), now, a.rel.ID, jobApplication, e.Name, app.Name, now)
+	}
+	if ok, err := a.envHook(e, scopeHookPost); !ok || err != nil {
+		return err
 	}
 	e.Status, e.Blocker, e.FinishedAt = release.Succeeded, "", &now
 	return a.tx.SetEnvironment(*e, "promoted to "+e.Name)
@@ -48,20 +54,11 @@ func (a *advancer) settle() error {
 			done++
 		}
 	}
-	now := a.tx.Now()
 	switch {
 	case failed != nil && !running:
-		rel.Status, rel.Blocker, rel.Error, rel.FinishedAt = release.Failed, "", "environment "+failed.Name+" failed: "+failed.Error, &now
-		if err := a.tx.SetRelease(*rel, "release failed: "+rel.Error); err != nil {
-			return err
-		}
-		return a.wakeQueued()
+		return a.finish(release.Failed, "environment "+failed.Name+" failed: "+failed.Error) // after the onFail hook
 	case done == len(rel.Environments):
-		rel.Status, rel.Blocker, rel.FinishedAt = release.Succeeded, "", &now
-		if err := a.tx.SetRelease(*rel, "release succeeded"); err != nil {
-			return err
-		}
-		return a.wakeQueued()
+		return a.finish(release.Succeeded, "") // after the onSuccess hook
 	}
 	return a.suspendRelease()
 }
@@ -93,6 +90,9 @@ func (a *advancer) terminate() error {
 	}
 	if rel.Error == "" {
 		rel.Error = "terminated"
+	}
+	if done, err := a.onFail(rel.Error); !done || err != nil {
+		return err // the onFail hook runs first
 	}
 	rel.Status, rel.Blocker, rel.FinishedAt = release.Terminated, "", &now
 	if err := a.tx.SetRelease(*rel, "release terminated: "+rel.Error); err != nil {

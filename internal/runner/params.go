@@ -1,0 +1,144 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"text/template"
+	"time"
+
+	"ladder/internal/gitops"
+	"ladder/internal/release"
+	"ladder/internal/workflow"
+)
+
+// params are the parameters a workflow step gets: {{.NAME}} in its templates, NAME in the
+// environment of its command. Secrets are never among them.
+type params map[string]string
+
+// outputKey is what a step output's key must look like to become a parameter.
+var outputKey = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// baseParams are the parameters of a workflow run in scope sc. Every name of
+// workflow.Parameters is present (empty when it does not apply), so a template naming one of
+// them never fails on a missing key.
+func (r *Runner) baseParams(ctx context.Context, sc scope) (params, error) {
+	p := params{}
+	for _, name := range workflow.Parameters {
+		p[name] = ""
+	}
+	rel := sc.rel
+	p["RELEASE_ID"], p["PRODUCT_NAME"], p["VERSION"] = rel.ID, rel.Product, rel.Version
+	p["FLOW_NAME"], p["TRIGGER_COMMIT_SHA"] = rel.FlowLabel(), rel.Trigger.SHA
+	if r.opts.PublicURL != "" {
+		p["RELEASE_URL"] = strings.TrimRight(r.opts.PublicURL, "/") + "/releases/" + rel.ID
+	}
+	if sc.env.Name != "" {
+		p["ENVIRONMENT"], p["ENVIRONMENT_KIND"] = sc.env.Name, sc.env.Kind
+	}
+	if app := sc.app; app.Name != "" {
+		p["APP_NAME"], p["REPO_URL"], p["BRANCH"], p["APP_PATH"] = app.Name, app.RepoURL, app.Branch, app.Path
+		if sc.kind == scopePost && app.CommitSHA != "" {
+			if err := r.commitParams(ctx, sc, p); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if sc.kind == scopeOnFail {
+		p["ERROR_MESSAGE"] = rel.Error
+		p["FAILED_ENVIRONMENTS"] = failedEnvironments(rel)
+	}
+	return p, nil
+}
+
+// commitParams adds the promotion commit. The Git engine returns only the commit's SHA, so the
+// message is the one the engine writes for this promotion, the author is the runner's, and the
+// date is when the post-action started (the commit was pushed before it).
+func (r *Runner) commitParams(ctx context.Context, sc scope, p params) error {
+	req, err := r.promoteRequest(ctx, sc.rel, sc.env, sc.app)
+	if err != nil {
+		return err
+	}
+	p["COMMIT_SHA"] = sc.app.CommitSHA
+	p["COMMIT_MESSAGE"] = gitops.CommitMessage(req)
+	p["COMMIT_AUTHOR"] = fmt.Sprintf("%s <%s>", r.opts.Author.Name, r.opts.Author.Email)
+	if t := sc.app.PhaseStartedAt; t != nil {
+		p["COMMIT_DATE"] = t.UTC().Format(time.RFC3339)
+	}
+	return nil
+}
+
+// failedEnvironments is the JSON list of the release's failed or terminated environments.
+func failedEnvironments(rel release.Release) string {
+	names := []string{}
+	for _, e := range rel.Environments {
+		if e.Status == release.Failed || e.Status == release.Terminated {
+			names = append(names, e.Name)
+		}
+	}
+	b, _ := json.Marshal(names) // a []string always encodes
+	return string(b)
+}
+
+// withOutputs adds the outputs of the release's earlier steps (the promotion context). The
+// parameters Ladder sets win over an output of the same name.
+func (p params) withOutputs(outputs []map[string]string) params {
+	out := params{}
+	for _, o := range outputs {
+		maps.Copy(out, o)
+	}
+	maps.Copy(out, p)
+	return out
+}
+
+// render executes text as a template over the parameters; a name that is not a parameter is
+// an error, not an empty string.
+func (p params) render(name, text string) (string, error) {
+	t, err := template.New(name).Option("missingkey=error").Parse(text)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, map[string]string(p)); err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	return b.String(), nil
+}
+
+// environ is the environment of a step's command: the parameters, and from the server's own
+// environment only what a command needs to run (PATH, HOME, locale, temp dir) — never the
+// rest, which holds Ladder's own secrets.
+func (p params) environ() []string {
+	var env []string
+	for _, name := range []string{"PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"} {
+		if v, ok := os.LookupEnv(name); ok {
+			env = append(env, name+"="+v)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(p)) {
+		env = append(env, k+"="+p[k])
+	}
+	return env
+}
+
+// parseOutputs reads key=value lines; blank lines and lines starting with # are skipped.
+func parseOutputs(text string) (map[string]string, error) {
+	out := map[string]string{}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimRight(line, "\r")
+		if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || !outputKey.MatchString(k) {
+			return nil, fmt.Errorf("output line %d is not NAME=value: %q", i+1, line)
+		}
+		out[k] = v
+	}
+	return out, nil
+}

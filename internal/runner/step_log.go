@@ -1,0 +1,87 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"unicode/utf8"
+
+	"ladder/db"
+	"ladder/internal/release"
+)
+
+// maxLog is how much of a step's output is kept: the last 64 KiB.
+const maxLog = 64 << 10
+
+// stepLog collects a step's output while it runs, keeping only the newest maxLog bytes. It is
+// safe for the step's process and the flusher that streams it to the page at the same time.
+type stepLog struct {
+	mu    sync.Mutex
+	buf   []byte
+	dirty bool
+}
+
+func newStepLog(prev string) *stepLog { return &stepLog{buf: []byte(prev)} }
+
+// Write appends p, dropping the oldest output beyond maxLog.
+func (l *stepLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf = append(l.buf, p...)
+	if over := len(l.buf) - maxLog; over > 0 {
+		for over < len(l.buf) && !utf8.RuneStart(l.buf[over]) {
+			over++ // cut at a character boundary
+		}
+		l.buf = append(l.buf[:0], l.buf[over:]...)
+	}
+	l.dirty = true
+	return len(p), nil
+}
+
+// Printf writes one line.
+func (l *stepLog) Printf(format string, args ...any) {
+	_, _ = fmt.Fprintf(l, format+"\n", args...)
+}
+
+// take returns the log and whether it changed since the last take.
+func (l *stepLog) take() (string, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	changed := l.dirty
+	l.dirty = false
+	return string(l.buf), changed
+}
+
+func logSubject(c *stepCall) string { return fmt.Sprintf("step-run-%d", c.row.ID) }
+
+// storeLog writes the step's log inside tx and drops the event that announced its growth.
+func (r *Runner) storeLog(ctx context.Context, tx *release.Tx, c *stepCall) error {
+	text, _ := c.log.take()
+	q := tx.Queries()
+	if err := q.SetStepLog(ctx, db.SetStepLogParams{ID: c.row.ID, Log: text}); err != nil {
+		return fmt.Errorf("store the log of step %s: %w", c.step.Name, err)
+	}
+	if err := q.DeleteLogEvents(ctx, db.DeleteLogEventsParams{ReleaseID: c.sc.rel.ID, Subject: logSubject(c)}); err != nil {
+		return fmt.Errorf("drop log events of step %s: %w", c.step.Name, err)
+	}
+	return nil
+}
+
+// flushLog streams a running step's new output: it stores the log and replaces the one
+// "log" event of the step, so live pages re-render without the history filling with batches.
+func (r *Runner) flushLog(ctx context.Context, c *stepCall) error {
+	text, changed := c.log.take()
+	if !changed {
+		return nil
+	}
+	return r.releases.Change(ctx, c.sc.rel.ID, func(tx *release.Tx) error {
+		q := tx.Queries()
+		if err := q.SetStepLog(ctx, db.SetStepLogParams{ID: c.row.ID, Log: text}); err != nil {
+			return fmt.Errorf("store the log of step %s: %w", c.step.Name, err)
+		}
+		if err := q.DeleteLogEvents(ctx, db.DeleteLogEventsParams{ReleaseID: c.sc.rel.ID, Subject: logSubject(c)}); err != nil {
+			return fmt.Errorf("drop log events of step %s: %w", c.step.Name, err)
+		}
+		return tx.Event("log", logSubject(c), c.sc.label()+": step "+c.step.Name+" wrote output")
+	})
+}
