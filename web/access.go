@@ -124,6 +124,11 @@ func identify(w http.ResponseWriter, r *http.Request, s Services) (user.User, er
 // refuseAnonymous answers a caller who is not signed in: 401 for the API, htmx and callers
 // that sent credentials, a redirect to the sign-in page for browsers.
 func refuseAnonymous(w http.ResponseWriter, r *http.Request) {
+	if isAPI(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="ladder"`)
+		_ = writeJSON(w, http.StatusUnauthorized, apiError{Error: "please sign in or send a bearer token"})
+		return
+	}
 	htmx := r.Header.Get("HX-Request") == "true"
 	if strings.HasPrefix(r.URL.Path, "/api/") || htmx || r.Header.Get("Authorization") != "" {
 		if htmx {

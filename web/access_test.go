@@ -17,6 +17,7 @@ import (
 var publicRoutes = []string{
 	"GET /healthz", "GET /readyz", "GET /static/", "GET /demo/healthz",
 	"GET /login", "POST /login", "GET /auth/sso", "GET /auth/callback",
+	"GET /api/v1/openapi.json",
 	"GET /s/{token}", "GET /s/{token}/events",
 }
 

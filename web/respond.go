@@ -25,6 +25,10 @@ func errorHandler(log *slog.Logger, h handlerFunc) http.Handler {
 		if err == nil {
 			return
 		}
+		if isAPI(r) {
+			answerAPIError(log, w, r, err)
+			return
+		}
 		status, msg := http.StatusInternalServerError, "Something went wrong on our side. It has been logged."
 		switch fe, isFields := fault.Fields(err); {
 		case isFields:

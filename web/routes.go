@@ -14,6 +14,7 @@ import (
 	"ladder/internal/environment"
 	"ladder/internal/flow"
 	"ladder/internal/metrics"
+	"ladder/internal/model"
 	"ladder/internal/policy"
 	"ladder/internal/product"
 	"ladder/internal/release"
@@ -43,6 +44,7 @@ type Services struct {
 	Runner       *runner.Runner
 	Planner      *runner.Planner
 	Broker       *broker.Broker
+	Model        *model.Service
 	Demo         *demo.Demo // the seeded demo; nil unless Ladder runs with --demo
 	Metrics      *metrics.Metrics
 	Shares       *share.Service
@@ -78,7 +80,7 @@ func routes(log *slog.Logger, s Services) []route {
 		versions: newVersionCache(s.Planner, now), now: now}
 	prom := promotions{plan: s.Planner, run: s.Runner, users: s.Users, envs: envs, products: s.Products,
 		apps: s.Applications, policies: s.Policies, workflows: s.Workflows}
-	return []route{
+	return append([]route{
 		{"GET /healthz", public, h(healthz)},
 		{"GET /readyz", public, h(readyz(s.Ready))},
 		{"GET /metrics", viewer, serveMetrics(s.Metrics)},
@@ -181,5 +183,5 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /flows/{name}/delete", admin, h(deleteFlow(s.Flows))},
 		{"POST /flows/{name}/steps", admin, h(editFlowSteps(envs, s.Workflows))},
 		{"GET /flows/{name}/evaluate", viewer, h(evaluateFlow(s.Flows, envs, s.Workflows, catalogOf(s.Products)))},
-	}
+	}, apiAsRoutes(log, apiRoutes(s))...)
 }

@@ -53,6 +53,10 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return srv.Wait()
 	case "token":
 		return runToken(ctx, rest, getenv, stdout)
+	case "export":
+		return runExport(ctx, rest, getenv, stdout)
+	case "apply":
+		return runApply(ctx, rest, getenv, stdout)
 	case "backup":
 		return runBackup(ctx, rest, getenv, stdout)
 	default:
@@ -98,6 +102,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	}
 	var ready atomic.Bool
 	svc := withModel(services(conn, ready.Load), model)
+	svc.Model = modelOf(conn, svc)
 	if err := withAuth(ctx, cfg, conn, &svc, ln.Addr().String(), logOut); err != nil {
 		ln.Close()
 		conn.Close()

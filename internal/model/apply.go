@@ -131,45 +131,45 @@ func (s *Service) applyOne(ctx context.Context, q *db.Queries, d incoming, st st
 	switch spec := d.spec.(type) {
 	case *EnvironmentSpec:
 		if exists {
-			e, uerr := s.Environments.UpdateTx(ctx, q, d.name, spec.input(d.name))
-			after, err = environmentSpec(e, 0), uerr
+			e, uerr := s.Environments.UpdateTx(ctx, q, d.name, spec.Input(d.name))
+			after, err = EnvironmentSpecOf(e, 0), uerr
 		} else {
-			_, err = s.Environments.CreateTx(ctx, q, spec.input(d.name))
+			_, err = s.Environments.CreateTx(ctx, q, spec.Input(d.name))
 		}
 	case *WorkflowSpec:
 		if exists {
-			w, uerr := s.Workflows.UpdateTx(ctx, q, d.name, spec.input(d.name))
-			after, err = workflowSpec(w), uerr
+			w, uerr := s.Workflows.UpdateTx(ctx, q, d.name, spec.Input(d.name))
+			after, err = WorkflowSpecOf(w), uerr
 		} else {
-			_, err = s.Workflows.CreateTx(ctx, q, spec.input(d.name))
+			_, err = s.Workflows.CreateTx(ctx, q, spec.Input(d.name))
 		}
 	case *PolicySpec:
 		if exists {
-			p, uerr := s.Policies.UpdateTx(ctx, q, d.name, spec.input(d.name))
-			after, err = policySpec(p), uerr
+			p, uerr := s.Policies.UpdateTx(ctx, q, d.name, spec.Input(d.name))
+			after, err = PolicySpecOf(p), uerr
 		} else {
-			_, err = s.Policies.CreateTx(ctx, q, spec.input(d.name))
+			_, err = s.Policies.CreateTx(ctx, q, spec.Input(d.name))
 		}
 	case *FlowSpec:
 		if exists {
-			f, uerr := s.Flows.UpdateTx(ctx, q, d.name, spec.input(d.name))
-			after, err = flowSpec(f), uerr
+			f, uerr := s.Flows.UpdateTx(ctx, q, d.name, spec.Input(d.name))
+			after, err = FlowSpecOf(f), uerr
 		} else {
-			_, err = s.Flows.CreateTx(ctx, q, spec.input(d.name))
+			_, err = s.Flows.CreateTx(ctx, q, spec.Input(d.name))
 		}
 	case *ProductSpec:
 		if exists {
-			p, uerr := s.Products.UpdateTx(ctx, q, d.name, spec.input(d.name))
-			after, err = productSpec(p), uerr
+			p, uerr := s.Products.UpdateTx(ctx, q, d.name, spec.Input(d.name))
+			after, err = ProductSpecOf(p), uerr
 		} else {
-			_, err = s.Products.CreateTx(ctx, q, spec.input(d.name))
+			_, err = s.Products.CreateTx(ctx, q, spec.Input(d.name))
 		}
 	case *ApplicationSpec:
 		if exists {
-			a, uerr := s.Applications.UpdateTx(ctx, q, spec.Environment, d.name, spec.input(d.name))
-			after, err = applicationSpec(a), uerr
+			a, uerr := s.Applications.UpdateTx(ctx, q, spec.Environment, d.name, spec.Input(d.name))
+			after, err = ApplicationSpecOf(a), uerr
 		} else {
-			_, err = s.Applications.CreateTx(ctx, q, spec.input(d.name))
+			_, err = s.Applications.CreateTx(ctx, q, spec.Input(d.name))
 		}
 	}
 	switch {

@@ -52,28 +52,28 @@ func (s *Service) documents(ctx context.Context) ([]document, error) {
 	rank := map[string]int{}
 	for i, e := range envs {
 		rank[e.Name] = i + 1
-		docs = append(docs, document{KindEnvironment, e.Name, environmentSpec(e, i+1)})
+		docs = append(docs, document{KindEnvironment, e.Name, EnvironmentSpecOf(e, i+1)})
 	}
 	wfs, err := s.Workflows.List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	docs = appendSorted(docs, KindWorkflow, wfs, func(w workflowT) (string, any) { return w.Name, workflowSpec(w) })
+	docs = appendSorted(docs, KindWorkflow, wfs, func(w workflowT) (string, any) { return w.Name, WorkflowSpecOf(w) })
 	pols, err := s.Policies.List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	docs = appendSorted(docs, KindPolicy, pols, func(p policyT) (string, any) { return p.Name, policySpec(p) })
+	docs = appendSorted(docs, KindPolicy, pols, func(p policyT) (string, any) { return p.Name, PolicySpecOf(p) })
 	flows, err := s.Flows.List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	docs = appendSorted(docs, KindFlow, flows, func(f flowT) (string, any) { return f.Name, flowSpec(f) })
+	docs = appendSorted(docs, KindFlow, flows, func(f flowT) (string, any) { return f.Name, FlowSpecOf(f) })
 	prods, err := s.Products.List(ctx)
 	if err != nil {
 		return nil, err
 	}
-	docs = appendSorted(docs, KindProduct, prods, func(p productT) (string, any) { return p.Name, productSpec(p) })
+	docs = appendSorted(docs, KindProduct, prods, func(p productT) (string, any) { return p.Name, ProductSpecOf(p) })
 	apps, err := s.Applications.List(ctx)
 	if err != nil {
 		return nil, err
@@ -85,7 +85,7 @@ func (s *Service) documents(ctx context.Context) ([]document, error) {
 		return strings.Compare(a.Name, b.Name)
 	})
 	for _, a := range apps {
-		docs = append(docs, document{KindApplication, a.Name, applicationSpec(a)})
+		docs = append(docs, document{KindApplication, a.Name, ApplicationSpecOf(a)})
 	}
 	return docs, nil
 }

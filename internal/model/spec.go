@@ -82,25 +82,30 @@ type FlowSpec struct {
 	Timeout            int64             `json:"timeout,omitempty"`
 }
 
-func environmentSpec(e environment.Environment, rank int) EnvironmentSpec {
+// EnvironmentSpecOf is e as a spec; rank is its place on the dashboard, from 1.
+func EnvironmentSpecOf(e environment.Environment, rank int) EnvironmentSpec {
 	return EnvironmentSpec{Kind: e.Kind, Position: int64(rank), Tags: e.Tags, Description: e.Description}
 }
 
-func (s EnvironmentSpec) input(name string) environment.Input {
+// Input is what the environment service needs to create or update the environment name.
+func (s EnvironmentSpec) Input(name string) environment.Input {
 	return environment.Input{Name: name, Kind: s.Kind, Tags: s.Tags, Description: s.Description}
 }
 
-func applicationSpec(a application.Application) ApplicationSpec {
+// ApplicationSpecOf is a as a spec.
+func ApplicationSpecOf(a application.Application) ApplicationSpec {
 	return ApplicationSpec{Environment: a.Environment, Product: a.Product, RepoURL: a.RepoURL, Branch: a.Branch,
 		Path: a.Path, ArgocdServer: a.ArgocdServer, ArgocdApp: a.ArgocdApp, HealthURL: a.HealthURL}
 }
 
-func (s ApplicationSpec) input(name string) application.Input {
+// Input is what the application service needs to create or update the application name.
+func (s ApplicationSpec) Input(name string) application.Input {
 	return application.Input{Name: name, Environment: s.Environment, Product: s.Product, RepoURL: s.RepoURL,
 		Branch: s.Branch, Path: s.Path, ArgocdServer: s.ArgocdServer, ArgocdApp: s.ArgocdApp, HealthURL: s.HealthURL}
 }
 
-func productSpec(p product.Product) ProductSpec {
+// ProductSpecOf is p as a spec.
+func ProductSpecOf(p product.Product) ProductSpec {
 	s := ProductSpec{Tags: p.Tags, Description: p.Description, Flows: p.Flows, Concurrency: p.Concurrency,
 		QueueLimit: p.QueueLimit}
 	t := TemplateSpec{Promotion: p.Template.Promotion}
@@ -113,8 +118,9 @@ func productSpec(p product.Product) ProductSpec {
 	return s
 }
 
-// input fills the defaults a form would: concurrency queue and the default queue limit.
-func (s ProductSpec) input(name string) product.Input {
+// Input is what the product service needs to create or update the product name. It fills
+// the defaults a form would: concurrency queue and the default queue limit.
+func (s ProductSpec) Input(name string) product.Input {
 	in := product.Input{Name: name, Tags: s.Tags, Description: s.Description, Flows: s.Flows,
 		Concurrency: s.Concurrency, QueueLimit: s.QueueLimit}
 	if in.Concurrency == "" {
@@ -132,15 +138,18 @@ func (s ProductSpec) input(name string) product.Input {
 	return in
 }
 
-func workflowSpec(w workflow.Workflow) WorkflowSpec {
+// WorkflowSpecOf is w as a spec.
+func WorkflowSpecOf(w workflow.Workflow) WorkflowSpec {
 	return WorkflowSpec{Description: w.Description, Timeout: shortDuration(w.Timeout), Steps: w.Steps}
 }
 
-func (s WorkflowSpec) input(name string) workflow.Input {
+// Input is what the workflow service needs to create or update the workflow name.
+func (s WorkflowSpec) Input(name string) workflow.Input {
 	return workflow.Input{Name: name, Description: s.Description, Timeout: s.Timeout, Steps: s.Steps}
 }
 
-func policySpec(p policy.Policy) PolicySpec {
+// PolicySpecOf is p as a spec.
+func PolicySpecOf(p policy.Policy) PolicySpec {
 	s := PolicySpec{Priority: p.Priority, Settings: p.Settings}
 	if !p.Selector.Global() {
 		s.Selector = &SelectorSpec{}
@@ -154,7 +163,8 @@ func policySpec(p policy.Policy) PolicySpec {
 	return s
 }
 
-func (s PolicySpec) input(name string) policy.Input {
+// Input is what the policy service needs to create or update the policy name.
+func (s PolicySpec) Input(name string) policy.Input {
 	in := policy.Input{Name: name, Priority: s.Priority, Settings: s.Settings}
 	if sel := s.Selector; sel != nil {
 		if sel.Products != nil {
@@ -167,12 +177,14 @@ func (s PolicySpec) input(name string) policy.Input {
 	return in
 }
 
-func flowSpec(f flow.Flow) FlowSpec {
+// FlowSpecOf is f as a spec.
+func FlowSpecOf(f flow.Flow) FlowSpec {
 	return FlowSpec{Description: f.Description, Version: f.Version, TriggerEnvironment: f.TriggerEnvironment,
 		Steps: f.Steps, Hooks: f.Hooks, Timeout: f.TimeoutMinutes}
 }
 
-func (s FlowSpec) input(name string) flow.Input {
+// Input is what the flow service needs to create or update the flow name.
+func (s FlowSpec) Input(name string) flow.Input {
 	return flow.Input{Name: name, Description: s.Description, Version: s.Version,
 		TriggerEnvironment: s.TriggerEnvironment, Steps: s.Steps, Hooks: s.Hooks, TimeoutMinutes: s.Timeout}
 }

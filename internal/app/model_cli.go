@@ -1,0 +1,112 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"ladder/db"
+	"ladder/internal/audit"
+	"ladder/internal/model"
+	"ladder/web"
+)
+
+const (
+	exportUsage = "usage: ladder export [--data DIR] > model.yaml"
+	applyUsage  = "usage: ladder apply -f FILE [--data DIR] [--dry-run]"
+)
+
+// runExport is `ladder export`: it writes the whole model as YAML to stdout.
+func runExport(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs, dataDir := modelFlags("export", getenv)
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 {
+		return errors.New(exportUsage)
+	}
+	m, closeDB, err := openModel(ctx, *dataDir, getenv)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	return m.Export(ctx, stdout)
+}
+
+// runApply is `ladder apply`: it applies a YAML file (- for stdin) to the model and prints
+// one line per document: create, update or unchanged. With --dry-run nothing is written.
+func runApply(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs, dataDir := modelFlags("apply", getenv)
+	file := fs.String("f", "", "YAML file to apply (- for standard input)")
+	dryRun := fs.Bool("dry-run", false, "check the file and show what would change, without changing anything")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || *file == "" {
+		return errors.New(applyUsage)
+	}
+	in := io.Reader(os.Stdin)
+	if *file != "-" {
+		f, err := os.Open(*file)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		in = f
+	}
+	m, closeDB, err := openModel(ctx, *dataDir, getenv)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	changes, err := m.Apply(audit.WithActor(ctx, "cli"), in, *dryRun)
+	if err != nil {
+		return err
+	}
+	for _, c := range changes {
+		action := c.Action
+		if *dryRun && action != model.Unchanged {
+			action = "would " + action
+		}
+		if _, err := fmt.Fprintf(stdout, "%s %s %s\n", action, c.Kind, c.Name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func modelFlags(command string, getenv func(string) string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("ladder "+command, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dataDir := getenv("LADDER_DATA_DIR")
+	if dataDir == "" {
+		dataDir = "./ladder-data"
+	}
+	fs.StringVar(&dataDir, "data", dataDir, "data directory (LADDER_DATA_DIR)")
+	return fs, &dataDir
+}
+
+// openModel opens (and migrates) the data directory's database and builds the model service
+// the same way the server does.
+func openModel(ctx context.Context, dataDir string, getenv func(string) string) (*model.Service, func(), error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("data directory: %w", err)
+	}
+	conn, err := db.Open(ctx, filepath.Join(dataDir, "ladder.db"))
+	if err != nil {
+		return nil, nil, err
+	}
+	ms, err := newModelServices(Config{DataDir: dataDir, SecretKey: getenv("LADDER_SECRET_KEY")}, conn, time.Now)
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	svc := withModel(services(conn, func() bool { return true }), ms)
+	return modelOf(conn, svc), func() { conn.Close() }, nil
+}
+
+// modelOf is the export/apply service over svc's model services.
+func modelOf(conn *sql.DB, svc web.Services) *model.Service {
+	return &model.Service{DB: conn, Environments: svc.Environments, Applications: svc.Applications,
+		Products: svc.Products, Workflows: svc.Workflows, Policies: svc.Policies, Flows: svc.Flows}
+}

@@ -1,0 +1,52 @@
+package web
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+
+	"ladder/internal/model"
+)
+
+// yamlText stands for a YAML body in the OpenAPI description.
+type yamlText string
+
+// modelChanges is what applying a model file did, or would do in a dry run.
+type modelChanges struct {
+	DryRun  bool           `json:"dryRun"`
+	Changes []model.Change `json:"changes"`
+}
+
+// apiExportModel answers the whole model as YAML documents.
+func apiExportModel(m *model.Service) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var buf bytes.Buffer
+		if err := m.Export(r.Context(), &buf); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="ladder-model.yaml"`)
+		_, err := buf.WriteTo(w)
+		return err
+	}
+}
+
+// apiApplyModel applies the YAML documents of the body; ?dryRun=true only reports what would
+// change.
+func apiApplyModel(m *model.Service) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		if err != nil {
+			return badRequest{"could not read the body"}
+		}
+		if len(bytes.TrimSpace(body)) == 0 {
+			return badRequest{"the request needs a YAML body"}
+		}
+		dryRun := r.URL.Query().Get("dryRun") == "true"
+		changes, err := m.Apply(r.Context(), bytes.NewReader(body), dryRun)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, modelChanges{DryRun: dryRun, Changes: changes})
+	}
+}

@@ -1,0 +1,208 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"ladder/internal/audit"
+	"ladder/internal/environment"
+	"ladder/internal/fault"
+	"ladder/internal/release"
+	"ladder/internal/runner"
+	"ladder/internal/user"
+	"ladder/views"
+)
+
+// releaseJSON is a release as the API shows it.
+type releaseJSON struct {
+	ID           string               `json:"id"`
+	Number       int64                `json:"number"`
+	Product      string               `json:"product"`
+	Flow         string               `json:"flow"` // empty for a manual single promotion
+	Version      string               `json:"version"`
+	Status       string               `json:"status"`
+	Blocker      string               `json:"blocker"`
+	Error        string               `json:"error"`
+	Initiator    string               `json:"initiator"`
+	Trigger      commitJSON           `json:"trigger"`
+	CreatedAt    time.Time            `json:"createdAt"`
+	StartedAt    *time.Time           `json:"startedAt"`
+	FinishedAt   *time.Time           `json:"finishedAt"`
+	Environments []releaseEnvironment `json:"environments"`
+}
+
+// commitJSON is the commit a release was started from.
+type commitJSON struct {
+	SHA     string `json:"sha"`
+	Message string `json:"message"`
+	Author  string `json:"author"`
+	Branch  string `json:"branch"`
+}
+
+// releaseEnvironment is one environment of a release.
+type releaseEnvironment struct {
+	Name         string               `json:"name"`
+	Trigger      bool                 `json:"trigger"`
+	DependsOn    []string             `json:"dependsOn"`
+	Status       string               `json:"status"`
+	Blocker      string               `json:"blocker"`
+	Error        string               `json:"error"`
+	Settings     release.Settings     `json:"settings"`
+	Applications []releaseApplication `json:"applications"`
+}
+
+// releaseApplication is one application's promotion in a release environment.
+type releaseApplication struct {
+	Name           string `json:"name"`
+	Status         string `json:"status"`
+	CommitSHA      string `json:"commitSha"`
+	PullRequestURL string `json:"pullRequestURL"`
+	Result         string `json:"result"`
+	Error          string `json:"error"`
+}
+
+// releaseListJSON is a page of releases, newest first; next is the `before` of the next page.
+type releaseListJSON struct {
+	Releases []releaseJSON `json:"releases"`
+	Next     string        `json:"next,omitempty"`
+}
+
+// releaseRequest starts a release: a flow run (product + flow, optional commit) or a single
+// promotion (product + from + to, optional action).
+type releaseRequest struct {
+	Product string `json:"product"`
+	Flow    string `json:"flow,omitempty"`
+	Commit  string `json:"commit,omitempty"`
+	From    string `json:"from,omitempty"`
+	To      string `json:"to,omitempty"`
+	Action  string `json:"action,omitempty"`
+}
+
+func releaseOut(r release.Release) releaseJSON {
+	out := releaseJSON{ID: r.ID, Number: r.Number, Product: r.Product, Flow: r.Flow, Version: r.Version,
+		Status: r.Status, Blocker: r.Blocker, Error: r.Error, Initiator: r.Initiator,
+		Trigger:   commitJSON{r.Trigger.SHA, r.Trigger.Message, r.Trigger.Author, r.Trigger.Branch},
+		CreatedAt: r.CreatedAt, StartedAt: r.StartedAt, FinishedAt: r.FinishedAt,
+		Environments: make([]releaseEnvironment, 0, len(r.Environments))}
+	for _, e := range r.Environments {
+		env := releaseEnvironment{Name: e.Name, Trigger: e.IsTrigger, DependsOn: e.DependsOn, Status: e.Status,
+			Blocker: e.Blocker, Error: e.Error, Settings: e.Settings, Applications: []releaseApplication{}}
+		if env.DependsOn == nil {
+			env.DependsOn = []string{}
+		}
+		for _, a := range e.Applications {
+			env.Applications = append(env.Applications, releaseApplication{a.Name, a.Status, a.CommitSHA,
+				a.PullRequestURL, a.Result, a.Error})
+		}
+		out.Environments = append(out.Environments, env)
+	}
+	return out
+}
+
+// statuses a release may have, for checking the list filter.
+var releaseStatuses = []string{release.Queued, release.Running, release.Suspended, release.Succeeded,
+	release.Failed, release.Terminating, release.Terminated}
+
+func apiListReleases(rels *release.Service) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		q := r.URL.Query()
+		f := release.Filter{Product: q.Get("product"), Status: strings.ToUpper(q.Get("status")), Before: q.Get("before"), Limit: 50}
+		fe := fault.FieldErrors{}
+		if f.Status != "" && !slices.Contains(releaseStatuses, f.Status) {
+			fe.Add("status", "must be one of: "+strings.Join(releaseStatuses, ", "))
+		}
+		if s := q.Get("limit"); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 1 || n > 500 {
+				fe.Add("limit", "must be a number from 1 to 500")
+			}
+			f.Limit = n
+		}
+		if err := fe.Err(); err != nil {
+			return err
+		}
+		list, err := rels.List(r.Context(), f)
+		if err != nil {
+			return err
+		}
+		body := releaseListJSON{Releases: make([]releaseJSON, 0, len(list))}
+		for _, rel := range list {
+			body.Releases = append(body.Releases, releaseOut(rel))
+		}
+		if len(list) == f.Limit {
+			body.Next = list[len(list)-1].ID
+		}
+		return writeJSON(w, http.StatusOK, body)
+	}
+}
+
+func apiGetRelease(rels *release.Service) handlerFunc {
+	return apiGet(func(r *http.Request) (release.Release, error) { return rels.Get(r.Context(), r.PathValue("id")) }, releaseOut)
+}
+
+// apiStartRelease starts a release exactly as the start form does, with the same checks.
+func apiStartRelease(plan *runner.Planner, run *runner.Runner, users *user.Service, envs *environment.Service, rels *release.Service) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var body releaseRequest
+		if err := readJSON(r, &body); err != nil {
+			return err
+		}
+		f := views.StartForm{Mode: "promote", Product: body.Product, Flow: body.Flow, Commit: strings.TrimSpace(body.Commit),
+			From: body.From, To: body.To, Action: body.Action}
+		switch {
+		case body.Flow != "" && (body.From != "" || body.To != ""):
+			return fieldError("flow", "give either a flow, or from and to, not both")
+		case body.Flow != "":
+			f.Mode = "flow"
+		case body.From == "" && body.To == "":
+			return fieldError("flow", "give a flow to run, or from and to for a single promotion")
+		}
+		id, err := startFromForm(r, plan, run, users, envs, f)
+		if err != nil {
+			return asInput(err)
+		}
+		rel, err := rels.Get(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusCreated, releaseOut(rel))
+	}
+}
+
+// asInput reports a model entity the request names but that does not exist (or cannot be
+// used) as invalid input, as the start form does, rather than as a missing URL.
+func asInput(err error) error {
+	if errors.Is(err, fault.ErrNotFound) {
+		return fault.FieldErrors{"_": err.Error()}
+	}
+	return err
+}
+
+// apiReleaseAction runs act (terminate, retry, …) on the release in the path once the caller
+// may promote to each of its target environments, and answers the release.
+func apiReleaseAction(rels *release.Service, users *user.Service, envs *environment.Service, act func(r *http.Request, id, by string) error) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		rel, err := rels.Get(r.Context(), r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		spec := release.Spec{Product: rel.Product}
+		for _, e := range rel.Environments {
+			spec.Environments = append(spec.Environments, release.EnvironmentSpec{Name: e.Name, IsTrigger: e.IsTrigger})
+		}
+		if err := mayPromote(r, users, envs, spec); err != nil {
+			return err
+		}
+		if err := act(r, rel.ID, audit.Actor(r.Context())); err != nil {
+			return err
+		}
+		if rel, err = rels.Get(r.Context(), rel.ID); err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, releaseOut(rel))
+	}
+}

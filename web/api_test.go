@@ -1,0 +1,337 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"ladder/internal/app"
+	"ladder/web"
+)
+
+// apiFixture is a server with one API token per role.
+type apiFixture struct {
+	srv    *testServer
+	tokens map[string]string // role → token
+	repo   string
+	vars   map[string]string // values later cases use, e.g. {release}
+}
+
+func newAPIFixture(t *testing.T) *apiFixture {
+	t.Helper()
+	fx := &apiFixture{srv: startTestServer(t), tokens: map[string]string{}, vars: map[string]string{}}
+	for _, role := range []string{"viewer", "promoter", "admin"} {
+		var out bytes.Buffer
+		err := app.Run(context.Background(), []string{"ladder", "token", "create", "--name", role, "--role", role, "--data", fx.srv.DataDir},
+			func(string) string { return "" }, &out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fx.tokens[role] = strings.TrimSpace(out.String())
+	}
+	fx.repo = bareRepo(t, map[string]string{
+		"dev/Chart.yaml": "name: shop\nappVersion: 1.2.0\n", "staging/Chart.yaml": "name: shop\nappVersion: 1.0.0\n"})
+	return fx
+}
+
+// call sends body to path as role ("" for no token) and returns the status and body.
+func (fx *apiFixture) call(t *testing.T, method, path, role, body string) (int, []byte) {
+	t.Helper()
+	for k, v := range fx.vars {
+		path, body = strings.ReplaceAll(path, k, v), strings.ReplaceAll(body, k, v)
+	}
+	req, err := http.NewRequest(method, fx.srv.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if role != "" {
+		req.Header.Set("Authorization", "Bearer "+fx.tokens[role])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// must calls and fails the test unless the answer has status want.
+func (fx *apiFixture) must(t *testing.T, method, path, body string, want int) []byte {
+	t.Helper()
+	got, b := fx.call(t, method, path, "admin", body)
+	if got != want {
+		t.Fatalf("%s %s: got %d (%s), want %d", method, path, got, b, want)
+	}
+	return b
+}
+
+// bad is one request a route must refuse: status 400, 404 or 422 (with field errors).
+type bad struct {
+	path, body string
+	want       int
+}
+
+// apiCase exercises one API route: its success, its refusals of bad input, of callers
+// without a token (401) and of callers whose role is too low (403).
+type apiCase struct {
+	route, path, body string
+	role              string // the least role that may call it: "public", viewer, promoter or admin
+	want              int
+	bad               []bad // nil only where the route reads no input at all (a plain list)
+	setup             func(t *testing.T, fx *apiFixture)
+	check             func(t *testing.T, fx *apiFixture, body []byte)
+}
+
+func apiCases() []apiCase {
+	malformed := func(path string) bad { return bad{path, `{"name": `, 400} }
+	missing := func(path string) bad { return bad{path, "", 404} }
+	return []apiCase{
+		{route: "GET /api/v1/openapi.json", path: "/api/v1/openapi.json", role: "public", want: 200, bad: []bad{}},
+
+		{route: "POST /api/v1/environments", path: "/api/v1/environments", role: "admin", want: 201,
+			body: `{"name": "dev", "kind": "non-production", "tags": ["team=a"]}`,
+			bad:  []bad{malformed("/api/v1/environments"), {"/api/v1/environments", `{"name": "Dev!", "kind": "test"}`, 422}},
+			setup: func(t *testing.T, fx *apiFixture) {
+				fx.must(t, "POST", "/api/v1/environments", `{"name": "staging", "kind": "production"}`, 201)
+			}},
+		{route: "GET /api/v1/environments", path: "/api/v1/environments", role: "viewer", want: 200},
+		{route: "GET /api/v1/environments/{name}", path: "/api/v1/environments/dev", role: "viewer", want: 200,
+			bad: []bad{missing("/api/v1/environments/nope")}},
+		{route: "PUT /api/v1/environments/{name}", path: "/api/v1/environments/dev", role: "admin", want: 200,
+			body: `{"kind": "non-production", "description": "where changes land first"}`,
+			bad:  []bad{malformed("/api/v1/environments/dev"), {"/api/v1/environments/dev", `{"kind": "test"}`, 422}, {"/api/v1/environments/nope", `{"kind": "production"}`, 404}}},
+		{route: "DELETE /api/v1/environments/{name}", path: "/api/v1/environments/scratch", role: "admin", want: 204,
+			bad: []bad{missing("/api/v1/environments/nope")},
+			setup: func(t *testing.T, fx *apiFixture) {
+				fx.must(t, "POST", "/api/v1/environments", `{"name": "scratch", "kind": "production"}`, 201)
+			}},
+
+		{route: "POST /api/v1/workflows", path: "/api/v1/workflows", role: "admin", want: 201,
+			body: `{"name": "soak", "timeout": "5m", "steps": [{"name": "wait", "kind": "wait", "wait": {"duration": "1s"}}]}`,
+			bad:  []bad{malformed("/api/v1/workflows"), {"/api/v1/workflows", `{"name": "w", "timeout": "forever", "steps": []}`, 422}}},
+		{route: "GET /api/v1/workflows", path: "/api/v1/workflows", role: "viewer", want: 200},
+		{route: "GET /api/v1/workflows/{name}", path: "/api/v1/workflows/soak", role: "viewer", want: 200,
+			bad: []bad{missing("/api/v1/workflows/nope")}},
+		{route: "PUT /api/v1/workflows/{name}", path: "/api/v1/workflows/soak", role: "admin", want: 200,
+			body: `{"timeout": "10m", "steps": [{"name": "wait", "kind": "wait", "wait": {"duration": "2s"}}]}`,
+			bad:  []bad{malformed("/api/v1/workflows/soak"), {"/api/v1/workflows/soak", `{"steps": [{"name": "x", "kind": "teleport"}]}`, 422}}},
+		{route: "DELETE /api/v1/workflows/{name}", path: "/api/v1/workflows/soak", role: "admin", want: 204,
+			bad: []bad{missing("/api/v1/workflows/nope")}},
+
+		{route: "POST /api/v1/policies", path: "/api/v1/policies", role: "admin", want: 201,
+			body: `{"name": "default-commit", "priority": 0, "settings": {"action": "commit"}}`,
+			bad:  []bad{malformed("/api/v1/policies"), {"/api/v1/policies", `{"name": "p", "settings": {"action": "push"}}`, 422}}},
+		{route: "GET /api/v1/policies", path: "/api/v1/policies", role: "viewer", want: 200},
+		{route: "GET /api/v1/policies/{name}", path: "/api/v1/policies/default-commit", role: "viewer", want: 200,
+			bad: []bad{missing("/api/v1/policies/nope")}},
+		{route: "PUT /api/v1/policies/{name}", path: "/api/v1/policies/default-commit", role: "admin", want: 200,
+			body: `{"priority": 1, "selector": {"environments": {"kinds": ["production"]}}, "settings": {"action": "commit"}}`,
+			bad:  []bad{malformed("/api/v1/policies/default-commit"), {"/api/v1/policies/default-commit", `{"settings": {"preAction": "missing"}}`, 422}}},
+		{route: "DELETE /api/v1/policies/{name}", path: "/api/v1/policies/scratch", role: "admin", want: 204,
+			bad: []bad{missing("/api/v1/policies/nope")},
+			setup: func(t *testing.T, fx *apiFixture) {
+				fx.must(t, "POST", "/api/v1/policies", `{"name": "scratch", "settings": {"action": "none"}}`, 201)
+			}},
+
+		{route: "POST /api/v1/flows", path: "/api/v1/flows", role: "admin", want: 201,
+			body: `{"name": "dev-to-staging", "triggerEnvironment": "dev", "steps": [{"environment": "staging"}]}`,
+			bad:  []bad{malformed("/api/v1/flows"), {"/api/v1/flows", `{"name": "f", "triggerEnvironment": "nowhere", "steps": []}`, 422}}},
+		{route: "GET /api/v1/flows", path: "/api/v1/flows", role: "viewer", want: 200},
+		{route: "GET /api/v1/flows/{name}", path: "/api/v1/flows/dev-to-staging", role: "viewer", want: 200,
+			bad: []bad{missing("/api/v1/flows/nope")}},
+		{route: "PUT /api/v1/flows/{name}", path: "/api/v1/flows/dev-to-staging", role: "admin", want: 200,
+			body: `{"description": "the usual way", "triggerEnvironment": "dev", "steps": [{"environment": "staging", "dependsOn": ["dev"]}], "timeout": 60}`,
+			bad:  []bad{malformed("/api/v1/flows/dev-to-staging"), {"/api/v1/flows/dev-to-staging", `{"triggerEnvironment": "dev", "steps": [{"environment": "dev"}]}`, 422}}},
+		{route: "DELETE /api/v1/flows/{name}", path: "/api/v1/flows/scratch", role: "admin", want: 204,
+			bad: []bad{missing("/api/v1/flows/nope")},
+			setup: func(t *testing.T, fx *apiFixture) {
+				fx.must(t, "POST", "/api/v1/flows", `{"name": "scratch", "triggerEnvironment": "dev", "steps": [{"environment": "staging"}]}`, 201)
+			}},
+
+		{route: "POST /api/v1/products", path: "/api/v1/products", role: "admin", want: 201,
+			body: `{"name": "shop", "tags": ["team-a"], "promotionTemplate": {"versionSource": {"file": "Chart.yaml", "jsonPath": "$.appVersion"},
+				"promotion": [{"file": "Chart.yaml", "jsonPaths": ["$.appVersion"]}]}, "flows": [{"flow": "dev-to-staging", "triggerSelectors": []}]}`,
+			bad: []bad{malformed("/api/v1/products"), {"/api/v1/products", `{"name": "p", "flows": [{"flow": "nope"}]}`, 422}}},
+		{route: "GET /api/v1/products", path: "/api/v1/products", role: "viewer", want: 200},
+		{route: "GET /api/v1/products/{name}", path: "/api/v1/products/shop", role: "viewer", want: 200,
+			bad: []bad{missing("/api/v1/products/nope")}},
+		{route: "PUT /api/v1/products/{name}", path: "/api/v1/products/shop", role: "admin", want: 200,
+			body: `{"tags": ["team-a"], "promotionTemplate": {"versionSource": {"file": "Chart.yaml", "jsonPath": "$.appVersion"},
+				"promotion": [{"file": "Chart.yaml", "jsonPaths": ["$.appVersion"]}]}, "flows": [{"flow": "dev-to-staging", "triggerSelectors": []}], "queueLimit": 10}`,
+			bad: []bad{malformed("/api/v1/products/shop"), {"/api/v1/products/shop", `{"concurrency": "chaos"}`, 422}}},
+		{route: "DELETE /api/v1/products/{name}", path: "/api/v1/products/scratch", role: "admin", want: 204,
+			bad: []bad{missing("/api/v1/products/nope")},
+			setup: func(t *testing.T, fx *apiFixture) {
+				fx.must(t, "POST", "/api/v1/products", `{"name": "scratch"}`, 201)
+			}},
+
+		{route: "POST /api/v1/applications", path: "/api/v1/applications", role: "admin", want: 201,
+			body: `{"name": "shop", "environment": "dev", "product": "shop", "repoURL": "{repo}", "branch": "main", "path": "dev"}`,
+			bad:  []bad{malformed("/api/v1/applications"), {"/api/v1/applications", `{"name": "shop", "environment": "dev", "product": "shop", "repoURL": "ftp://x"}`, 422}},
+			setup: func(t *testing.T, fx *apiFixture) {
+				fx.vars["{repo}"] = fx.repo
+				fx.must(t, "POST", "/api/v1/applications", `{"name": "shop", "environment": "staging", "product": "shop", "repoURL": "{repo}", "branch": "main", "path": "staging"}`, 201)
+			}},
+		{route: "GET /api/v1/applications", path: "/api/v1/applications", role: "viewer", want: 200},
+		{route: "GET /api/v1/applications/{env}/{name}", path: "/api/v1/applications/dev/shop", role: "viewer", want: 200,
+			bad: []bad{missing("/api/v1/applications/dev/nope")}},
+		{route: "PUT /api/v1/applications/{env}/{name}", path: "/api/v1/applications/dev/shop", role: "admin", want: 200,
+			body: `{"product": "shop", "repoURL": "{repo}", "branch": "main", "path": "dev"}`,
+			bad:  []bad{malformed("/api/v1/applications/dev/shop"), {"/api/v1/applications/dev/shop", `{"product": "shop", "repoURL": "{repo}", "path": "../etc"}`, 422}}},
+		{route: "DELETE /api/v1/applications/{env}/{name}", path: "/api/v1/applications/dev/scratch", role: "admin", want: 204,
+			bad: []bad{missing("/api/v1/applications/dev/nope")},
+			setup: func(t *testing.T, fx *apiFixture) {
+				fx.must(t, "POST", "/api/v1/applications", `{"name": "scratch", "environment": "dev", "product": "shop", "repoURL": "{repo}"}`, 201)
+			}},
+
+		{route: "POST /api/v1/git-credentials", path: "/api/v1/git-credentials", role: "admin", want: 201,
+			body:  `{"name": "forge", "urlPrefix": "https://git.example/", "kind": "https", "username": "bot", "token": "s3cret-token-value"}`,
+			bad:   []bad{malformed("/api/v1/git-credentials"), {"/api/v1/git-credentials", `{"name": "c", "urlPrefix": "https://x/", "kind": "telnet"}`, 422}},
+			check: noSecret},
+		{route: "GET /api/v1/git-credentials", path: "/api/v1/git-credentials", role: "viewer", want: 200, check: noSecret},
+		{route: "GET /api/v1/git-credentials/{name}", path: "/api/v1/git-credentials/forge", role: "viewer", want: 200,
+			bad: []bad{missing("/api/v1/git-credentials/nope")}, check: noSecret},
+		{route: "PUT /api/v1/git-credentials/{name}", path: "/api/v1/git-credentials/forge", role: "admin", want: 200,
+			body:  `{"urlPrefix": "https://git.example/team/", "kind": "https", "username": "bot"}`,
+			bad:   []bad{malformed("/api/v1/git-credentials/forge"), {"/api/v1/git-credentials/forge", `{"urlPrefix": "", "kind": "https"}`, 422}},
+			check: noSecret},
+		{route: "DELETE /api/v1/git-credentials/{name}", path: "/api/v1/git-credentials/forge", role: "admin", want: 204,
+			bad: []bad{missing("/api/v1/git-credentials/nope")}},
+
+		{route: "GET /api/v1/model", path: "/api/v1/model", role: "viewer", want: 200,
+			check: func(t *testing.T, fx *apiFixture, body []byte) { fx.vars["{model}"] = string(body) }},
+		{route: "POST /api/v1/model", path: "/api/v1/model?dryRun=true", role: "admin", want: 200, body: "{model}",
+			bad: []bad{{"/api/v1/model", "", 400}, {"/api/v1/model", "apiVersion: ladder/v1\nkind: Environment\nmetadata: {name: qa}\nspec: {kind: testing}\n", 422}}},
+
+		{route: "POST /api/v1/releases", path: "/api/v1/releases", role: "promoter", want: 201,
+			body: `{"product": "shop", "flow": "dev-to-staging"}`,
+			bad:  []bad{malformed("/api/v1/releases"), {"/api/v1/releases", `{"product": "shop"}`, 422}, {"/api/v1/releases", `{"product": "nope", "from": "dev", "to": "staging"}`, 422}},
+			setup: func(t *testing.T, fx *apiFixture) {
+				// A frozen target keeps the release waiting, so it can be terminated and retried.
+				resp := caller{name: "admin", cookie: fx.srv.adminSession(t)}
+				req, _ := http.NewRequest("POST", fx.srv.URL+"/environments/staging/freeze", strings.NewReader(url.Values{"reason": {"tests"}}.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.AddCookie(resp.cookie)
+				r, err := noRedirects.Do(req)
+				if err != nil || r.StatusCode >= 400 {
+					t.Fatalf("freeze staging: %v %v", err, r)
+				}
+				r.Body.Close()
+			},
+			check: func(t *testing.T, fx *apiFixture, body []byte) {
+				var rel struct {
+					ID, Product, Status string
+					Environments        []struct{ Name, Status, Blocker string }
+				}
+				if err := json.Unmarshal(body, &rel); err != nil || rel.ID == "" || rel.Product != "shop" || len(rel.Environments) != 2 {
+					t.Fatalf("got %s (%v), want a release of shop through dev and staging", body, err)
+				}
+				fx.vars["{release}"] = rel.ID
+			}},
+		{route: "GET /api/v1/releases", path: "/api/v1/releases?product=shop&status=", role: "viewer", want: 200,
+			bad: []bad{{"/api/v1/releases?status=sleeping", "", 422}, {"/api/v1/releases?limit=lots", "", 422}}},
+		{route: "GET /api/v1/releases/{id}", path: "/api/v1/releases/{release}", role: "viewer", want: 200,
+			bad: []bad{missing("/api/v1/releases/nope")}},
+		{route: "POST /api/v1/releases/{id}/terminate", path: "/api/v1/releases/{release}/terminate", role: "promoter", want: 200,
+			bad: []bad{missing("/api/v1/releases/nope/terminate")}},
+		{route: "POST /api/v1/releases/{id}/retry", path: "/api/v1/releases/{release}/retry", role: "promoter", want: 200,
+			bad:   []bad{missing("/api/v1/releases/nope/retry")},
+			setup: func(t *testing.T, fx *apiFixture) { fx.waitForStatus(t, "TERMINATED") }},
+	}
+}
+
+func noSecret(t *testing.T, _ *apiFixture, body []byte) {
+	if bytes.Contains(body, []byte("s3cret-token-value")) {
+		t.Errorf("the answer shows the credential's secret: %s", body)
+	}
+}
+
+func (fx *apiFixture) waitForStatus(t *testing.T, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		var rel struct{ Status string }
+		_ = json.Unmarshal(fx.must(t, "GET", "/api/v1/releases/{release}", "", 200), &rel)
+		if rel.Status == want {
+			return
+		}
+	}
+	t.Fatalf("release never reached %s", want)
+}
+
+var lowerRole = map[string]string{"promoter": "viewer", "admin": "promoter"}
+
+func TestEveryAPIRoute(t *testing.T) {
+	fx := newAPIFixture(t)
+	for _, c := range apiCases() {
+		t.Run(c.route, func(t *testing.T) {
+			if c.setup != nil {
+				c.setup(t, fx)
+			}
+			method := strings.Fields(c.route)[0]
+			if c.role != "public" {
+				if got, b := fx.call(t, method, c.path, "", c.body); got != http.StatusUnauthorized || !isJSONError(b) {
+					t.Errorf("without a token: got %d %s, want 401 with a JSON error", got, b)
+				}
+				if low, ok := lowerRole[c.role]; ok {
+					if got, b := fx.call(t, method, c.path, low, c.body); got != http.StatusForbidden || !isJSONError(b) {
+						t.Errorf("as %s: got %d %s, want 403 with a JSON error", low, got, b)
+					}
+				}
+			}
+			for _, b := range c.bad {
+				got, body := fx.call(t, method, b.path, "admin", b.body)
+				if got != b.want || !isJSONError(body) {
+					t.Errorf("%s %q: got %d %s, want %d with a JSON error", b.path, b.body, got, body, b.want)
+				}
+				if b.want == 422 && !bytes.Contains(body, []byte(`"fields"`)) && !bytes.Contains(body, []byte(`"problems"`)) {
+					t.Errorf("%s %q: got %s, want field errors", b.path, b.body, body)
+				}
+			}
+			role := c.role
+			if role == "public" {
+				role = ""
+			}
+			got, body := fx.call(t, method, c.path, role, c.body)
+			if got != c.want {
+				t.Fatalf("as %s: got %d %s, want %d", c.role, got, body, c.want)
+			}
+			if c.check != nil {
+				c.check(t, fx, body)
+			}
+		})
+	}
+}
+
+func isJSONError(b []byte) bool {
+	var e struct{ Error string }
+	return json.Unmarshal(b, &e) == nil && e.Error != ""
+}
+
+func TestEveryAPIRouteHasACase(t *testing.T) {
+	cases := map[string]bool{}
+	for _, c := range apiCases() {
+		cases[c.route] = true
+		if c.bad == nil && !strings.HasPrefix(c.route, "GET ") {
+			t.Errorf("%s: only a GET route may go without bad input cases", c.route)
+		}
+	}
+	for _, rt := range web.Routes() {
+		if !strings.HasPrefix(rt.Pattern, "GET /api/") && !strings.Contains(rt.Pattern, " /api/") {
+			continue
+		}
+		if !cases[rt.Pattern] {
+			t.Errorf("%s has no case in apiCases: add its success, bad input, 401 and 403 checks", rt.Pattern)
+		}
+		delete(cases, rt.Pattern)
+	}
+	for route := range cases {
+		t.Errorf("apiCases tests %s, which is not a route", route)
+	}
+}
