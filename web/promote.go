@@ -204,8 +204,8 @@ func showTrigger(p promotions) handlerFunc {
 	}
 }
 
-// trigger runs the chosen flow for the product.
-func trigger(p promotions) handlerFunc {
+// triggerFlow runs the chosen flow for the product.
+func triggerFlow(p promotions) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		f, err := p.triggerForm(r)
 		if err != nil {

@@ -92,7 +92,7 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /promote", promoter, h(showPromote(prom))},
 		{"POST /promote", promoter, h(promote(prom))},
 		{"GET /trigger", promoter, h(showTrigger(prom))},
-		{"POST /trigger", promoter, h(trigger(prom))},
+		{"POST /trigger", promoter, h(triggerFlow(prom))},
 
 		{"GET /login", public, h(showLogin(s.Auth, s.Users))},
 		{"POST /login", public, h(login(s.Auth, s.Users))},
