@@ -19,7 +19,13 @@ type Client struct {
 
 // StartRelease runs the flow for product and returns the new release's ID.
 func (c *Client) StartRelease(ctx context.Context, product, flowName string) (string, error) {
-	form := url.Values{"mode": {"flow"}, "product": {product}, "flow": {flowName}}
+	return c.StartReleaseAt(ctx, product, flowName, "")
+}
+
+// StartReleaseAt runs the flow for product from the trigger commit sha ("" is the head) and
+// returns the new release's ID.
+func (c *Client) StartReleaseAt(ctx context.Context, product, flowName, sha string) (string, error) {
+	form := url.Values{"mode": {"flow"}, "product": {product}, "flow": {flowName}, "commit": {sha}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Base+"/releases", strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", err
@@ -62,4 +68,23 @@ func (c *Client) do(req *http.Request) (*http.Response, error) {
 	noFollow := *hc
 	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return noFollow.Do(req)
+}
+
+// Post sends an empty form to path and expects a 2xx answer or a redirect.
+func (c *Client) Post(ctx context.Context, path string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Base+path, strings.NewReader(""))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	if resp.StatusCode >= 400 {
+		return fmt.Errorf("POST %s: got %d %q", path, resp.StatusCode, body)
+	}
+	return nil
 }

@@ -80,7 +80,7 @@ func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
 				return nil
 			}
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(2 * time.Millisecond)
 	}
 	return fmt.Errorf("ladder was not ready within %s", limit)
 }

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime/pprof"
+	"sync"
+	"time"
+
+	"ladder/internal/app"
+)
+
+// startInProcess starts Ladder in this process on a free 127.0.0.1 port; stop ends it.
+func startInProcess(ctx context.Context, dataDir string) (base string, stop func() error, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	srv, err := app.Start(ctx, app.Config{Listen: "127.0.0.1:0", DataDir: dataDir, AdminPassword: "load-test-admin-password",
+		PollInterval: "1h", LogLevel: "error", LogFormat: "text"}, io.Discard)
+	if err != nil {
+		cancel()
+		return "", nil, err
+	}
+	return "http://" + srv.Addr(), func() error { cancel(); return srv.Wait() }, nil
+}
+
+// result is what driving one URL measured.
+type result struct {
+	requests int
+	failures int // transport errors and answers other than 200
+	rps      float64
+	p50, p99 time.Duration
+}
+
+// drive requests url from conns concurrent keep-alive connections for d and measures every
+// request.
+func drive(ctx context.Context, url, token string, conns int, d time.Duration) (result, error) {
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var mu sync.Mutex
+	var all latencies
+	var res result
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine latencies
+			failures := 0
+			for ctx.Err() == nil {
+				t0 := time.Now()
+				if err := get(ctx, client, url, token); err != nil {
+					if ctx.Err() == nil {
+						failures++
+					}
+					continue
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			all, res.failures = append(all, mine...), res.failures+failures
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	res.requests, res.rps = len(all), float64(len(all))/elapsed.Seconds()
+	res.p50, res.p99 = all.quantile(0.50), all.quantile(0.99)
+	if res.requests == 0 {
+		return res, fmt.Errorf("GET %s: no request succeeded", url)
+	}
+	return res, nil
+}
+
+// get fetches url and reads the whole body; anything but 200 is an error.
+func get(ctx context.Context, client *http.Client, url, token string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %d", url, resp.StatusCode)
+	}
+	return nil
+}
+
+// capture fetches url once and returns its body and content type.
+func capture(ctx context.Context, url, token string) ([]byte, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s: %d", url, resp.StatusCode)
+	}
+	return body, resp.Header.Get("Content-Type"), err
+}
+
+// profile starts a CPU profile into path+"."+name when path is set; the returned function
+// stops it.
+func profile(path, name string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path + "." + name)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}

@@ -1,0 +1,55 @@
+// Command ladder-load measures Ladder on the machine it runs on and prints a table. Every
+// figure is measured side by side with its baseline in the same run; every run stops by
+// itself; load goes only to 127.0.0.1.
+//
+// Usage:
+//
+//	ladder-load [flags] [scenario ...]
+//
+// Scenarios (default: all of them, in this order):
+//
+//	pages       100,000 releases stored; the releases list and a release page at 64
+//	            connections for -duration each, next to a bare net/http handler writing the
+//	            same bytes: requests per second, p50, p99 and the ratio.
+//	sse         -subscribers event streams on one release; -events changes published; the
+//	            delay from each change to each subscriber's event (p50, p99) and the server's
+//	            memory growth per subscriber.
+//	promotions  -promotions single-environment promotions across -products products through
+//	            the runner, next to the same Git work done directly by the Git engine.
+//	startup     time from process start to /readyz 200 with -releases releases stored, and
+//	            the idle memory after start.
+//	soak        mixed load (browsing, event streams, releases started over HTTP) for -soak
+//	            while the server is SIGKILLed and restarted every -kill-min to -kill-max;
+//	            then lost releases, duplicate commits and 5xx answers outside restart gaps.
+//
+// Flags:
+//
+//	-duration d        how long each pages target is driven (default 10s)
+//	-connections n     concurrent connections of the pages scenario (default 64)
+//	-releases n        releases stored for pages and startup (default 100000)
+//	-subscribers n     event-stream subscribers (default 10000)
+//	-events n          changes published in the sse scenario (default 10)
+//	-promotions n      promotions in the promotions scenario (default 1000)
+//	-products n        products the promotions are spread over (default 50)
+//	-soak d            length of the soak (default 3m; the full target is 10m)
+//	-kill-min d        shortest time between kills in the soak (default 30s)
+//	-kill-max d        longest time between kills in the soak (default 90s)
+//	-cpuprofile file   write a CPU profile of the pages, sse and promotions measurements
+//	-dir path          keep working files here instead of a removed temporary directory
+//
+// ladder-load serve … runs a Ladder server (as `ladder serve` does); the startup, sse and soak
+// scenarios start themselves that way as a child process.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "ladder-load:", err)
+		os.Exit(1)
+	}
+}

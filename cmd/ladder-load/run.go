@@ -1,0 +1,113 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"ladder/internal/app"
+)
+
+// options are the command-line flags.
+type options struct {
+	duration    time.Duration
+	connections int
+	releases    int
+	subscribers int
+	events      int
+	promotions  int
+	products    int
+	soak        time.Duration
+	killMin     time.Duration
+	killMax     time.Duration
+	cpuProfile  string
+	dir         string
+}
+
+// scenarios maps each scenario name to what runs it, in the default order.
+var scenarios = []struct {
+	name string
+	run  func(ctx context.Context, o options, t *table) error
+}{
+	{"pages", runPages},
+	{"sse", runSSE},
+	{"promotions", runPromotions},
+	{"startup", runStartup},
+	{"soak", runSoak},
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "serve" {
+		return app.Run(ctx, append([]string{"ladder"}, args...), os.Getenv, os.Stdout)
+	}
+	o, names, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
+	if o.dir == "" {
+		dir, err := os.MkdirTemp("", "ladder-load-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		o.dir = dir
+	}
+	t := newTable(os.Stdout)
+	for _, s := range scenarios {
+		if len(names) > 0 && !names[s.name] {
+			continue
+		}
+		fmt.Fprintf(os.Stderr, "ladder-load: %s…\n", s.name)
+		if err := s.run(ctx, o, t); err != nil {
+			t.flush()
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	t.flush()
+	return nil
+}
+
+func parseFlags(args []string) (options, map[string]bool, error) {
+	var o options
+	fs := flag.NewFlagSet("ladder-load", flag.ContinueOnError)
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long each pages target is driven")
+	fs.IntVar(&o.connections, "connections", 64, "concurrent connections of the pages scenario")
+	fs.IntVar(&o.releases, "releases", 100_000, "releases stored for pages and startup")
+	fs.IntVar(&o.subscribers, "subscribers", 10_000, "event-stream subscribers")
+	fs.IntVar(&o.events, "events", 10, "changes published in the sse scenario")
+	fs.IntVar(&o.promotions, "promotions", 1000, "promotions in the promotions scenario")
+	fs.IntVar(&o.products, "products", 50, "products the promotions are spread over")
+	fs.DurationVar(&o.soak, "soak", 3*time.Minute, "length of the soak (the full target is 10m)")
+	fs.DurationVar(&o.killMin, "kill-min", 30*time.Second, "shortest time between kills in the soak")
+	fs.DurationVar(&o.killMax, "kill-max", 90*time.Second, "longest time between kills in the soak")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measurements to this file")
+	fs.StringVar(&o.dir, "dir", "", "keep working files here instead of a removed temporary directory")
+	if err := fs.Parse(args); err != nil {
+		return o, nil, err
+	}
+	names := map[string]bool{}
+	for _, n := range fs.Args() {
+		known := false
+		for _, s := range scenarios {
+			known = known || s.name == n
+		}
+		if !known {
+			return o, nil, fmt.Errorf("unknown scenario %q (pages, sse, promotions, startup, soak)", n)
+		}
+		names[n] = true
+	}
+	if o.killMin <= 0 || o.killMax < o.killMin {
+		return o, nil, fmt.Errorf("-kill-min and -kill-max: got %s and %s, want 0 < min ≤ max", o.killMin, o.killMax)
+	}
+	if o.dir != "" {
+		abs, err := filepath.Abs(o.dir)
+		if err != nil {
+			return o, nil, err
+		}
+		o.dir = abs
+	}
+	return o, names, nil
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"ladder/internal/crashtest"
+	"ladder/internal/release"
+)
+
+// subscribers are the open event streams and the delays they measured.
+type subscribers struct {
+	mu        sync.Mutex
+	epoch     atomic.Int64 // the current publication; 0 before the first
+	published []time.Time  // when each publication was sent, by epoch
+	delays    latencies
+	received  atomic.Int64 // subscribers that got the current publication
+	connected atomic.Int64 // subscribers that got their first event
+}
+
+// listen reads one stream, noting the delay of the first event after each publication.
+func (s *subscribers) listen(ctx context.Context, client *http.Client, url, token string, failed *atomic.Int64) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		failed.Add(1)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return
+	}
+	defer resp.Body.Close()
+	r := bufio.NewReaderSize(resp.Body, 4096)
+	seen, first, data := int64(0), true, false
+	for {
+		line, err := r.ReadSlice('\n')
+		if err != nil && err != bufio.ErrBufferFull {
+			return
+		}
+		if len(line) > 5 && string(line[:5]) == "data:" {
+			data = true
+		}
+		if len(line) != 1 || !data { // an event ends with an empty line
+			continue
+		}
+		data = false
+		now := time.Now()
+		if first {
+			first = false
+			s.connected.Add(1)
+		}
+		if e := s.epoch.Load(); e > seen {
+			seen = e
+			s.mu.Lock()
+			s.delays = append(s.delays, now.Sub(s.published[e]))
+			s.mu.Unlock()
+			s.received.Add(1)
+		}
+	}
+}
+
+// runSSE opens o.subscribers event streams on one release waiting at a frozen environment,
+// then publishes o.events changes (terminate, retry, …) and measures each delivery.
+func runSSE(ctx context.Context, o options, t *table) error {
+	limit, err := raiseFileLimit()
+	if err != nil {
+		return err
+	}
+	if limit < uint64(o.subscribers)+200 {
+		return fmt.Errorf("open-file limit %d is too low for %d subscribers", limit, o.subscribers)
+	}
+	data, _, token, err := seedModel(ctx, filepath.Join(o.dir, "sse"), []string{"shop"}, []string{"dev", "prod"}, []string{"prod"})
+	if err != nil {
+		return err
+	}
+	l, logFile, err := launcher(data)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	srv, err := l.Start(ctx)
+	if err != nil {
+		return err
+	}
+	defer srv.Stop(10 * time.Second)
+	c := &crashtest.Client{Base: srv.Base, Token: token}
+	id, err := c.StartRelease(ctx, "shop", crashtest.FlowName)
+	if err != nil {
+		return err
+	}
+	if err := waitStatus(ctx, data, id, release.Running); err != nil {
+		return err
+	}
+	time.Sleep(time.Second)
+	before, err := rss(srv.Pid())
+	if err != nil {
+		return err
+	}
+	s := &subscribers{published: make([]time.Time, o.events+1)}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var failed atomic.Int64
+	var wg sync.WaitGroup
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: -1}}
+	start := time.Now()
+	for i := range o.subscribers {
+		// At most 100 connections wait for their first event at a time.
+		waitUntil(func() bool { return int64(i)-s.connected.Load()-failed.Load() < 100 }, time.Minute)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.listen(ctx, client, srv.Base+"/releases/"+id+"/events", token, &failed)
+		}()
+	}
+	if !waitUntil(func() bool { return s.connected.Load()+failed.Load() >= int64(o.subscribers) }, 2*time.Minute) {
+		return fmt.Errorf("only %d of %d subscribers connected within 2 min", s.connected.Load(), o.subscribers)
+	}
+	connectTime := time.Since(start)
+	time.Sleep(3 * time.Second)
+	runtime.GC()
+	after, err := rss(srv.Pid())
+	if err != nil {
+		return err
+	}
+	if err := publish(ctx, o, s, c, data, id); err != nil {
+		return err
+	}
+	n := s.connected.Load()
+	perSub := float64(after-before) / float64(max(n, 1))
+	missing := int64(o.events)*n - int64(len(s.delays))
+	for range max(missing, 0) {
+		s.delays = append(s.delays, time.Hour) // never delivered: counts as slower than any target
+	}
+	t.row("sse", "subscribers connected (failed)", fmt.Sprintf("%d (%d) in %s", n, failed.Load(), connectTime.Round(time.Millisecond)), "", "")
+	t.row("sse", "server RSS before / with subscribers", fmt.Sprintf("%.1f MiB / %.1f MiB", mib(before), mib(after)), "", "")
+	t.row("sse", "server memory per subscriber", fmt.Sprintf("%.1f KiB", perSub/1024), "≤ 40 KiB", yes(perSub <= 40*1024))
+	t.row("sse", fmt.Sprintf("deliveries (%d events, missing)", o.events), fmt.Sprintf("%d (%d)", len(s.delays), max(missing, 0)), "", "")
+	t.row("sse", "delivery delay p50", ms(s.delays.quantile(0.5)), "", "")
+	p99 := s.delays.quantile(0.99)
+	t.row("sse", "delivery delay p99", ms(p99), "< 1 s", yes(p99 < time.Second))
+	cancel()
+	wg.Wait()
+	return nil
+}
+
+// publish changes the release o.events times, alternately terminating and retrying it, and
+// waits after each until every subscriber got an event or 30 s passed.
+func publish(ctx context.Context, o options, s *subscribers, c *crashtest.Client, data, id string) error {
+	stopProfile, err := profile(o.cpuProfile, "sse")
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
+	n := s.connected.Load()
+	for e := 1; e <= o.events; e++ {
+		action, next := "/terminate", release.Terminated
+		if e%2 == 0 {
+			action, next = "/retry", release.Running
+		}
+		s.received.Store(0)
+		s.published[e] = time.Now()
+		s.epoch.Store(int64(e))
+		if err := c.Post(ctx, "/releases/"+id+action); err != nil {
+			return err
+		}
+		waitUntil(func() bool { return s.received.Load() >= n }, 30*time.Second)
+		if err := waitStatus(ctx, data, id, next); err != nil {
+			return err
+		}
+		time.Sleep(500 * time.Millisecond) // let the streams settle before the next change
+	}
+	return nil
+}
+
+// waitStatus polls until release id has status want (at most 30 s).
+func waitStatus(ctx context.Context, data, id, want string) error {
+	var got string
+	ok := waitUntil(func() bool {
+		all, err := crashtest.AllReleases(ctx, data)
+		for _, r := range all {
+			if r.ID == id {
+				got = r.Status
+			}
+		}
+		return err == nil && got == want
+	}, 30*time.Second)
+	if !ok {
+		return fmt.Errorf("release %s: got status %s, want %s", id, got, want)
+	}
+	return nil
+}
+
+// waitUntil polls cond every 10 ms until it holds (true) or limit passes (false).
+func waitUntil(cond func() bool, limit time.Duration) bool {
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return true
+}
+
+func mib(b int64) float64 { return float64(b) / (1 << 20) }
