@@ -19,6 +19,7 @@ var publicRoutes = []string{
 	"GET /login", "POST /login", "GET /auth/sso", "GET /auth/callback",
 	"GET /api/v1/openapi.json",
 	"GET /s/{token}", "GET /s/{token}/events",
+	"POST /hooks/github", "POST /hooks/gitlab", "POST /hooks/gitea", // push webhooks, checked by signature
 }
 
 var levels = []string{"public", "viewer", "promoter", "admin"}

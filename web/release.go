@@ -75,10 +75,13 @@ func releaseFilter(r *http.Request, form *views.ReleaseFilter) (release.Filter, 
 	return f, nil
 }
 
-func showRelease(rels *release.Service, envs *environment.Service, shares *share.Service, now func() time.Time) handlerFunc {
+func showRelease(rels *release.Service, run *runner.Runner, envs *environment.Service, shares *share.Service, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		v, err := releaseView(r, rels, envs, now)
 		if err != nil {
+			return err
+		}
+		if v.Steps, err = stepList(r, run, v.Release, v.Now); err != nil {
 			return err
 		}
 		l := layout(r, v.Release.Product+" #"+fmt.Sprint(v.Release.Number), "releases")
@@ -94,11 +97,14 @@ func showRelease(rels *release.Service, envs *environment.Service, shares *share
 }
 
 // releaseEvents streams a release page's live updates.
-func releaseEvents(rels *release.Service, envs *environment.Service, b *broker.Broker, closing <-chan struct{}, now func() time.Time) handlerFunc {
+func releaseEvents(rels *release.Service, run *runner.Runner, envs *environment.Service, b *broker.Broker, closing <-chan struct{}, now func() time.Time) handlerFunc {
 	topic := func(r *http.Request) string { return r.PathValue("id") }
 	return stream(b, closing, topic, "release", func(r *http.Request, after int64) (int64, templ.Component, bool, error) {
 		v, err := releaseView(r, rels, envs, now)
 		if err != nil {
+			return 0, nil, false, err
+		}
+		if v.Steps, err = stepList(r, run, v.Release, v.Now); err != nil {
 			return 0, nil, false, err
 		}
 		v.CanPromote = layout(r, "", "").CanPromote()

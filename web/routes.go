@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"ladder/internal/application"
+	"ladder/internal/argocd"
 	"ladder/internal/audit"
 	"ladder/internal/broker"
 	"ladder/internal/credential"
@@ -17,10 +18,12 @@ import (
 	"ladder/internal/model"
 	"ladder/internal/policy"
 	"ladder/internal/product"
+	"ladder/internal/provider"
 	"ladder/internal/release"
 	"ladder/internal/runner"
 	"ladder/internal/share"
 	"ladder/internal/token"
+	"ladder/internal/trigger"
 	"ladder/internal/user"
 	"ladder/internal/workflow"
 	"ladder/static"
@@ -49,9 +52,14 @@ type Services struct {
 	Metrics      *metrics.Metrics
 	Shares       *share.Service
 	Delivery     *delivery.Service
-	Closing      <-chan struct{} // closed when the server begins to shut down; ends event streams
-	Now          func() time.Time
-	Ready        func() bool
+	ArgoCD       *argocd.Service
+	Providers    *provider.Service
+	Trigger      *trigger.Trigger // watches trigger applications; push webhooks wake it
+	// WebhookSecret verifies push webhooks of every provider kind (LADDER_WEBHOOK_SECRET).
+	WebhookSecret string
+	Closing       <-chan struct{} // closed when the server begins to shut down; ends event streams
+	Now           func() time.Time
+	Ready         func() bool
 }
 
 // access is who may call a route.
@@ -117,8 +125,8 @@ func routes(log *slog.Logger, s Services) []route {
 
 		{"GET /releases", viewer, h(listReleases(s.Releases, choices, now))},
 		{"POST /releases", promoter, h(startRelease(s.Planner, s.Runner, s.Users, choices))},
-		{"GET /releases/{id}", viewer, h(showRelease(s.Releases, envs, s.Shares, now))},
-		{"GET /releases/{id}/events", viewer, h(releaseEvents(s.Releases, envs, s.Broker, s.Closing, now))},
+		{"GET /releases/{id}", viewer, h(showRelease(s.Releases, s.Runner, envs, s.Shares, now))},
+		{"GET /releases/{id}/events", viewer, h(releaseEvents(s.Releases, s.Runner, envs, s.Broker, s.Closing, now))},
 		{"POST /releases/{id}/rollback", promoter, h(rollbackRelease(s.Planner, s.Runner, s.Releases, s.Users, envs))},
 		{"POST /releases/{id}/shares", promoter, h(createShare(s.Shares, now))},
 		{"POST /shares/{id}/revoke", promoter, h(revokeShare(s.Shares))},
@@ -127,6 +135,8 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /s/{token}/events", public, h(sharedEvents(s.Shares, s.Releases, envs, s.Broker, s.Closing, now))},
 		{"POST /releases/{id}/terminate", promoter, h(terminateRelease(s.Runner))},
 		{"POST /releases/{id}/retry", promoter, h(retryRelease(s.Runner))},
+		{"POST /releases/{id}/approve", promoter, h(decideStep(s.Runner, s.Releases, s.Users, true))},
+		{"POST /releases/{id}/reject", promoter, h(decideStep(s.Runner, s.Releases, s.Users, false))},
 
 		{"GET /environments", viewer, h(listEnvironments(envs, now))},
 		{"POST /environments", admin, h(createEnvironment(envs, now))},
@@ -158,6 +168,21 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /settings/git-credentials/{name}", viewer, h(showCredential(s.Credentials))},
 		{"POST /settings/git-credentials/{name}", admin, h(updateCredential(s.Credentials))},
 		{"POST /settings/git-credentials/{name}/delete", admin, h(deleteCredential(s.Credentials))},
+
+		{"GET /settings/git-providers", viewer, h(listProviders(s.Providers))},
+		{"POST /settings/git-providers", admin, h(createProvider(s.Providers))},
+		{"GET /settings/git-providers/{name}", viewer, h(showProvider(s.Providers))},
+		{"POST /settings/git-providers/{name}", admin, h(updateProvider(s.Providers))},
+		{"POST /settings/git-providers/{name}/delete", admin, h(deleteProvider(s.Providers))},
+		{"GET /settings/argocd-servers", viewer, h(listArgocdServers(s.ArgoCD))},
+		{"POST /settings/argocd-servers", admin, h(createArgocdServer(s.ArgoCD))},
+		{"GET /settings/argocd-servers/{name}", viewer, h(showArgocdServer(s.ArgoCD))},
+		{"POST /settings/argocd-servers/{name}", admin, h(updateArgocdServer(s.ArgoCD))},
+		{"POST /settings/argocd-servers/{name}/delete", admin, h(deleteArgocdServer(s.ArgoCD))},
+		{"POST /settings/argocd-servers/{name}/test", admin, h(testArgocdServer(s.ArgoCD))},
+		{"POST /hooks/github", public, h(receivePush(log, s.Trigger, s.WebhookSecret, "github"))},
+		{"POST /hooks/gitlab", public, h(receivePush(log, s.Trigger, s.WebhookSecret, "gitlab"))},
+		{"POST /hooks/gitea", public, h(receivePush(log, s.Trigger, s.WebhookSecret, "gitea"))},
 
 		{"GET /workflows", viewer, h(listWorkflows(s.Workflows))},
 		{"GET /workflows/new", viewer, h(newWorkflow)},

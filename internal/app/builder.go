@@ -6,10 +6,12 @@ import (
 	"time"
 
 	"ladder/internal/application"
+	"ladder/internal/argocd"
 	"ladder/internal/credential"
 	"ladder/internal/fault"
 	"ladder/internal/gitops"
 	"ladder/internal/product"
+	"ladder/internal/provider"
 	"ladder/internal/secret"
 	"ladder/web"
 )
@@ -22,6 +24,8 @@ type modelServices struct {
 	products  *product.Service
 	previewer *product.Previewer
 	git       *gitops.Store
+	argo      *argocd.Service
+	providers *provider.Service
 }
 
 // newModelServices loads (or generates) the secret key and builds the services on conn.
@@ -41,6 +45,7 @@ func newModelServices(cfg Config, conn *sql.DB, now func() time.Time) (modelServ
 		products: product.NewService(conn, check, now),
 		git:      gitops.NewStore(filepath.Join(cfg.DataDir, "git")),
 	}
+	m.argo, m.providers = argocd.NewService(conn, box, check, now), provider.NewService(conn, box, check, now)
 	m.previewer = product.NewPreviewer(m.git, m.creds.Remote)
 	return m, nil
 }
@@ -48,5 +53,6 @@ func newModelServices(cfg Config, conn *sql.DB, now func() time.Time) (modelServ
 // withModel adds the model services to svc.
 func withModel(svc web.Services, m modelServices) web.Services {
 	svc.Applications, svc.Credentials, svc.Products, svc.Previewer = m.apps, m.creds, m.products, m.previewer
+	svc.ArgoCD, svc.Providers = m.argo, m.providers
 	return svc
 }

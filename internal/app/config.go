@@ -30,6 +30,7 @@ type Config struct {
 	SessionKeys        string // comma-separated secrets sealing session cookies, newest first
 	AdminPassword      string // the local admin's first password instead of a generated one
 	PollInterval       string // Go duration between Git polls; empty: 60s, or 5s in demo mode
+	WebhookSecret      string // verifies push webhooks of every provider (providers may add their own)
 	Demo               bool   // seed the runnable demo (ladder serve --demo, ladder demo)
 }
 
@@ -73,6 +74,7 @@ var settings = []struct {
 	{"session-keys", "LADDER_SESSION_KEYS", "", "comma-separated session cookie keys, newest first (default: generated into the data directory)", func(c *Config) *string { return &c.SessionKeys }},
 	{"admin-password", "LADDER_ADMIN_PASSWORD", "", "the local admin's first password (default: generated and printed once; prefer the variable)", func(c *Config) *string { return &c.AdminPassword }},
 	{"poll-interval", "LADDER_POLL_INTERVAL", "", "how often Git is polled for changes, a Go duration (default 60s; 5s with --demo)", func(c *Config) *string { return &c.PollInterval }},
+	{"webhook-secret", "LADDER_WEBHOOK_SECRET", "", "secret push webhooks (/hooks/github, /hooks/gitlab, /hooks/gitea) are signed with (prefer the variable)", func(c *Config) *string { return &c.WebhookSecret }},
 }
 
 // parseConfig reads cfg from args (without the command name) and getenv.

@@ -24,12 +24,13 @@ const (
 // Decision is one person's approval or rejection of a waiting approval step. The caller has
 // checked that the person may approve in the step's environment; Decide checks the rest.
 type Decision struct {
-	ReleaseID string
-	StepRunID int64
-	User      string
-	Groups    []string
-	Approve   bool
-	Comment   string
+	ReleaseID   string
+	StepRunID   int64
+	Environment string // the step's environment, as the person saw it ("" for release hooks)
+	User        string
+	Groups      []string
+	Approve     bool
+	Comment     string
 }
 
 // Decide records d and wakes the waiting step. It refuses (fault.ErrForbidden) the release's
@@ -42,6 +43,9 @@ func (r *Runner) Decide(ctx context.Context, d Decision) error {
 		step, wfRun, spec, err := approvalOf(ctx, q, d.ReleaseID, d.StepRunID)
 		if err != nil {
 			return err
+		}
+		if wfRun.Environment != d.Environment { // the caller checked the right to approve there
+			return fmt.Errorf("step %d of release %s in environment %q: %w", d.StepRunID, d.ReleaseID, d.Environment, fault.ErrNotFound)
 		}
 		rel, err := tx.Load()
 		if err != nil {

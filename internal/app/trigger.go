@@ -1,0 +1,35 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"sync"
+
+	"ladder/internal/runner"
+	"ladder/internal/trigger"
+	"ladder/web"
+)
+
+// deployOptions lets the runner open pull requests on the Git providers and verify through the
+// Argo CD servers of the model.
+func deployOptions(m modelServices) runner.Deploy {
+	return runner.Deploy{Providers: m.providers, ArgoCD: m.argo}
+}
+
+// startTrigger watches the trigger applications of every product's flows, polling Git every
+// cfg.Poll() until ctx is cancelled, and adds it to svc for the webhook receivers. Wait on the
+// result before closing the database.
+func startTrigger(ctx context.Context, cfg Config, conn *sql.DB, svc *web.Services, m modelServices, log *slog.Logger) *sync.WaitGroup {
+	t := trigger.New(conn, trigger.Deps{Products: m.products, Flows: svc.Flows, Applications: m.apps, ArgoCD: m.argo,
+		Remote: m.creds.Remote, Git: m.git, Planner: svc.Planner, Starter: svc.Runner,
+		WebhookSecrets: m.providers.WebhookSecrets}, cfg.Poll(), log, svc.Now)
+	svc.Trigger, svc.WebhookSecret = t, cfg.WebhookSecret
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t.Run(ctx)
+	}()
+	return &wg
+}
