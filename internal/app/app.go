@@ -120,6 +120,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	svc.Metrics = newMetrics(conn, &svc, log)
 	runCtx, stopRunner := context.WithCancel(context.Background())
 	run := startRunner(runCtx, conn, &svc, model, log, cfg.PublicURL)
+	triggers := startTrigger(runCtx, cfg, conn, &svc, model, log)
 	handler := web.NewHandler(log, svc)
 	httpSrv := &http.Server{
 		Handler:           handler,
@@ -138,6 +139,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 		err := s.run(ctx, httpSrv, serveErr)
 		stopRunner() // running steps stop at their next safe point; their jobs resume after a restart
 		run.Wait()
+		triggers.Wait()
 		if cerr := conn.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
@@ -174,7 +176,8 @@ func startRunner(ctx context.Context, conn *sql.DB, svc *web.Services, model mod
 	b := broker.New()
 	rels := release.NewService(conn, b, svc.Now)
 	answers := runnerModel{envs: svc.Environments, products: model.products, creds: model.creds, now: svc.Now}
-	run := runner.New(conn, rels, timed(model.git, svc.Metrics), answers, log, svc.Now, runner.Options{Workflows: svc.Workflows, PublicURL: publicURL})
+	run := runner.New(conn, rels, timed(model.git, svc.Metrics), answers, log, svc.Now, runner.Options{Workflows: svc.Workflows, PublicURL: publicURL,
+		Deploy: deployOptions(model)})
 	run.StartWorkers(ctx)
 	svc.Releases, svc.Runner, svc.Broker = rels, run, b
 	svc.Planner = &runner.Planner{Products: model.products, Applications: model.apps, Flows: svc.Flows,
