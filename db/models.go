@@ -150,6 +150,34 @@ type Job struct {
 	CreatedAt   time.Time
 }
 
+type NotificationChannel struct {
+	ID        int64
+	Name      string
+	Kind      string
+	Url       string
+	Product   string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+type NotificationCursor struct {
+	Name   string
+	LastID int64
+}
+
+type NotificationDelivery struct {
+	ID            int64
+	ChannelID     int64
+	Event         string
+	Payload       string
+	Status        string
+	Attempts      int64
+	NextAttemptAt time.Time
+	LastError     string
+	CreatedAt     time.Time
+	DeliveredAt   sql.NullTime
+}
+
 type Policy struct {
 	ID         int64
 	Name       string
@@ -244,6 +272,17 @@ type ReleaseEvent struct {
 	Subject   string
 	Message   string
 	At        time.Time
+}
+
+type ReleaseStatusChange struct {
+	ID        int64
+	ReleaseID string
+	Scope     string
+	Subject   string
+	OldStatus string
+	NewStatus string
+	Blocker   string
+	Error     string
 }
 
 type ShareLink struct {

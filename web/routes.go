@@ -16,6 +16,7 @@ import (
 	"ladder/internal/flow"
 	"ladder/internal/metrics"
 	"ladder/internal/model"
+	"ladder/internal/notify"
 	"ladder/internal/policy"
 	"ladder/internal/product"
 	"ladder/internal/provider"
@@ -48,6 +49,7 @@ type Services struct {
 	Planner      *runner.Planner
 	Broker       *broker.Broker
 	Model        *model.Service
+	Notify       *notify.Service
 	Demo         *demo.Demo // the seeded demo; nil unless Ladder runs with --demo
 	Metrics      *metrics.Metrics
 	Shares       *share.Service
@@ -208,5 +210,12 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /flows/{name}/delete", admin, h(deleteFlow(s.Flows))},
 		{"POST /flows/{name}/steps", admin, h(editFlowSteps(envs, s.Workflows))},
 		{"GET /flows/{name}/evaluate", viewer, h(evaluateFlow(s.Flows, envs, s.Workflows, catalogOf(s.Products)))},
+
+		{"GET /settings/notifications", viewer, h(listNotifications(s.Notify, s.Products, now))},
+		{"POST /settings/notifications", admin, h(createNotification(s.Notify, s.Products, now))},
+		{"POST /settings/notifications/{name}/delete", admin, h(deleteNotification(s.Notify))},
+		{"GET /settings/model", viewer, h(showModelIO)},
+		{"GET /settings/model/export", viewer, h(apiExportModel(s.Model))},
+		{"POST /settings/model", admin, h(applyModelForm(s.Model))},
 	}, apiAsRoutes(log, apiRoutes(s))...)
 }

@@ -120,6 +120,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	svc.Metrics = newMetrics(conn, &svc, log)
 	runCtx, stopRunner := context.WithCancel(context.Background())
 	run := startRunner(runCtx, conn, &svc, model, log, cfg.PublicURL)
+	notifier := startNotifier(runCtx, conn, &svc, cfg, ln.Addr().String(), log)
 	triggers := startTrigger(runCtx, cfg, conn, &svc, model, log)
 	handler := web.NewHandler(log, svc)
 	httpSrv := &http.Server{
@@ -139,6 +140,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 		err := s.run(ctx, httpSrv, serveErr)
 		stopRunner() // running steps stop at their next safe point; their jobs resume after a restart
 		run.Wait()
+		notifier.Wait()
 		triggers.Wait()
 		if cerr := conn.Close(); cerr != nil && err == nil {
 			err = cerr
