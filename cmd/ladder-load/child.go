@@ -13,19 +13,19 @@ import (
 	"time"
 
 	"ladder/db"
-	"ladder/internal/crashtest"
 	"ladder/internal/environment"
 	"ladder/internal/fault"
+	"ladder/internal/loadtest"
 )
 
 // launcher returns a Launcher that runs this program's serve command on dataDir, logging to
 // dataDir/ladder.log.
-func launcher(dataDir string) (*crashtest.Launcher, io.Closer, error) {
+func launcher(dataDir string) (*loadtest.Launcher, io.Closer, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, nil, err
 	}
-	addr, err := crashtest.FreeAddr()
+	addr, err := loadtest.FreeAddr()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -33,7 +33,7 @@ func launcher(dataDir string) (*crashtest.Launcher, io.Closer, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return &crashtest.Launcher{Command: []string{self}, DataDir: dataDir, Addr: addr, Log: log,
+	return &loadtest.Launcher{Command: []string{self}, DataDir: dataDir, Addr: addr, Log: log,
 		Env: []string{"LADDER_LOG_LEVEL=warn"}}, log, nil
 }
 
@@ -64,15 +64,15 @@ func raiseFileLimit() (uint64, error) {
 	return lim.Cur, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
 }
 
-// seedModel builds products on real repositories with crashtest.Seed, creates an admin
+// seedModel builds products on real repositories with loadtest.Seed, creates an admin
 // token and freezes the environments in frozen.
-func seedModel(ctx context.Context, dir string, products, envs, frozen []string) (string, crashtest.Model, string, error) {
+func seedModel(ctx context.Context, dir string, products, envs, frozen []string) (string, loadtest.Model, string, error) {
 	data := filepath.Join(dir, "data")
 	repos := filepath.Join(dir, "repos")
 	if err := os.MkdirAll(repos, 0o700); err != nil {
-		return "", crashtest.Model{}, "", err
+		return "", loadtest.Model{}, "", err
 	}
-	m, err := crashtest.Seed(ctx, data, repos, products, envs)
+	m, err := loadtest.Seed(ctx, data, repos, products, envs)
 	if err != nil {
 		return "", m, "", err
 	}
@@ -86,6 +86,6 @@ func seedModel(ctx context.Context, dir string, products, envs, frozen []string)
 			return "", m, "", err
 		}
 	}
-	secret, err := adminToken(ctx, conn)
+	secret, err := loadtest.AdminToken(ctx, conn)
 	return data, m, secret, err
 }

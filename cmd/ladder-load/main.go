@@ -34,6 +34,7 @@
 //	-soak d            length of the soak (default 3m; the full target is 10m)
 //	-kill-min d        shortest time between kills in the soak (default 30s)
 //	-kill-max d        longest time between kills in the soak (default 90s)
+//	-idle d            how long the server idles before its memory is read (default 5s)
 //	-cpuprofile file   write a CPU profile of the pages, sse and promotions measurements
 //	-dir path          keep working files here instead of a removed temporary directory
 //
@@ -48,7 +49,7 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:]); err != nil {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "ladder-load:", err)
 		os.Exit(1)
 	}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"ladder/internal/loadtest"
 )
 
 // history is a data directory holding the stored releases, shared by pages and startup.
@@ -30,7 +32,7 @@ func loadHistory(ctx context.Context, o options, t *table) (history, error) {
 	}
 	start := time.Now()
 	var err error
-	if h.token, h.middle, err = seedHistory(ctx, h.dir, o.releases); err != nil {
+	if h.token, h.middle, err = loadtest.SeedHistory(ctx, h.dir, o.releases); err != nil {
 		return h, err
 	}
 	t.row("seed", fmt.Sprintf("store %d releases", o.releases), time.Since(start).Round(time.Millisecond).String(), "", "")

@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
-	"ladder/internal/crashtest"
 	"ladder/internal/gitops"
+	"ladder/internal/loadtest"
 	"ladder/internal/release"
 )
 
@@ -87,16 +87,16 @@ func promoteThroughLadder(ctx context.Context, o options, data, token string, pr
 		return 0, err
 	}
 	defer stopProfile()
-	c := &crashtest.Client{Base: base, Token: token}
+	c := &loadtest.Client{Base: base, Token: token}
 	start := time.Now()
 	for _, pr := range promotionsOf(products, shas, o.promotions) {
-		if _, err := c.StartReleaseAt(ctx, pr[0], crashtest.FlowName, pr[1]); err != nil {
+		if _, err := c.StartReleaseAt(ctx, pr[0], loadtest.FlowName, pr[1]); err != nil {
 			return 0, err
 		}
 	}
 	var bad string
 	ok := waitUntil(func() bool {
-		all, err := crashtest.AllReleases(ctx, data)
+		all, err := loadtest.AllReleases(ctx, data)
 		done := 0
 		for _, r := range all {
 			switch {
@@ -117,11 +117,11 @@ func promoteThroughLadder(ctx context.Context, o options, data, token string, pr
 
 // promoteDirectly does each promotion's Git work — read the values at the trigger commit,
 // then promote them — with the Git engine alone, promoteWorkers products at a time.
-func promoteDirectly(ctx context.Context, orig, copyDir string, m crashtest.Model, products []string, shas map[string][]string, n int) (time.Duration, error) {
+func promoteDirectly(ctx context.Context, orig, copyDir string, m loadtest.Model, products []string, shas map[string][]string, n int) (time.Duration, error) {
 	store := gitops.NewStore(filepath.Join(copyDir, "store"))
 	tmpl := gitops.Template{VersionSource: gitops.VersionSource{File: "Chart.yaml", JSONPath: "$.appVersion"},
 		Entries: []gitops.Entry{{File: "Chart.yaml", JSONPaths: []string{"$.appVersion"}}, {File: "values.yaml", JSONPaths: []string{"$.image.tag"}}}}
-	remote := func(r *crashtest.Repo) gitops.Remote {
+	remote := func(r *loadtest.Repo) gitops.Remote {
 		return gitops.Remote{URL: strings.Replace(r.URL(), orig, copyDir, 1)}
 	}
 	byProduct := map[string][]string{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -23,6 +24,7 @@ type options struct {
 	soak        time.Duration
 	killMin     time.Duration
 	killMax     time.Duration
+	idle        time.Duration
 	cpuProfile  string
 	dir         string
 }
@@ -39,7 +41,7 @@ var scenarios = []struct {
 	{"soak", runSoak},
 }
 
-func run(ctx context.Context, args []string) error {
+func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) > 0 && args[0] == "serve" {
 		return app.Run(ctx, append([]string{"ladder"}, args...), os.Getenv, os.Stdout)
 	}
@@ -55,7 +57,7 @@ func run(ctx context.Context, args []string) error {
 		defer os.RemoveAll(dir)
 		o.dir = dir
 	}
-	t := newTable(os.Stdout)
+	t := newTable(out)
 	for _, s := range scenarios {
 		if len(names) > 0 && !names[s.name] {
 			continue
@@ -83,6 +85,7 @@ func parseFlags(args []string) (options, map[string]bool, error) {
 	fs.DurationVar(&o.soak, "soak", 3*time.Minute, "length of the soak (the full target is 10m)")
 	fs.DurationVar(&o.killMin, "kill-min", 30*time.Second, "shortest time between kills in the soak")
 	fs.DurationVar(&o.killMax, "kill-max", 90*time.Second, "longest time between kills in the soak")
+	fs.DurationVar(&o.idle, "idle", 5*time.Second, "how long the server idles before its memory is read (startup, sse)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measurements to this file")
 	fs.StringVar(&o.dir, "dir", "", "keep working files here instead of a removed temporary directory")
 	if err := fs.Parse(args); err != nil {

@@ -13,7 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"ladder/internal/crashtest"
+	"ladder/internal/loadtest"
 )
 
 // soakViewers and soakBrowsers are how many event streams and page browsers the soak runs.
@@ -95,10 +95,10 @@ func runSoak(ctx context.Context, o options, t *table) error {
 		return err
 	}
 	defer srv.Stop(10 * time.Second)
-	if err := crashtest.WaitFinished(ctx, data, 3*time.Minute); err != nil {
+	if err := loadtest.WaitFinished(ctx, data, 3*time.Minute); err != nil {
 		return err
 	}
-	rep, err := crashtest.Check(ctx, data, m, s.acked)
+	rep, err := loadtest.Check(ctx, data, m, s.acked)
 	if err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func runSoak(ctx context.Context, o options, t *table) error {
 }
 
 // kill SIGKILLs the server every killMin–killMax until ctx ends and starts it again.
-func (s *soak) kill(ctx context.Context, l *crashtest.Launcher, srv **crashtest.Server, o options) (int, error) {
+func (s *soak) kill(ctx context.Context, l *loadtest.Launcher, srv **loadtest.Server, o options) (int, error) {
 	kills := 0
 	for {
 		wait := o.killMin + time.Duration(rand.Int64N(int64(o.killMax-o.killMin)+1))
@@ -139,7 +139,7 @@ func (s *soak) kill(ctx context.Context, l *crashtest.Launcher, srv **crashtest.
 // browse loads the releases list and a recent release page, again and again.
 func (s *soak) browse(ctx context.Context, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, 3))
-	c := &crashtest.Client{Base: s.base, Token: s.token, HTTP: s.client}
+	c := &loadtest.Client{Base: s.base, Token: s.token, HTTP: s.client}
 	for ctx.Err() == nil {
 		path := "/releases"
 		s.mu.Lock()
@@ -201,8 +201,8 @@ func (s *soak) stream(ctx context.Context, id string) (int, error) {
 
 // release commits a new version to a product's dev repository and starts a release of it,
 // alternately through the form and through the JSON API.
-func (s *soak) release(ctx context.Context, m crashtest.Model, products []string) {
-	c := &crashtest.Client{Base: s.base, Token: s.token, HTTP: s.client}
+func (s *soak) release(ctx context.Context, m loadtest.Model, products []string) {
+	c := &loadtest.Client{Base: s.base, Token: s.token, HTTP: s.client}
 	for i := 0; ctx.Err() == nil; i++ {
 		p := products[i%len(products)]
 		if err := m.Repos[p]["dev"].CommitVersion(fmt.Sprintf("3.0.%d", i)); err != nil {
@@ -213,7 +213,7 @@ func (s *soak) release(ctx context.Context, m crashtest.Model, products []string
 		var id string
 		var err error
 		if i%2 == 0 {
-			id, err = c.StartRelease(ctx, p, crashtest.FlowName)
+			id, err = c.StartRelease(ctx, p, loadtest.FlowName)
 		} else {
 			id, err = s.apiRelease(ctx, p)
 		}
@@ -232,7 +232,7 @@ func (s *soak) release(ctx context.Context, m crashtest.Model, products []string
 
 // apiRelease starts a release with POST /api/v1/releases.
 func (s *soak) apiRelease(ctx context.Context, product string) (string, error) {
-	body, _ := json.Marshal(map[string]string{"product": product, "flow": crashtest.FlowName})
+	body, _ := json.Marshal(map[string]string{"product": product, "flow": loadtest.FlowName})
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.base+"/api/v1/releases", bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+s.token)
 	req.Header.Set("Content-Type", "application/json")

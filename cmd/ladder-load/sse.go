@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"ladder/internal/crashtest"
+	"ladder/internal/loadtest"
 	"ladder/internal/release"
 )
 
@@ -91,15 +90,15 @@ func runSSE(ctx context.Context, o options, t *table) error {
 		return err
 	}
 	defer srv.Stop(10 * time.Second)
-	c := &crashtest.Client{Base: srv.Base, Token: token}
-	id, err := c.StartRelease(ctx, "shop", crashtest.FlowName)
+	c := &loadtest.Client{Base: srv.Base, Token: token}
+	id, err := c.StartRelease(ctx, "shop", loadtest.FlowName)
 	if err != nil {
 		return err
 	}
 	if err := waitStatus(ctx, data, id, release.Running); err != nil {
 		return err
 	}
-	time.Sleep(time.Second)
+	time.Sleep(o.idle)
 	before, err := rss(srv.Pid())
 	if err != nil {
 		return err
@@ -124,8 +123,7 @@ func runSSE(ctx context.Context, o options, t *table) error {
 		return fmt.Errorf("only %d of %d subscribers connected within 2 min", s.connected.Load(), o.subscribers)
 	}
 	connectTime := time.Since(start)
-	time.Sleep(3 * time.Second)
-	runtime.GC()
+	time.Sleep(o.idle)
 	after, err := rss(srv.Pid())
 	if err != nil {
 		return err
@@ -153,7 +151,7 @@ func runSSE(ctx context.Context, o options, t *table) error {
 
 // publish changes the release o.events times, alternately terminating and retrying it, and
 // waits after each until every subscriber got an event or 30 s passed.
-func publish(ctx context.Context, o options, s *subscribers, c *crashtest.Client, data, id string) error {
+func publish(ctx context.Context, o options, s *subscribers, c *loadtest.Client, data, id string) error {
 	stopProfile, err := profile(o.cpuProfile, "sse")
 	if err != nil {
 		return err
@@ -184,7 +182,7 @@ func publish(ctx context.Context, o options, s *subscribers, c *crashtest.Client
 func waitStatus(ctx context.Context, data, id, want string) error {
 	var got string
 	ok := waitUntil(func() bool {
-		all, err := crashtest.AllReleases(ctx, data)
+		all, err := loadtest.AllReleases(ctx, data)
 		for _, r := range all {
 			if r.ID == id {
 				got = r.Status

@@ -1,4 +1,4 @@
-package main
+package loadtest
 
 import (
 	"context"
@@ -17,14 +17,14 @@ import (
 	"ladder/internal/token"
 )
 
-// seedProducts is how many products the stored releases are spread over.
-const seedProducts = 10
+// HistoryProducts is how many products a seeded history spreads its releases over.
+const HistoryProducts = 10
 
-// seedHistory creates environments dev, staging and prod, seedProducts products and n
+// SeedHistory creates environments dev, staging and prod, HistoryProducts products and n
 // finished releases of them (one per minute back from now), written straight through the
 // sqlc queries in transactions of 5,000 releases. It returns an admin API token and the ID
 // of a release in the middle of the history.
-func seedHistory(ctx context.Context, dataDir string, n int) (string, string, error) {
+func SeedHistory(ctx context.Context, dataDir string, n int) (string, string, error) {
 	conn, err := db.Open(ctx, filepath.Join(dataDir, "ladder.db"))
 	if err != nil {
 		return "", "", err
@@ -38,12 +38,12 @@ func seedHistory(ctx context.Context, dataDir string, n int) (string, string, er
 		}
 	}
 	prods := product.NewService(conn, check, time.Now)
-	for i := range seedProducts {
+	for i := range HistoryProducts {
 		if _, err := prods.Create(ctx, product.Input{Name: fmt.Sprintf("product-%d", i), Concurrency: "queue", QueueLimit: 50}); err != nil {
 			return "", "", fmt.Errorf("product: %w", err)
 		}
 	}
-	secret, err := adminToken(ctx, conn)
+	secret, err := AdminToken(ctx, conn)
 	if err != nil {
 		return "", "", err
 	}
@@ -69,8 +69,8 @@ func seedHistory(ctx context.Context, dataDir string, n int) (string, string, er
 	return secret, middle, nil
 }
 
-// adminToken creates an admin API token and returns its secret.
-func adminToken(ctx context.Context, conn *sql.DB) (string, error) {
+// AdminToken creates an admin API token and returns its secret.
+func AdminToken(ctx context.Context, conn *sql.DB) (string, error) {
 	_, secret, err := token.NewService(conn, fault.NewValidator(), time.Now).Create(audit.WithActor(ctx, "ladder-load"),
 		token.Input{Name: "load", Role: "admin"})
 	if err != nil {
@@ -82,14 +82,14 @@ func adminToken(ctx context.Context, conn *sql.DB) (string, error) {
 // seedRelease stores release i, created at at, as a finished run of dev → staging → prod.
 func seedRelease(ctx context.Context, q *db.Queries, i int, at time.Time) (string, error) {
 	id := release.NewID(at)
-	prod := fmt.Sprintf("product-%d", i%seedProducts)
+	prod := fmt.Sprintf("product-%d", i%HistoryProducts)
 	version := fmt.Sprintf("1.%d.%d", i/1000, i%1000)
 	plan, _ := json.Marshal(release.Plan{})
 	status := release.Succeeded
 	if i%20 == 0 {
 		status = release.Failed
 	}
-	err := q.CreateRelease(ctx, db.CreateReleaseParams{ID: id, Product: prod, Number: int64(i/seedProducts + 1), Flow: "main",
+	err := q.CreateRelease(ctx, db.CreateReleaseParams{ID: id, Product: prod, Number: int64(i/HistoryProducts + 1), Flow: "main",
 		Version: version, TriggerEnv: "dev", SourceApp: prod + "-dev", TriggerSha: fmt.Sprintf("%040x", i),
 		TriggerMessage: "release " + version, TriggerAuthor: "ci", TriggerBranch: "main", Initiator: "auto",
 		Status: status, Plan: string(plan), TimeoutMinutes: 1440, CreatedAt: at})
@@ -119,7 +119,7 @@ func seedRelease(ctx context.Context, q *db.Queries, i int, at time.Time) (strin
 	}
 	if err == nil {
 		_, err = q.CreateReleaseEvent(ctx, db.CreateReleaseEventParams{ReleaseID: id, Kind: "release",
-			Message: fmt.Sprintf("release #%d of %s created by auto", i/seedProducts+1, prod), At: at})
+			Message: fmt.Sprintf("release #%d of %s created by auto", i/HistoryProducts+1, prod), At: at})
 	}
 	if err != nil {
 		return "", fmt.Errorf("seed release %d: %w", i, err)

@@ -1,8 +1,8 @@
-// Package crashtest runs a Ladder binary as a child process against real Git repositories,
-// starts releases over HTTP, kills the process at random moments and checks afterwards that
-// no release was lost and no promotion was committed twice. The crash test and the soak
-// scenario of ladder-load share it.
-package crashtest
+// Package loadtest holds what Ladder's crash test and its load tool (cmd/ladder-load) share:
+// a model seeded on real Git repositories, a stored release history, a launcher that runs
+// Ladder as a child process and kills it, an HTTP client, and the end-of-run check that no
+// release was lost and no promotion was committed twice.
+package loadtest
 
 import (
 	"fmt"

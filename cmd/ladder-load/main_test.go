@@ -1,0 +1,48 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestMain lets the scenarios start this test binary as the Ladder server, as they start
+// ladder-load itself.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestScenariosRunSmall runs every scenario at a tiny size and checks that the table has each
+// figure the README quotes, and that the soak lost nothing.
+func TestScenariosRunSmall(t *testing.T) {
+	var out bytes.Buffer
+	args := []string{"-dir", t.TempDir(), "-releases", "300", "-duration", "300ms", "-connections", "4",
+		"-subscribers", "20", "-events", "2", "-promotions", "6", "-products", "2",
+		"-idle", "200ms", "-soak", "8s", "-kill-min", "2s", "-kill-max", "3s"}
+	if err := run(context.Background(), args, &out); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	table := out.String()
+	for _, figure := range []string{"releases list (", "release page (", "ladder/bare", "server memory per subscriber",
+		"delivery delay p99", "runner/direct throughput", "start to /readyz 200", "idle RSS", "lost releases", "duplicate commits"} {
+		if !strings.Contains(table, figure) {
+			t.Errorf("the table has no %q row:\n%s", figure, table)
+		}
+	}
+	for _, line := range strings.Split(table, "\n") {
+		if strings.HasPrefix(line, "soak") && (strings.Contains(line, "lost releases") || strings.Contains(line, "duplicate commits")) &&
+			!strings.HasSuffix(strings.TrimSpace(line), "yes") {
+			t.Errorf("got %q, want none lost or duplicated", line)
+		}
+	}
+}
