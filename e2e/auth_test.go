@@ -172,7 +172,7 @@ func TestLocalAdminJourney(t *testing.T) {
 	must(t, page.GetByLabel("New password", exact).Fill(chosen), "fill new")
 	must(t, page.GetByLabel("Repeat the new password").Fill(chosen), "repeat new")
 	must(t, page.GetByRole("button", named("Change password")).Click(), "submit")
-	must(t, expect.Page(page).ToHaveURL(srv.URL+"/environments"), "free to go on")
+	must(t, expect.Page(page).ToHaveURL(srv.URL+"/"), "free to go on: the dashboard")
 	must(t, expect.Locator(page.GetByTestId("role")).ToHaveText("(admin)"), "signed in as admin")
 
 	must(t, page.GetByRole("button", named("Sign out")).Click(), "sign out")
@@ -180,7 +180,7 @@ func TestLocalAdminJourney(t *testing.T) {
 	signIn(generated)
 	must(t, expect.Locator(page.GetByTestId("login-error")).ToBeVisible(), "the generated password no longer works")
 	signIn(chosen)
-	must(t, expect.Page(page).ToHaveURL(srv.URL+"/environments"), "signed in with the chosen password")
+	must(t, expect.Page(page).ToHaveURL(srv.URL+"/"), "signed in with the chosen password")
 
 	again := startServer(t, func(c *app.Config) { c.AdminPassword, c.DataDir = "", srv.DataDir })
 	if strings.Contains(again.logs.String(), "password:") {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -80,9 +81,13 @@ func mustText(t *testing.T, l playwright.Locator) string {
 	return s
 }
 
-// normalize drops the whitespace between tags, which an htmx swap may change.
+// htmxMarks are the classes htmx puts on content for a few milliseconds while it swaps.
+var htmxMarks = regexp.MustCompile(` ?\bhtmx-(added|settling|swapping)\b`)
+
+// normalize drops the whitespace between tags and htmx's passing swap classes, which say
+// nothing about the content.
 func normalize(html string) string {
-	return strings.Join(strings.Fields(html), " ")
+	return htmxMarks.ReplaceAllString(strings.Join(strings.Fields(html), " "), "")
 }
 
 func eventIDs(t *testing.T, page playwright.Page) []string {
