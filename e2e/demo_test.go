@@ -1,10 +1,3 @@
-//go:build demo_pending
-
-// This journey waits on two features that are being built: Git polling that starts releases
-// from the trigger environment (internal/trigger wired into app.Start, using Config.Poll()),
-// and the Approve button on a release's environment card. Until both land it is compiled only
-// with `go test -tags demo_pending -run TestDemoJourney ./e2e/`; then delete this build line.
-
 package e2e
 
 import (
