@@ -28,13 +28,6 @@ func readyz(ready func() bool) handlerFunc {
 	}
 }
 
-// home is the start page. The environments dashboard with versions and releases is not built
-// yet, so it sends people to the environments list.
-func home(w http.ResponseWriter, r *http.Request) error {
-	http.Redirect(w, r, "/environments", http.StatusSeeOther)
-	return nil
-}
-
 // showSettings lists the settings pages.
 func showSettings(w http.ResponseWriter, r *http.Request) error {
 	return render(w, r, http.StatusOK, views.SettingsPage(layout(r, "Settings", "settings")))
