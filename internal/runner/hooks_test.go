@@ -106,7 +106,7 @@ func TestFinishedStepsRunOnce(t *testing.T) {
 	dev, prod := newRepo(t, "dev", "2.0.0"), newRepo(t, "prod", "1.0.0")
 	rel := h.start("shop", []env{{name: "dev", repo: dev}, {name: "prod", repo: prod, deps: []string{"dev"}}}, release.ActionCommit)
 	st := h.step(rel.ID, "sign-off", release.Suspended)
-	if err := h.runner.Decide(context.Background(), runner.Decision{ReleaseID: rel.ID, StepRunID: st.ID, User: "tester", Approve: true}); err != nil {
+	if err := h.runner.Decide(context.Background(), runner.Decision{ReleaseID: rel.ID, StepRunID: st.ID, Environment: st.Environment, User: "tester", Approve: true}); err != nil {
 		t.Fatalf("approve: %v", err)
 	}
 	h.wait(rel.ID, "success", status(release.Succeeded))

@@ -109,7 +109,7 @@ func TestApprovalQuorum(t *testing.T) {
 		{"alice", []string{"sre"}, fault.ErrConflict}, // already decided
 	}
 	for _, d := range decisions {
-		err := h.runner.Decide(context.Background(), runner.Decision{ReleaseID: rel.ID, StepRunID: st.ID, User: d.user, Groups: d.groups, Approve: true})
+		err := h.runner.Decide(context.Background(), runner.Decision{ReleaseID: rel.ID, StepRunID: st.ID, Environment: st.Environment, User: d.user, Groups: d.groups, Approve: true})
 		if !errors.Is(err, d.want) && !(d.want == nil && err == nil) {
 			t.Errorf("%s approves: got %v, want %v", d.user, err, d.want)
 		}
@@ -118,7 +118,7 @@ func TestApprovalQuorum(t *testing.T) {
 	if n := prod.commits(); n != 1 {
 		t.Errorf("prod got %d commits before the quorum, want 1", n)
 	}
-	if err := h.runner.Decide(context.Background(), runner.Decision{ReleaseID: rel.ID, StepRunID: st.ID, User: "carol", Groups: []string{"sre"}, Approve: true}); err != nil {
+	if err := h.runner.Decide(context.Background(), runner.Decision{ReleaseID: rel.ID, StepRunID: st.ID, Environment: st.Environment, User: "carol", Groups: []string{"sre"}, Approve: true}); err != nil {
 		t.Fatalf("carol approves: %v", err)
 	}
 	h.wait(rel.ID, "success after two approvals", status(release.Succeeded))
@@ -152,7 +152,7 @@ func TestApprovalDecisions(t *testing.T) {
 			dev, prod := newRepo(t, "dev", "2.0.0"), newRepo(t, "prod", "1.0.0")
 			rel := h.start("shop", []env{{name: "dev", repo: dev}, {name: "prod", repo: prod, deps: []string{"dev"}}}, release.ActionCommit)
 			st := h.step(rel.ID, "sign-off", release.Suspended)
-			err := h.runner.Decide(context.Background(), runner.Decision{ReleaseID: rel.ID, StepRunID: st.ID, User: tt.user, Approve: tt.approve, Comment: "not today"})
+			err := h.runner.Decide(context.Background(), runner.Decision{ReleaseID: rel.ID, StepRunID: st.ID, Environment: st.Environment, User: tt.user, Approve: tt.approve, Comment: "not today"})
 			if err != nil {
 				t.Fatalf("decide: %v", err)
 			}
