@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"ladder/internal/gitops"
@@ -44,19 +45,24 @@ func runPromotions(ctx context.Context, o options, t *table) error {
 	if out, err := exec.Command("cp", "-a", filepath.Join(dir, "repos"), copyDir).CombinedOutput(); err != nil {
 		return fmt.Errorf("copy repositories: %v: %s", err, out)
 	}
+	cpu0 := cpuTime()
 	viaRunner, err := promoteThroughLadder(ctx, o, data, token, products, shas)
 	if err != nil {
 		return err
 	}
+	cpu1 := cpuTime()
 	direct, err := promoteDirectly(ctx, filepath.Join(dir, "repos"), copyDir, m, products, shas, o.promotions)
 	if err != nil {
 		return err
 	}
+	cpu2 := cpuTime()
 	rate := func(d time.Duration) float64 { return float64(o.promotions) / d.Seconds() }
 	ratio := rate(viaRunner) / rate(direct)
 	t.row("promotions", fmt.Sprintf("%d promotions over %d products, through the runner", o.promotions, o.products),
 		fmt.Sprintf("%.1f/s (%s)", rate(viaRunner), viaRunner.Round(time.Millisecond)), "", "")
 	t.row("promotions", "the same Git work by the Git engine alone", fmt.Sprintf("%.1f/s (%s)", rate(direct), direct.Round(time.Millisecond)), "", "")
+	t.row("promotions", "CPU time, runner / direct (with git processes)", fmt.Sprintf("%s / %s",
+		(cpu1-cpu0).Round(time.Millisecond), (cpu2-cpu1).Round(time.Millisecond)), "", "")
 	t.row("promotions", "runner/direct throughput", fmt.Sprintf("%.0f%%", ratio*100), "≥ 80%", yes(ratio >= 0.8))
 	return nil
 }
@@ -89,13 +95,12 @@ func promoteThroughLadder(ctx context.Context, o options, data, token string, pr
 	defer stopProfile()
 	c := &loadtest.Client{Base: base, Token: token}
 	start := time.Now()
-	for _, pr := range promotionsOf(products, shas, o.promotions) {
-		if _, err := c.StartReleaseAt(ctx, pr[0], loadtest.FlowName, pr[1]); err != nil {
-			return 0, err
-		}
+	if err := startAll(ctx, c, promotionsOf(products, shas, o.promotions)); err != nil {
+		return 0, err
 	}
 	var bad string
-	ok := waitUntil(func() bool {
+	// Look every 100 ms: reading every release is work of the load tool, not of Ladder.
+	ok := pollEvery(100*time.Millisecond, 10*time.Minute, func() bool {
 		all, err := loadtest.AllReleases(ctx, data)
 		done := 0
 		for _, r := range all {
@@ -107,12 +112,65 @@ func promoteThroughLadder(ctx context.Context, o options, data, token string, pr
 			}
 		}
 		return err == nil && (done == o.promotions || bad != "")
-	}, 10*time.Minute)
+	})
 	took := time.Since(start)
 	if bad != "" || !ok {
 		return 0, fmt.Errorf("promotions did not all succeed within 10 min (%s)", bad)
 	}
 	return took, nil
+}
+
+// startAll starts the promotions from promoteWorkers clients at once, as the direct baseline
+// has promoteWorkers workers: each client takes whole products and starts their promotions
+// in order.
+func startAll(ctx context.Context, c *loadtest.Client, prs [][2]string) error {
+	var order []string
+	byProduct := map[string][]string{}
+	for _, pr := range prs {
+		if byProduct[pr[0]] == nil {
+			order = append(order, pr[0])
+		}
+		byProduct[pr[0]] = append(byProduct[pr[0]], pr[1])
+	}
+	return eachProduct(order, func(p string) error {
+		for _, sha := range byProduct[p] {
+			if _, err := c.StartReleaseAt(ctx, p, loadtest.FlowName, sha); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// eachProduct calls fn for every product from promoteWorkers goroutines and returns the first
+// error.
+func eachProduct(products []string, fn func(product string) error) error {
+	work := make(chan string, len(products))
+	for _, p := range products {
+		work <- p
+	}
+	close(work)
+	var mu sync.Mutex
+	var firstErr error
+	var wg sync.WaitGroup
+	for range promoteWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range work {
+				if err := fn(p); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return firstErr
 }
 
 // promoteDirectly does each promotion's Git work — read the values at the trigger commit,
@@ -128,41 +186,17 @@ func promoteDirectly(ctx context.Context, orig, copyDir string, m loadtest.Model
 	for _, pr := range promotionsOf(products, shas, n) {
 		byProduct[pr[0]] = append(byProduct[pr[0]], pr[1])
 	}
-	work := make(chan string, len(products))
-	for _, p := range products {
-		work <- p
-	}
-	close(work)
-	var mu sync.Mutex
-	var firstErr error
-	var wg sync.WaitGroup
 	start := time.Now()
-	for range promoteWorkers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := range work {
-				for number, sha := range byProduct[p] {
-					src, dst := remote(m.Repos[p]["dev"]), remote(m.Repos[p]["prod"])
-					if err := promoteOnce(ctx, store, tmpl, src, dst, p, sha, number+1); err != nil {
-						mu.Lock()
-						firstErr = cmp(firstErr, err)
-						mu.Unlock()
-						return
-					}
-				}
+	err := eachProduct(products, func(p string) error {
+		src, dst := remote(m.Repos[p]["dev"]), remote(m.Repos[p]["prod"])
+		for number, sha := range byProduct[p] {
+			if err := promoteOnce(ctx, store, tmpl, src, dst, p, sha, number+1); err != nil {
+				return err
 			}
-		}()
-	}
-	wg.Wait()
-	return time.Since(start), firstErr
-}
-
-func cmp(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
+		}
+		return nil
+	})
+	return time.Since(start), err
 }
 
 // promoteOnce reads the values of src at sha and commits them to dst.
@@ -217,4 +251,17 @@ func addVersions(bare string, n int) ([]string, error) {
 	}
 	_ = os.Remove(filepath.Join(bare, "gc.log"))
 	return shas, nil
+}
+
+// cpuTime is the user and system CPU time used so far by this process and its waited-for
+// children (the git processes that serve file:// remotes).
+func cpuTime() time.Duration {
+	var self, children syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children)
+	var total time.Duration
+	for _, tv := range []syscall.Timeval{self.Utime, self.Stime, children.Utime, children.Stime} {
+		total += time.Duration(tv.Nano())
+	}
+	return total
 }

@@ -181,7 +181,7 @@ func publish(ctx context.Context, o options, s *subscribers, c *loadtest.Client,
 // waitStatus polls until release id has status want (at most 30 s).
 func waitStatus(ctx context.Context, data, id, want string) error {
 	var got string
-	ok := waitUntil(func() bool {
+	ok := pollEvery(100*time.Millisecond, 30*time.Second, func() bool {
 		all, err := loadtest.AllReleases(ctx, data)
 		for _, r := range all {
 			if r.ID == id {
@@ -189,7 +189,7 @@ func waitStatus(ctx context.Context, data, id, want string) error {
 			}
 		}
 		return err == nil && got == want
-	}, 30*time.Second)
+	})
 	if !ok {
 		return fmt.Errorf("release %s: got status %s, want %s", id, got, want)
 	}
@@ -198,12 +198,17 @@ func waitStatus(ctx context.Context, data, id, want string) error {
 
 // waitUntil polls cond every 10 ms until it holds (true) or limit passes (false).
 func waitUntil(cond func() bool, limit time.Duration) bool {
+	return pollEvery(10*time.Millisecond, limit, cond)
+}
+
+// pollEvery polls cond every interval until it holds (true) or limit passes (false).
+func pollEvery(interval, limit time.Duration, cond func() bool) bool {
 	deadline := time.Now().Add(limit)
 	for !cond() {
 		if time.Now().After(deadline) {
 			return false
 		}
-		time.Sleep(10 * time.Millisecond)
+		time.Sleep(interval)
 	}
 	return true
 }
