@@ -10,6 +10,7 @@ import (
 	"embed"
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -29,6 +30,11 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	// Keep connections open between requests: database/sql keeps only 2 idle by default, and
+	// opening a SQLite connection (pragmas, WAL setup) cost more CPU than the queries under
+	// concurrent page loads and event streams.
+	conn.SetMaxIdleConns(64)
+	conn.SetConnMaxIdleTime(time.Minute)
 	if err := Migrate(ctx, conn); err != nil {
 		conn.Close()
 		return nil, err

@@ -43,7 +43,7 @@ var scenarios = []struct {
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) > 0 && args[0] == "serve" {
-		return app.Run(ctx, append([]string{"ladder"}, args...), os.Getenv, os.Stdout)
+		return serve(ctx, args)
 	}
 	o, names, err := parseFlags(args)
 	if err != nil {
@@ -113,4 +113,17 @@ func parseFlags(args []string) (options, map[string]bool, error) {
 		o.dir = abs
 	}
 	return o, names, nil
+}
+
+// serve runs Ladder as `ladder serve` does, profiling its CPU into the file named by
+// LADDER_LOAD_CPUPROFILE (set by a scenario given -cpuprofile) until it stops.
+func serve(ctx context.Context, args []string) error {
+	if path := os.Getenv("LADDER_LOAD_CPUPROFILE"); path != "" {
+		stop, err := profile(path, "server")
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
+	return app.Run(ctx, append([]string{"ladder"}, args...), os.Getenv, os.Stdout)
 }

@@ -85,6 +85,9 @@ func runSSE(ctx context.Context, o options, t *table) error {
 		return err
 	}
 	defer logFile.Close()
+	if o.cpuProfile != "" {
+		l.Env = append(l.Env, "LADDER_LOAD_CPUPROFILE="+o.cpuProfile+".sse")
+	}
 	srv, err := l.Start(ctx)
 	if err != nil {
 		return err
@@ -152,11 +155,6 @@ func runSSE(ctx context.Context, o options, t *table) error {
 // publish changes the release o.events times, alternately terminating and retrying it, and
 // waits after each until every subscriber got an event or 30 s passed.
 func publish(ctx context.Context, o options, s *subscribers, c *loadtest.Client, data, id string) error {
-	stopProfile, err := profile(o.cpuProfile, "sse")
-	if err != nil {
-		return err
-	}
-	defer stopProfile()
 	n := s.connected.Load()
 	for e := 1; e <= o.events; e++ {
 		action, next := "/terminate", release.Terminated
