@@ -16,7 +16,7 @@ import (
 // startInProcess starts Ladder in this process on a free 127.0.0.1 port; stop ends it.
 func startInProcess(ctx context.Context, dataDir string) (base string, stop func() error, err error) {
 	ctx, cancel := context.WithCancel(ctx)
-	srv, err := app.Start(ctx, app.Config{Listen: "127.0.0.1:0", DataDir: dataDir, AdminPassword: "load-test-admin-password",
+	srv, err := app.Start(ctx, app.Config{Listen: "127.0.0.1:0", DataDir: dataDir, AdminPassword: adminPassword,
 		PollInterval: "1h", LogLevel: "error", LogFormat: "text"}, io.Discard)
 	if err != nil {
 		cancel()
@@ -33,9 +33,12 @@ type result struct {
 	p50, p99 time.Duration
 }
 
+// credential is the header that signs a request in: a session cookie or an API token.
+type credential struct{ header, value string }
+
 // drive requests url from conns concurrent keep-alive connections for d and measures every
 // request.
-func drive(ctx context.Context, url, token string, conns int, d time.Duration) (result, error) {
+func drive(ctx context.Context, url string, cred credential, conns int, d time.Duration) (result, error) {
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
@@ -54,7 +57,7 @@ func drive(ctx context.Context, url, token string, conns int, d time.Duration) (
 			failures := 0
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				if err := get(ctx, client, url, token); err != nil {
+				if err := get(ctx, client, url, cred); err != nil {
 					if ctx.Err() == nil {
 						failures++
 					}
@@ -78,13 +81,13 @@ func drive(ctx context.Context, url, token string, conns int, d time.Duration) (
 }
 
 // get fetches url and reads the whole body; anything but 200 is an error.
-func get(ctx context.Context, client *http.Client, url, token string) error {
+func get(ctx context.Context, client *http.Client, url string, cred credential) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
+	if cred.header != "" {
+		req.Header.Set(cred.header, cred.value)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -101,12 +104,12 @@ func get(ctx context.Context, client *http.Client, url, token string) error {
 }
 
 // capture fetches url once and returns its body and content type.
-func capture(ctx context.Context, url, token string) ([]byte, string, error) {
+func capture(ctx context.Context, url string, cred credential) ([]byte, string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, "", err
 	}
-	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set(cred.header, cred.value)
 	resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
 	if err != nil {
 		return nil, "", err

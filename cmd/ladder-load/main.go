@@ -26,6 +26,7 @@
 //
 //	-duration d        how long each pages target is driven (default 10s)
 //	-connections n     concurrent connections of the pages scenario (default 64)
+//	-auth a            how pages signs in: session (a browser's cookie, default) or token
 //	-releases n        releases stored for pages and startup (default 100000)
 //	-subscribers n     event-stream subscribers (default 10000)
 //	-events n          changes published in the sse scenario (default 10)

@@ -51,8 +51,16 @@ func runPages(ctx context.Context, o options, t *table) error {
 		return err
 	}
 	defer stop()
+	cred := credential{"Authorization", "Bearer " + h.token}
+	if o.auth == "session" {
+		cookie, err := signIn(ctx, base)
+		if err != nil {
+			return err
+		}
+		cred = credential{"Cookie", cookie}
+	}
 	for _, page := range []struct{ name, path string }{{"releases list", "/releases"}, {"release page", "/releases/" + h.middle}} {
-		if err := comparePage(ctx, o, t, base, h.token, page.name, page.path); err != nil {
+		if err := comparePage(ctx, o, t, base, cred, page.name, page.path); err != nil {
 			return err
 		}
 	}
@@ -60,8 +68,8 @@ func runPages(ctx context.Context, o options, t *table) error {
 }
 
 // comparePage drives path on Ladder and then the same bytes from a bare handler.
-func comparePage(ctx context.Context, o options, t *table, base, token, name, path string) error {
-	body, ctype, err := capture(ctx, base+path, token)
+func comparePage(ctx context.Context, o options, t *table, base string, cred credential, name, path string) error {
+	body, ctype, err := capture(ctx, base+path, cred)
 	if err != nil {
 		return err
 	}
@@ -74,17 +82,17 @@ func comparePage(ctx context.Context, o options, t *table, base, token, name, pa
 	if err != nil {
 		return err
 	}
-	ladder, err := drive(ctx, base+path, token, o.connections, o.duration)
+	ladder, err := drive(ctx, base+path, cred, o.connections, o.duration)
 	stopProfile()
 	if err != nil {
 		return err
 	}
-	bare, err := drive(ctx, bareURL, "", o.connections, o.duration)
+	bare, err := drive(ctx, bareURL, credential{}, o.connections, o.duration)
 	if err != nil {
 		return err
 	}
 	ratio := ladder.rps / bare.rps
-	label := fmt.Sprintf("%s (%d B, %d conns)", name, len(body), o.connections)
+	label := fmt.Sprintf("%s (%d B, %d conns, %s)", name, len(body), o.connections, o.auth)
 	t.row("pages", label+" ladder rps", fmt.Sprintf("%.0f (%d failed)", ladder.rps, ladder.failures), "", "")
 	t.row("pages", label+" bare rps", fmt.Sprintf("%.0f", bare.rps), "", "")
 	t.row("pages", label+" ladder/bare", fmt.Sprintf("%.0f%%", ratio*100), "≥ 50%", yes(ratio >= 0.5))

@@ -16,6 +16,7 @@ import (
 type options struct {
 	duration    time.Duration
 	connections int
+	auth        string
 	releases    int
 	subscribers int
 	events      int
@@ -77,6 +78,7 @@ func parseFlags(args []string) (options, map[string]bool, error) {
 	fs := flag.NewFlagSet("ladder-load", flag.ContinueOnError)
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long each pages target is driven")
 	fs.IntVar(&o.connections, "connections", 64, "concurrent connections of the pages scenario")
+	fs.StringVar(&o.auth, "auth", "session", "how the pages scenario signs in: session (a browser's cookie) or token")
 	fs.IntVar(&o.releases, "releases", 100_000, "releases stored for pages and startup")
 	fs.IntVar(&o.subscribers, "subscribers", 10_000, "event-stream subscribers")
 	fs.IntVar(&o.events, "events", 10, "changes published in the sse scenario")
@@ -101,6 +103,9 @@ func parseFlags(args []string) (options, map[string]bool, error) {
 			return o, nil, fmt.Errorf("unknown scenario %q (pages, sse, promotions, startup, soak)", n)
 		}
 		names[n] = true
+	}
+	if o.auth != "session" && o.auth != "token" {
+		return o, nil, fmt.Errorf("-auth: got %q, want session or token", o.auth)
 	}
 	if o.killMin <= 0 || o.killMax < o.killMin {
 		return o, nil, fmt.Errorf("-kill-min and -kill-max: got %s and %s, want 0 < min ≤ max", o.killMin, o.killMax)
