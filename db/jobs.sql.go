@@ -144,3 +144,18 @@ func (q *Queries) ReleaseJob(ctx context.Context, arg ReleaseJobParams) error {
 	_, err := q.db.ExecContext(ctx, releaseJob, arg.RunAfter, arg.ID)
 	return err
 }
+
+const renewLease = `-- name: RenewLease :exec
+UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND lease_until IS NOT NULL
+`
+
+type RenewLeaseParams struct {
+	LeaseUntil sql.NullTime
+	ID         int64
+	LeaseOwner string
+}
+
+func (q *Queries) RenewLease(ctx context.Context, arg RenewLeaseParams) error {
+	_, err := q.db.ExecContext(ctx, renewLease, arg.LeaseUntil, arg.ID, arg.LeaseOwner)
+	return err
+}

@@ -27,3 +27,6 @@ SELECT CAST(COUNT(*) AS INTEGER) FROM jobs;
 
 -- name: FreeLeases :execrows
 UPDATE jobs SET lease_owner = '', lease_until = NULL WHERE lease_until IS NOT NULL;
+
+-- name: RenewLease :exec
+UPDATE jobs SET lease_until = ? WHERE id = ? AND lease_owner = ? AND lease_until IS NOT NULL;

@@ -73,3 +73,12 @@ func retryAt(ctx context.Context, q *db.Queries, j *job, at time.Time) error {
 	}
 	return nil
 }
+
+// renew extends owner's lease on j to until, while the job is still leased to owner.
+func renew(ctx context.Context, q *db.Queries, j *job, owner string, until time.Time) error {
+	err := q.RenewLease(ctx, db.RenewLeaseParams{LeaseUntil: sql.NullTime{Time: until.UTC(), Valid: true}, ID: j.id, LeaseOwner: owner})
+	if err != nil {
+		return fmt.Errorf("renew the lease of job %d: %w", j.id, err)
+	}
+	return nil
+}

@@ -154,6 +154,7 @@ func (r *Runner) runOne(ctx context.Context) bool {
 	if j == nil {
 		return false
 	}
+	stopRenewing := r.keepLease(ctx, j)
 	var next time.Time
 	switch j.kind {
 	case jobAdvance:
@@ -165,8 +166,9 @@ func (r *Runner) runOne(ctx context.Context) bool {
 	default:
 		err = fmt.Errorf("unknown job kind %q", j.kind)
 	}
+	stopRenewing()
 	if ctx.Err() != nil {
-		return false // shutting down: the lease runs out and the job is taken up again
+		return false // shutting down: the next start frees the lease and takes the job up again
 	}
 	if err != nil {
 		r.log.Error("job failed; retrying", "kind", j.kind, "release", j.releaseID, "attempt", j.attempts, "err", err)
@@ -181,6 +183,31 @@ func (r *Runner) runOne(ctx context.Context) bool {
 		r.log.Error("settle job", "kind", j.kind, "release", j.releaseID, "err", err)
 	}
 	return true
+}
+
+// keepLease renews j's lease every third of the lease while it runs, so that a step that
+// runs longer than the lease (a long exec step) is not taken over and run a second time by
+// another worker. The returned function stops renewing and waits until it has.
+func (r *Runner) keepLease(ctx context.Context, j *job) func() {
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(r.opts.Lease / 3)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if err := renew(ctx, r.q, j, r.owner, r.now().Add(r.opts.Lease)); err != nil && ctx.Err() == nil {
+					r.log.Error("renew job lease", "kind", j.kind, "release", j.releaseID, "err", err)
+				}
+			}
+		}
+	}()
+	return func() { close(stop); <-done }
 }
 
 func backoff(attempts int64) time.Duration {
