@@ -39,15 +39,9 @@ func runPromotions(ctx context.Context, o options, t *table) error {
 		return err
 	}
 	per := (o.promotions + o.products - 1) / o.products
-	shas := map[string][]string{}
-	for _, p := range products {
-		if shas[p], err = addVersions(m.Repos[p]["dev"].Bare, per); err != nil {
-			return err
-		}
-	}
-	copyDir := filepath.Join(dir, "direct")
-	if out, err := exec.Command("cp", "-a", filepath.Join(dir, "repos"), copyDir).CombinedOutput(); err != nil {
-		return fmt.Errorf("copy repositories: %v: %s", err, out)
+	shas, copyDir, err := prepareVersions(dir, m, products, per)
+	if err != nil {
+		return err
 	}
 	base, stop, err := startInProcess(ctx, data)
 	if err != nil {
@@ -92,6 +86,23 @@ func runPromotions(ctx context.Context, o options, t *table) error {
 		cpuRunner.Round(time.Millisecond), cpuGit.Round(time.Millisecond)), "", "")
 	t.row("promotions", "runner/direct throughput", fmt.Sprintf("%.0f%%", ratio*100), "≥ 80%", yes(ratio >= 0.8))
 	return nil
+}
+
+// prepareVersions commits per new versions to every product's dev repository and copies all
+// repositories for the direct baseline; it returns the versions' SHAs and the copy's path.
+func prepareVersions(dir string, m loadtest.Model, products []string, per int) (map[string][]string, string, error) {
+	shas := map[string][]string{}
+	for _, p := range products {
+		var err error
+		if shas[p], err = addVersions(m.Repos[p]["dev"].Bare, per); err != nil {
+			return nil, "", err
+		}
+	}
+	copyDir := filepath.Join(dir, "direct")
+	if out, err := exec.Command("cp", "-a", filepath.Join(dir, "repos"), copyDir).CombinedOutput(); err != nil {
+		return nil, "", fmt.Errorf("copy repositories: %v: %s", err, out)
+	}
+	return shas, copyDir, nil
 }
 
 // promoteThroughLadder starts the promotions in shas over HTTP, promoteWorkers products at a

@@ -22,15 +22,16 @@ type subscribers struct {
 	delays    latencies
 	received  atomic.Int64 // subscribers that got the current publication
 	connected atomic.Int64 // subscribers that got their first event
+	failed    atomic.Int64 // subscribers whose stream could not be opened
 }
 
 // listen reads one stream, noting the delay of the first event after each publication.
-func (s *subscribers) listen(ctx context.Context, client *http.Client, url, token string, failed *atomic.Int64) {
+func (s *subscribers) listen(ctx context.Context, client *http.Client, url, token string) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := client.Do(req)
 	if err != nil || resp.StatusCode != http.StatusOK {
-		failed.Add(1)
+		s.failed.Add(1)
 		if err == nil {
 			resp.Body.Close()
 		}
@@ -109,35 +110,47 @@ func runSSE(ctx context.Context, o options, t *table) error {
 	s := &subscribers{published: make([]time.Time, o.events+1)}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var failed atomic.Int64
-	var wg sync.WaitGroup
-	client := &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: -1}}
-	start := time.Now()
-	for i := range o.subscribers {
-		// At most 100 connections wait for their first event at a time.
-		waitUntil(func() bool { return int64(i)-s.connected.Load()-failed.Load() < 100 }, time.Minute)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s.listen(ctx, client, srv.Base+"/releases/"+id+"/events", token, &failed)
-		}()
-	}
-	// Subscribers that got no first event within 5 min count as not connected.
-	waitUntil(func() bool { return s.connected.Load()+failed.Load() >= int64(o.subscribers) }, 5*time.Minute)
-	connectTime := time.Since(start)
+	wait, connectTime := s.connect(ctx, o.subscribers, srv.Base+"/releases/"+id+"/events", token)
+	defer func() { cancel(); wait() }() // end the streams before the server stops
 	time.Sleep(o.idle)
 	after, err := rss(srv.Pid())
 	if err != nil {
 		return err
 	}
-	n := s.connected.Load()
 	events, stopped := publish(ctx, o, s, c, data, id)
+	s.report(t, events, stopped, connectTime, before, after)
+	return nil
+}
+
+// connect opens n streams on url, at most 100 of them waiting for their first event at a
+// time, and returns once all got it (or 5 min passed) with a function that waits for the
+// streams to end once ctx is cancelled.
+func (s *subscribers) connect(ctx context.Context, n int, url, token string) (func(), time.Duration) {
+	var wg sync.WaitGroup
+	client := &http.Client{Transport: &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: -1}}
+	start := time.Now()
+	for i := range n {
+		waitUntil(func() bool { return int64(i)-s.connected.Load()-s.failed.Load() < 100 }, time.Minute)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.listen(ctx, client, url, token)
+		}()
+	}
+	// Subscribers that got no first event within 5 min count as not connected.
+	waitUntil(func() bool { return s.connected.Load()+s.failed.Load() >= int64(n) }, 5*time.Minute)
+	return wg.Wait, time.Since(start)
+}
+
+// report adds the sse rows to t. Deliveries that never came count as slower than any target.
+func (s *subscribers) report(t *table, events int, stopped error, connectTime time.Duration, before, after int64) {
+	n := s.connected.Load()
 	perSub := float64(after-before) / float64(max(n, 1))
 	missing := int64(events)*n - int64(len(s.delays))
 	for range max(missing, 0) {
-		s.delays = append(s.delays, time.Hour) // never delivered: counts as slower than any target
+		s.delays = append(s.delays, time.Hour)
 	}
-	t.row("sse", "subscribers connected (failed)", fmt.Sprintf("%d (%d) in %s", n, failed.Load(), connectTime.Round(time.Millisecond)), "", "")
+	t.row("sse", "subscribers connected (failed)", fmt.Sprintf("%d (%d) in %s", n, s.failed.Load(), connectTime.Round(time.Millisecond)), "", "")
 	t.row("sse", "server RSS before / with subscribers", fmt.Sprintf("%.1f MiB / %.1f MiB", mib(before), mib(after)), "", "")
 	t.row("sse", "server memory per subscriber", fmt.Sprintf("%.1f KiB", perSub/1024), "≤ 40 KiB", yes(perSub <= 40*1024))
 	t.row("sse", fmt.Sprintf("deliveries (%d events, missing)", events), fmt.Sprintf("%d (%d)", len(s.delays), max(missing, 0)), "", "")
@@ -147,9 +160,6 @@ func runSSE(ctx context.Context, o options, t *table) error {
 	t.row("sse", "delivery delay p50", ms(s.delays.quantile(0.5)), "", "")
 	p99 := s.delays.quantile(0.99)
 	t.row("sse", "delivery delay p99", ms(p99), "< 1 s", yes(p99 < time.Second))
-	cancel()
-	wg.Wait()
-	return nil
 }
 
 // publish changes the release o.events times, alternately terminating and retrying it, and

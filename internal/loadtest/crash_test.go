@@ -23,20 +23,9 @@ func TestKilledAtRandomLosesNothing(t *testing.T) {
 	const kills = 22
 	ctx := context.Background()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ladder")
-	if out, err := exec.Command("go", "build", "-o", bin, "ladder/cmd/ladder").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	data := filepath.Join(dir, "data")
 	products := []string{"shop", "cart", "search"}
-	m, err := Seed(ctx, data, dir, products, []string{"dev", "staging", "prod"})
-	if err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	token, err := CreateToken([]string{bin}, data, "crash")
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin, m, token := crashSetup(t, dir, data, products)
 	addr, err := FreeAddr()
 	if err != nil {
 		t.Fatal(err)
@@ -58,18 +47,7 @@ func TestKilledAtRandomLosesNothing(t *testing.T) {
 		if err != nil {
 			t.Fatalf("start %d: %v (log in %s)", kill+1, err, logFile.Name())
 		}
-		c := &Client{Base: srv.Base, Token: token}
-		first := make(chan struct{})
-		cycle, stop := context.WithCancel(ctx)
-		done := make(chan []string)
-		go func() { done <- startReleases(t, cycle, c, m, products, rng.Uint64(), &version, first) }()
-		<-first
-		time.Sleep(time.Duration(50+rng.IntN(751)) * time.Millisecond)
-		if err := srv.Kill(); err != nil {
-			t.Fatal(err)
-		}
-		stop()
-		acked = append(acked, <-done...)
+		acked = append(acked, startThenKill(t, ctx, srv, &Client{Base: srv.Base, Token: token}, m, products, rng, &version)...)
 		if n, err := unfinished(ctx, data); err != nil {
 			t.Fatal(err)
 		} else if n > 0 {
@@ -85,18 +63,26 @@ func TestKilledAtRandomLosesNothing(t *testing.T) {
 	if err := WaitFinished(ctx, data, 60*time.Second); err != nil {
 		t.Errorf("after the last restart: %v", err)
 	}
-	rep, err := Check(ctx, data, m, acked)
+	log, _ := os.ReadFile(logFile.Name())
+	t.Logf("kills=%d (with releases in flight %d, with leased jobs %d)", kills, inFlight, strings.Count(string(log), "resuming jobs of a previous run"))
+	if inFlight < kills/2 {
+		t.Errorf("got %d of %d kills with releases in flight, want at least half", inFlight, kills)
+	}
+	checkNothingLost(t, data, m, acked)
+}
+
+// checkNothingLost checks that every acknowledged release exists, every stored release
+// succeeded, and every target repository holds exactly one promotion commit per release.
+func checkNothingLost(t *testing.T, data string, m Model, acked []string) {
+	t.Helper()
+	rep, err := Check(context.Background(), data, m, acked)
 	if err != nil {
 		t.Fatal(err)
 	}
-	log, _ := os.ReadFile(logFile.Name())
-	t.Logf("kills=%d (with releases in flight %d, with leased jobs %d) %s", kills, inFlight, strings.Count(string(log), "resuming jobs of a previous run"), rep)
+	t.Log(rep)
 	if !rep.OK() {
 		t.Errorf("got unfinished %q, lost %q, missing %q, duplicates %q, stray %q; want none",
 			rep.Unfinished, rep.Lost, rep.Missing, rep.Duplicates, rep.Stray)
-	}
-	if inFlight < kills/2 {
-		t.Errorf("got %d of %d kills with releases in flight, want at least half", inFlight, kills)
 	}
 	if rep.Releases < len(acked) || rep.Commits != 2*rep.Releases {
 		t.Errorf("got %d releases and %d promotion commits for %d acknowledged starts, want at least %d releases and two commits each",
@@ -114,6 +100,42 @@ func unfinished(ctx context.Context, dataDir string) (int, error) {
 		}
 	}
 	return n, err
+}
+
+// crashSetup builds the ladder binary into dir, seeds products on real repositories in the
+// data directory and creates an admin token.
+func crashSetup(t *testing.T, dir, data string, products []string) (string, Model, string) {
+	t.Helper()
+	bin := filepath.Join(dir, "ladder")
+	if out, err := exec.Command("go", "build", "-o", bin, "ladder/cmd/ladder").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	m, err := Seed(context.Background(), data, dir, products, []string{"dev", "staging", "prod"})
+	if err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	token, err := CreateToken([]string{bin}, data, "crash")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin, m, token
+}
+
+// startThenKill starts releases back to back and SIGKILLs srv 50–800 ms after the first
+// answered start; it returns the IDs of the answered starts.
+func startThenKill(t *testing.T, ctx context.Context, srv *Server, c *Client, m Model, products []string, rng *rand.Rand, version *int) []string {
+	first := make(chan struct{})
+	cycle, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan []string)
+	go func() { done <- startReleases(t, cycle, c, m, products, rng.Uint64(), version, first) }()
+	<-first
+	time.Sleep(time.Duration(50+rng.IntN(751)) * time.Millisecond)
+	if err := srv.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	return <-done
 }
 
 // startReleases starts releases of random products one after another, each after a new
