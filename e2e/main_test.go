@@ -15,6 +15,7 @@ import (
 
 	"github.com/mxschmitt/playwright-go"
 
+	"ladder/db"
 	"ladder/internal/app"
 )
 
@@ -88,6 +89,7 @@ func startServer(t *testing.T, configure ...func(*app.Config)) *server {
 		}
 		if t.Failed() {
 			t.Logf("server log:\n%s", logs.String())
+			t.Logf("release state:\n%s", releaseState(cfg.DataDir))
 		}
 	})
 	return &server{URL: "http://" + srv.Addr(), DataDir: cfg.DataDir, logs: logs}
@@ -176,4 +178,42 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// releaseState describes every release, environment and pending job in the data directory's
+// database, for the log of a failed test.
+func releaseState(dataDir string) string {
+	conn, err := db.Open(context.Background(), filepath.Join(dataDir, "ladder.db"))
+	if err != nil {
+		return err.Error()
+	}
+	defer conn.Close()
+	var b strings.Builder
+	rows, err := conn.Query(`SELECT r.id, r.status, r.blocker, e.name, e.status, e.blocker
+		FROM releases r JOIN release_environments e ON e.release_id = r.id ORDER BY r.id, e.position`)
+	if err != nil {
+		return err.Error()
+	}
+	for rows.Next() {
+		var id, status, blocker, env, envStatus, envBlocker string
+		if err := rows.Scan(&id, &status, &blocker, &env, &envStatus, &envBlocker); err != nil {
+			return err.Error()
+		}
+		fmt.Fprintf(&b, "release %s %s %q: %s %s %q\n", id, status, blocker, env, envStatus, envBlocker)
+	}
+	rows.Close()
+	jobs, err := conn.Query(`SELECT kind, environment, application, run_after, COALESCE(lease_until, ''), attempts FROM jobs`)
+	if err != nil {
+		return err.Error()
+	}
+	defer jobs.Close()
+	for jobs.Next() {
+		var kind, env, app, after, lease string
+		var attempts int
+		if err := jobs.Scan(&kind, &env, &app, &after, &lease, &attempts); err != nil {
+			return err.Error()
+		}
+		fmt.Fprintf(&b, "job %s %s/%s due %s lease %s attempts %d\n", kind, env, app, after, lease, attempts)
+	}
+	return b.String()
 }
