@@ -28,13 +28,15 @@ type snapshot func(r *http.Request, after int64) (id int64, c templ.Component, o
 func stream(b *broker.Broker, closing <-chan struct{}, topic func(*http.Request) string, name string, snap snapshot) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		after, _ := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64)
-		// Check the first snapshot before committing to a stream, so a bad ID is a plain 404.
+		// Subscribe before the first snapshot, so a change committed in between still wakes
+		// the stream; check that snapshot before committing to a stream, so a bad ID is a
+		// plain 404.
+		wake, unsubscribe := b.Subscribe(topic(r))
+		defer unsubscribe()
 		id, c, ok, err := snap(r, after)
 		if err != nil {
 			return err
 		}
-		wake, unsubscribe := b.Subscribe(topic(r))
-		defer unsubscribe()
 		rc := http.NewResponseController(w)
 		_ = rc.SetWriteDeadline(time.Time{}) // a stream lives longer than the server's write timeout
 		w.Header().Set("Content-Type", "text/event-stream")
