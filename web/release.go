@@ -118,11 +118,13 @@ func releaseEvents(rels *release.Service, run *runner.Runner, envs *environment.
 
 func releaseView(r *http.Request, rels *release.Service, envs *environment.Service, now func() time.Time) (views.ReleaseView, error) {
 	id := r.PathValue("id")
-	rel, err := rels.Get(r.Context(), id)
+	// Events first: the release read after them is at least as new as the newest event, so
+	// a stream that reports that event's ID never sends a state older than it claims.
+	events, err := rels.RecentEvents(r.Context(), id, eventsShown)
 	if err != nil {
 		return views.ReleaseView{}, err
 	}
-	events, err := rels.RecentEvents(r.Context(), id, eventsShown)
+	rel, err := rels.Get(r.Context(), id)
 	if err != nil {
 		return views.ReleaseView{}, err
 	}

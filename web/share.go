@@ -117,11 +117,16 @@ func sharedEvents(shares *share.Service, rels *release.Service, envs *environmen
 		return id
 	}
 	return stream(b, closing, topic, "release", func(r *http.Request, after int64) (int64, templ.Component, bool, error) {
-		v, err := sharedView(r, shares, rels, envs, now)
+		id, err := shares.Resolve(r.Context(), r.PathValue("token"))
 		if err != nil {
 			return 0, nil, false, err
 		}
-		events, err := rels.RecentEvents(r.Context(), v.Release.ID, 1)
+		// The newest event first, then the release: see releaseView.
+		events, err := rels.RecentEvents(r.Context(), id, 1)
+		if err != nil {
+			return 0, nil, false, err
+		}
+		v, err := sharedView(r, shares, rels, envs, now)
 		if err != nil {
 			return 0, nil, false, err
 		}
