@@ -149,6 +149,9 @@ func (a *advancer) startEnvironment(e *release.Environment) error {
 		a.later(now.Add(a.r.opts.FreezeRecheck))
 		return a.block(e, frozen)
 	}
+	if err := a.supersede(e.Name); err != nil {
+		return err
+	}
 	e.Status, e.Blocker, e.StartedAt = release.Running, "", &now
 	if err := a.tx.SetEnvironment(*e, "promotion to "+e.Name+" started ("+e.Settings.Action.Value+")"); err != nil {
 		return err

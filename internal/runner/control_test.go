@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"ladder/internal/release"
+	"ladder/internal/runner"
 )
 
 // TestFreezeBlocksThenReleases: a frozen target waits with the freeze as its blocker and
@@ -78,4 +79,31 @@ func TestTerminate(t *testing.T) {
 		t.Fatalf("retry: %v", err)
 	}
 	h.wait(rel.ID, "success after retry", status(release.Succeeded))
+}
+
+// TestTerminateModeSupersedes: in terminate mode, a newer release that reaches an environment
+// where an older release is still active ends the older one, "superseded by #2", and goes on.
+func TestTerminateModeSupersedes(t *testing.T) {
+	h := newHarness(t)
+	h.model.mode = "terminate"
+	h.define("gate", approvalStep("sign-off", 1, nil, true))
+	h.use("gate", "", release.Hooks{}, release.EnvironmentHooks{})
+	dev, prod := newRepo(t, "dev", "2.0.0"), newRepo(t, "prod", "1.0.0")
+	envs := []env{{name: "dev", repo: dev}, {name: "prod", repo: prod, deps: []string{"dev"}}}
+	first := h.start("shop", envs, release.ActionCommit)
+	h.step(first.ID, "sign-off", release.Suspended)
+	second := h.start("shop", envs, release.ActionCommit)
+	got := h.wait(first.ID, "the older release to be superseded", status(release.Terminated))
+	if got.Error != "superseded by #2" {
+		t.Errorf("got error %q, want %q", got.Error, "superseded by #2")
+	}
+	st := h.step(second.ID, "sign-off", release.Suspended)
+	if err := h.runner.Decide(context.Background(), runner.Decision{ReleaseID: second.ID, StepRunID: st.ID,
+		Environment: st.Environment, User: "tester", Approve: true}); err != nil {
+		t.Fatalf("approve: %v", err)
+	}
+	h.wait(second.ID, "the newer release to succeed", status(release.Succeeded))
+	if n := prod.commits(); n != 2 {
+		t.Errorf("prod: got %d commits, want 2 (only the newer release promoted)", n)
+	}
 }
