@@ -48,7 +48,7 @@ func seedModel(t *testing.T, srv *server, dev, prod *gitRepo) *environment.Servi
 	return envs
 }
 
-// TestPromoteJourney: a promoter promotes shop from dev to prod in the browser. prod is frozen,
+// TestPromoteJourney: a promoter promotes shop from dev to prod from the dashboard. prod is frozen,
 // so the release page first shows the freeze as the blocker; the test lifts the freeze behind
 // the browser's back and the page must move to SUCCEEDED with no reload and no polling — every
 // update arriving over its event stream. The new version is then committed in prod's repository.
@@ -68,18 +68,11 @@ func TestPromoteJourney(t *testing.T) {
 		defer mu.Unlock()
 		requests = append(requests, r)
 	})
-	_, err = page.Goto("/releases")
-	must(t, err, "open releases")
-	must(t, expect.Locator(page.GetByTestId("releases-empty")).ToBeVisible(), "empty state")
-	must(t, page.GetByTestId("start-release").Locator("summary").Click(), "open the start form")
-	form := page.GetByTestId("promote-form")
-	_, err = form.GetByLabel("Product").SelectOption(selectValue("shop"))
-	must(t, err, "choose product")
-	_, err = form.GetByLabel("From").SelectOption(selectValue("dev"))
-	must(t, err, "choose source")
-	_, err = form.GetByLabel("To").SelectOption(selectValue("prod"))
-	must(t, err, "choose target")
-	must(t, form.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Promote"}).Click(), "promote")
+	_, err = page.Goto("/")
+	must(t, err, "open the dashboard")
+	must(t, page.GetByTestId("promote-prod-shop").Click(), "open the promote dialog")
+	must(t, expect.Locator(page.GetByTestId("promote-dialog").GetByTestId("diff-shop-prod")).ToBeVisible(), "the diff preview is shown")
+	must(t, page.GetByTestId("confirm-promote").Click(), "promote")
 	must(t, page.WaitForURL("**/releases/*"), "arrive on the release page")
 	releaseURL := page.URL()
 	must(t, expect.Locator(page.GetByTestId("blocker-prod")).ToContainText("environment frozen: change window closed"), "the freeze is the blocker")
