@@ -1,7 +1,10 @@
 package web
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -14,6 +17,7 @@ import (
 	"ladder/internal/release"
 	"ladder/internal/runner"
 	"ladder/internal/user"
+	"ladder/internal/workflow"
 	"ladder/views"
 )
 
@@ -205,4 +209,95 @@ func apiReleaseAction(rels *release.Service, users *user.Service, envs *environm
 		}
 		return writeJSON(w, http.StatusOK, releaseOut(rel))
 	}
+}
+
+// decisionRequest approves or rejects a waiting approval step of a release. Step (a step run
+// ID) and environment are optional: they only choose among several waiting approval steps.
+type decisionRequest struct {
+	Environment string `json:"environment,omitempty"`
+	Step        int64  `json:"step,omitempty"`
+	Comment     string `json:"comment,omitempty"`
+}
+
+// apiDecide approves (or rejects) the waiting approval step of the release in the path that
+// the body chooses, with the same checks as the release page, and answers the release.
+func apiDecide(run *runner.Runner, rels *release.Service, users *user.Service, approve bool) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var body decisionRequest
+		if err := readOptionalJSON(r, &body); err != nil {
+			return err
+		}
+		rel, err := rels.Get(r.Context(), r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		steps, err := run.Steps(r.Context(), rel.ID)
+		if err != nil {
+			return err
+		}
+		step, err := waitingApproval(rel, steps, body)
+		if err != nil {
+			return err
+		}
+		d := runner.Decision{StepRunID: step.ID, Environment: step.Environment, Approve: approve, Comment: body.Comment}
+		if err := decide(r, run, users, rel, d); err != nil {
+			return err
+		}
+		if rel, err = rels.Get(r.Context(), rel.ID); err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, releaseOut(rel))
+	}
+}
+
+// waitingApproval is the one approval step of rel waiting for a decision that the request
+// chooses: 409 when none waits, 422 (on step) when several do and the request does not say which.
+func waitingApproval(rel release.Release, steps []runner.StepRun, body decisionRequest) (runner.StepRun, error) {
+	if _, ok := rel.Environment(body.Environment); body.Environment != "" && !ok {
+		return runner.StepRun{}, fieldError("environment", "release %d has no environment %q", rel.Number, body.Environment)
+	}
+	var waiting []runner.StepRun
+	var ids []string
+	for _, s := range steps {
+		if s.Kind == workflow.KindApproval && s.Status == release.Suspended &&
+			(body.Step == 0 || s.ID == body.Step) && (body.Environment == "" || s.Environment == body.Environment) {
+			waiting = append(waiting, s)
+			ids = append(ids, strconv.FormatInt(s.ID, 10)+" ("+s.Label+")")
+		}
+	}
+	switch len(waiting) {
+	case 0:
+		return runner.StepRun{}, fmt.Errorf("release %d has no approval step waiting for a decision%s: %w", rel.Number, chosen(body), fault.ErrConflict)
+	case 1:
+		return waiting[0], nil
+	}
+	return runner.StepRun{}, fieldError("step", "several approval steps are waiting; choose one of: %s", strings.Join(ids, ", "))
+}
+
+// chosen describes what a decision request asked for, for the error when nothing matches.
+func chosen(body decisionRequest) string {
+	var s []string
+	if body.Step != 0 {
+		s = append(s, "step "+strconv.FormatInt(body.Step, 10))
+	}
+	if body.Environment != "" {
+		s = append(s, "environment "+body.Environment)
+	}
+	if len(s) == 0 {
+		return ""
+	}
+	return " as " + strings.Join(s, " in ")
+}
+
+// readOptionalJSON reads a JSON body into v like readJSON, but an empty body leaves v as it is.
+func readOptionalJSON(r *http.Request, v any) error {
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	if err != nil {
+		return badRequest{"read the body: " + err.Error()}
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return readJSON(r, v)
 }

@@ -133,7 +133,9 @@ func apiRoutes(s Services) []apiRoute {
 		{"POST", "/releases/{id}/retry", promoter, release(func(r *http.Request, id, by string) error {
 			return s.Runner.Retry(r.Context(), id, by)
 		}), "Retry a failed or terminated release", nil, releaseJSON{}, 200, nil},
-		// Approve and reject (POST /releases/{id}/approve and /reject) come with approval steps
-		// in the runner; add them here, answering through its methods, when it has them.
+		{"POST", "/releases/{id}/approve", promoter, apiDecide(s.Runner, s.Releases, s.Users, true),
+			"Approve the release's waiting approval step (or the one the body names)", decisionRequest{}, releaseJSON{}, 200, nil},
+		{"POST", "/releases/{id}/reject", promoter, apiDecide(s.Runner, s.Releases, s.Users, false),
+			"Reject the release's waiting approval step (or the one the body names), failing it", decisionRequest{}, releaseJSON{}, 200, nil},
 	}
 }

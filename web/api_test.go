@@ -244,6 +244,85 @@ func apiCases() []apiCase {
 		{route: "POST /api/v1/releases/{id}/retry", path: "/api/v1/releases/{release}/retry", role: "promoter", want: 200,
 			bad:   []bad{missing("/api/v1/releases/nope/retry")},
 			setup: func(t *testing.T, fx *apiFixture) { fx.waitForStatus(t, "TERMINATED") }},
+		{route: "POST /api/v1/releases/{id}/approve", path: "/api/v1/releases/{gated-a}/approve", role: "promoter", want: 200,
+			body: `{"comment": "looks good"}`,
+			bad: []bad{malformed("/api/v1/releases/{gated-a}/approve"), missing("/api/v1/releases/nope/approve"),
+				{"/api/v1/releases/{gated-a}/approve", `{"environment": "nowhere"}`, 422},
+				{"/api/v1/releases/{gated-a}/approve", `{"step": 999999}`, 409},
+				{"/api/v1/releases/{release}/approve", "", 409}},
+			setup: func(t *testing.T, fx *apiFixture) {
+				fx.gatedModel(t)
+				fx.gatedRelease(t, "gate-a")
+			},
+			check: decidedOn("gate-a", true)},
+		{route: "POST /api/v1/releases/{id}/reject", path: "/api/v1/releases/{gated-r}/reject", role: "promoter", want: 200,
+			body: `{"environment": "gate-dst", "comment": "not today"}`,
+			bad: []bad{malformed("/api/v1/releases/{gated-r}/reject"), missing("/api/v1/releases/nope/reject"),
+				{"/api/v1/releases/{gated-r}/reject", `{"environment": "gate-src"}`, 409}},
+			setup: func(t *testing.T, fx *apiFixture) { fx.gatedRelease(t, "gate-r") },
+			check: decidedOn("gate-r", false)},
+	}
+}
+
+// gatedModel adds environments, a flow and products of their own whose releases wait at an
+// approval step (a pre-action of the target environment) for the approve and reject cases.
+func (fx *apiFixture) gatedModel(t *testing.T) {
+	t.Helper()
+	fx.must(t, "POST", "/api/v1/environments", `{"name": "gate-src", "kind": "non-production"}`, 201)
+	fx.must(t, "POST", "/api/v1/environments", `{"name": "gate-dst", "kind": "non-production"}`, 201)
+	fx.must(t, "POST", "/api/v1/workflows", `{"name": "gate", "timeout": "5m",
+		"steps": [{"name": "sign-off", "kind": "approval", "approval": {"required": 1, "allowSelfApproval": true}}]}`, 201)
+	fx.must(t, "POST", "/api/v1/flows", `{"name": "gate", "triggerEnvironment": "gate-src",
+		"steps": [{"environment": "gate-dst", "settings": {"preAction": "gate", "action": "none"}}]}`, 201)
+	for _, p := range []string{"gate-a", "gate-r"} {
+		fx.must(t, "POST", "/api/v1/products", `{"name": "`+p+`", "promotionTemplate": {"versionSource": {"file": "Chart.yaml", "jsonPath": "$.appVersion"},
+			"promotion": [{"file": "Chart.yaml", "jsonPaths": ["$.appVersion"]}]}, "flows": [{"flow": "gate", "triggerSelectors": []}]}`, 201)
+		for env, path := range map[string]string{"gate-src": "dev", "gate-dst": "staging"} {
+			fx.must(t, "POST", "/api/v1/applications", `{"name": "`+p+`", "environment": "`+env+`", "product": "`+p+`",
+				"repoURL": "`+fx.repo+`", "branch": "main", "path": "`+path+`"}`, 201)
+		}
+	}
+}
+
+// gatedRelease starts a release of product through the gate flow, waits until it waits for
+// approval, and names it {gated-<suffix>} for the case's paths.
+func (fx *apiFixture) gatedRelease(t *testing.T, product string) {
+	t.Helper()
+	var rel struct{ ID string }
+	if err := json.Unmarshal(fx.must(t, "POST", "/api/v1/releases", `{"product": "`+product+`", "flow": "gate"}`, 201), &rel); err != nil {
+		t.Fatal(err)
+	}
+	fx.vars["{gated-"+strings.TrimPrefix(product, "gate-")+"}"] = rel.ID
+	var last []byte
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		last = fx.must(t, "GET", "/api/v1/releases/"+rel.ID, "", 200)
+		if bytes.Contains(last, []byte(`"blocker":"waiting for approval`)) {
+			return
+		}
+	}
+	t.Fatalf("release of %s never waited for approval: got %s", product, last)
+}
+
+// decidedOn checks that the answer is the release of product and that the release goes on
+// from the approval step: approved it leaves it (and does not fail), rejected it fails.
+func decidedOn(product string, approved bool) func(t *testing.T, fx *apiFixture, body []byte) {
+	return func(t *testing.T, fx *apiFixture, body []byte) {
+		var rel struct{ ID, Product string }
+		if err := json.Unmarshal(body, &rel); err != nil || rel.Product != product {
+			t.Fatalf("got %s (%v), want the release of %s", body, err, product)
+		}
+		var last []byte
+		for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			last = fx.must(t, "GET", "/api/v1/releases/"+rel.ID, "", 200)
+			failed := bytes.Contains(last, []byte(`"status":"FAILED"`))
+			if approved && failed {
+				t.Fatalf("approved release %s failed: %s", rel.ID, last)
+			}
+			if (approved && !bytes.Contains(last, []byte("waiting for approval"))) || (!approved && failed && bytes.Contains(last, []byte("rejected by"))) {
+				return
+			}
+		}
+		t.Errorf("release %s of %s: got %s, want it %s", rel.ID, product, last, map[bool]string{true: "past its approval", false: "failed"}[approved])
 	}
 }
 

@@ -31,24 +31,9 @@ func decideStep(run *runner.Runner, rels *release.Service, users *user.Service, 
 		if err != nil {
 			return err
 		}
-		u, _ := signedIn(r)
-		if name := r.PostForm.Get("environment"); name != "" {
-			e, ok := rel.Environment(name)
-			if !ok {
-				return fmt.Errorf("environment %q of release %s: %w", name, id, fault.ErrNotFound)
-			}
-			allowed, err := users.CanApprove(r.Context(), u, user.Target{Name: e.Name, Kind: e.Kind})
-			if err != nil {
-				return err
-			}
-			if !allowed {
-				return fmt.Errorf("%s may not approve in %s: %w", u.Name, e.Name, fault.ErrForbidden)
-			}
-		}
-		err = run.Decide(r.Context(), runner.Decision{ReleaseID: id, StepRunID: stepID,
-			Environment: r.PostForm.Get("environment"), User: u.Name, Groups: u.Groups, Approve: approve,
-			Comment: r.PostForm.Get("comment")})
-		if err != nil {
+		pick := runner.Decision{StepRunID: stepID, Environment: r.PostForm.Get("environment"),
+			Approve: approve, Comment: r.PostForm.Get("comment")}
+		if err := decide(r, run, users, rel, pick); err != nil {
 			return err
 		}
 		if r.Header.Get("HX-Request") == "true" {
@@ -57,6 +42,29 @@ func decideStep(run *runner.Runner, rels *release.Service, users *user.Service, 
 		}
 		return redirect(w, r, "/releases/"+id)
 	}
+}
+
+// decide records the signed-in person's decision d (step, environment, approve, comment) on
+// a waiting approval step of rel, once they may approve in the step's environment (roles and
+// rules); steps of release hooks, outside any environment, are left to the runner's checks.
+// The browser's buttons and the API both decide through it.
+func decide(r *http.Request, run *runner.Runner, users *user.Service, rel release.Release, d runner.Decision) error {
+	u, _ := signedIn(r)
+	if d.Environment != "" {
+		e, ok := rel.Environment(d.Environment)
+		if !ok {
+			return fmt.Errorf("environment %q of release %s: %w", d.Environment, rel.ID, fault.ErrNotFound)
+		}
+		allowed, err := users.CanApprove(r.Context(), u, user.Target{Name: e.Name, Kind: e.Kind})
+		if err != nil {
+			return err
+		}
+		if !allowed {
+			return fmt.Errorf("%s may not approve in %s: %w", u.Name, e.Name, fault.ErrForbidden)
+		}
+	}
+	d.ReleaseID, d.User, d.Groups = rel.ID, u.Name, u.Groups
+	return run.Decide(r.Context(), d)
 }
 
 // stepList reads a release's workflow steps for its page. Promoters see approval buttons.
