@@ -11,6 +11,7 @@ import (
 	"ladder/internal/product"
 	"ladder/internal/release"
 	"ladder/internal/runner"
+	"ladder/internal/user"
 	"ladder/views"
 )
 
@@ -21,6 +22,7 @@ type dashboardModel struct {
 	apps     *application.Service
 	releases *release.Service
 	versions *versionCache
+	users    *user.Service
 	now      func() time.Time
 }
 
@@ -34,8 +36,30 @@ func showDashboard(m dashboardModel) handlerFunc {
 			return err
 		}
 		d.CanPromote = l.CanPromote()
+		if err := m.markPromotable(r, &d); err != nil {
+			return err
+		}
 		return render(w, r, http.StatusOK, views.DashboardPage(l, d))
 	}
+}
+
+// markPromotable says, per column, whether the caller may promote into its environment.
+func (m dashboardModel) markPromotable(r *http.Request, d *views.Dashboard) error {
+	if !d.CanPromote {
+		return nil
+	}
+	envs := make([]environment.Environment, len(d.Columns))
+	for i, c := range d.Columns {
+		envs[i] = c.Env
+	}
+	allowed, err := promotable(r, m.users, envs)
+	if err != nil {
+		return err
+	}
+	for i := range d.Columns {
+		d.Columns[i].CanPromote = allowed[d.Columns[i].Env.Name]
+	}
+	return nil
 }
 
 func (m dashboardModel) build(ctx context.Context) (views.Dashboard, error) {

@@ -60,7 +60,7 @@ func promote(p promotions) handlerFunc {
 		if err == nil {
 			rel, err = p.run.Start(r.Context(), spec)
 		}
-		if errors.Is(err, fault.ErrForbidden) || errors.Is(err, fault.ErrConflict) {
+		if errors.Is(err, fault.ErrConflict) {
 			f.Errors = fault.FieldErrors{"_": err.Error()}
 			return dialog(w, r, http.StatusUnprocessableEntity, "Promote "+f.Product, views.PromoteDialog(f))
 		}
@@ -84,6 +84,9 @@ func (p promotions) form(r *http.Request) (views.PromoteForm, release.Spec, erro
 	}
 	target, err := p.envs.Get(ctx, f.To)
 	if err != nil {
+		return f, release.Spec{}, err
+	}
+	if err := mayPromoteTo(r, p.users, target); err != nil {
 		return f, release.Spec{}, err
 	}
 	if f.Sources, err = p.sources(r, prod.Name, target.Name); err != nil {

@@ -22,6 +22,7 @@ type startChoices struct {
 	products *product.Service
 	flows    *flow.Service
 	envs     *environment.Service
+	users    *user.Service
 }
 
 func (c startChoices) form(r *http.Request) (views.StartForm, error) {
@@ -44,8 +45,15 @@ func (c startChoices) form(r *http.Request) (views.StartForm, error) {
 	if err != nil {
 		return f, err
 	}
+	allowed, err := promotable(r, c.users, envs)
+	if err != nil {
+		return f, err
+	}
 	for _, e := range envs {
 		f.Envs = append(f.Envs, e.Name)
+		if allowed[e.Name] {
+			f.Targets = append(f.Targets, e.Name)
+		}
 	}
 	return f, nil
 }
@@ -125,8 +133,7 @@ func startFromForm(r *http.Request, plan *runner.Planner, run *runner.Runner, us
 // mayPromote refuses a release into any environment the caller's rules do not let them
 // promote to.
 func mayPromote(r *http.Request, users *user.Service, envs *environment.Service, spec release.Spec) error {
-	u, ok := signedIn(r)
-	if !ok {
+	if _, ok := signedIn(r); !ok {
 		return fault.ErrUnauthenticated
 	}
 	for _, e := range spec.Environments {
@@ -137,13 +144,42 @@ func mayPromote(r *http.Request, users *user.Service, envs *environment.Service,
 		if err != nil {
 			return err
 		}
-		allowed, err := users.CanPromote(r.Context(), u, user.Target{Name: env.Name, Kind: env.Kind})
-		if err != nil {
+		if err := mayPromoteTo(r, users, env); err != nil {
 			return err
-		}
-		if !allowed {
-			return fmt.Errorf("%s may not promote to %s: %w", u.Name, env.Name, fault.ErrForbidden)
 		}
 	}
 	return nil
+}
+
+// mayPromoteTo refuses a promotion into env when the caller's rules do not allow it.
+func mayPromoteTo(r *http.Request, users *user.Service, env environment.Environment) error {
+	u, ok := signedIn(r)
+	if !ok {
+		return fault.ErrUnauthenticated
+	}
+	allowed, err := users.CanPromote(r.Context(), u, user.Target{Name: env.Name, Kind: env.Kind})
+	if err != nil {
+		return err
+	}
+	if !allowed {
+		return fmt.Errorf("%s may not promote to %s: %w", u.Name, env.Name, fault.ErrForbidden)
+	}
+	return nil
+}
+
+// promotable lists the names of envs the caller may promote to, reading the rules once.
+func promotable(r *http.Request, users *user.Service, envs []environment.Environment) (map[string]bool, error) {
+	out := map[string]bool{}
+	u, ok := signedIn(r)
+	if !ok {
+		return out, nil
+	}
+	rules, err := users.Rules(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range envs {
+		out[e.Name] = user.Allowed(rules, u, user.Promote, user.Target{Name: e.Name, Kind: e.Kind})
+	}
+	return out, nil
 }

@@ -85,9 +85,9 @@ type route struct {
 func routes(log *slog.Logger, s Services) []route {
 	h := func(fn handlerFunc) http.Handler { return errorHandler(log, fn) }
 	envs, now := s.Environments, s.Now
-	choices := startChoices{products: s.Products, flows: s.Flows, envs: envs}
+	choices := startChoices{products: s.Products, flows: s.Flows, envs: envs, users: s.Users}
 	dash := dashboardModel{envs: envs, products: s.Products, apps: s.Applications, releases: s.Releases,
-		versions: newVersionCache(s.Planner, now), now: now}
+		versions: newVersionCache(s.Planner, now), users: s.Users, now: now}
 	prom := promotions{plan: s.Planner, run: s.Runner, users: s.Users, envs: envs, products: s.Products,
 		apps: s.Applications, policies: s.Policies, workflows: s.Workflows}
 	return append([]route{
