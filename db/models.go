@@ -57,6 +57,28 @@ type Approval struct {
 	At          time.Time
 }
 
+type ArgoStepWorkflow struct {
+	StepRunID int64
+	ReleaseID string
+	Server    string
+	Name      string
+	Submitted bool
+	LogLines  int64
+	Done      bool
+}
+
+type ArgoWorkflowsServer struct {
+	ID        int64
+	Name      string
+	Url       string
+	Namespace string
+	Token     []byte
+	Insecure  bool
+	CaBundle  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
 type ArgocdServer struct {
 	ID                 int64
 	Name               string

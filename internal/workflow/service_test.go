@@ -56,7 +56,17 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 		{"no steps", func(in *workflow.Input) { in.Steps = nil }, "steps"},
 		{"step without name", func(in *workflow.Input) { in.Steps[1].Name = "" }, "steps.1.name"},
 		{"duplicate step name", func(in *workflow.Input) { in.Steps[1].Name = "health" }, "steps.1.name"},
-		{"argo kind not offered", func(in *workflow.Input) { in.Steps[1] = workflow.Step{Name: "suite", Kind: "argo"} }, "steps.1.kind"},
+		{"unknown kind", func(in *workflow.Input) { in.Steps[1] = workflow.Step{Name: "suite", Kind: "k8s-job"} }, "steps.1.kind"},
+		{"argo without server", func(in *workflow.Input) {
+			in.Steps[1] = workflow.Step{Name: "suite", Kind: "argo", Argo: &workflow.ArgoStep{Template: "e2e"}}
+		}, "steps.1.server"},
+		{"argo bad template name", func(in *workflow.Input) {
+			in.Steps[1] = workflow.Step{Name: "suite", Kind: "argo", Argo: &workflow.ArgoStep{Server: "ci", Template: "E2E Suite"}}
+		}, "steps.1.template"},
+		{"argo bad parameter name", func(in *workflow.Input) {
+			in.Steps[1] = workflow.Step{Name: "suite", Kind: "argo", Argo: &workflow.ArgoStep{Server: "ci", Template: "e2e",
+				Parameters: []workflow.Param{{Name: "bad name", Value: "x"}}}}
+		}, "steps.1.parameters"},
 		{"url template does not parse", func(in *workflow.Input) { in.Steps[0].HTTP.URL = "https://{{.APP_NAME" }, "steps.0.url"},
 		{"url without scheme", func(in *workflow.Input) { in.Steps[0].HTTP.URL = "example.com" }, "steps.0.url"},
 		{"bad method", func(in *workflow.Input) { in.Steps[0].HTTP.Method = "FETCH" }, "steps.0.method"},

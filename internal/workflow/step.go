@@ -11,12 +11,13 @@ import (
 	"ladder/internal/fault"
 )
 
-// Kinds of step. The argo kind described in the specification is not offered yet.
+// Kinds of step.
 const (
 	KindHTTP     = "http"
 	KindExec     = "exec"
 	KindApproval = "approval"
 	KindWait     = "wait"
+	KindArgo     = "argo"
 )
 
 // Kinds lists every step kind a workflow may use, in the order the editor offers them.
@@ -26,11 +27,12 @@ var Kinds = []string{KindHTTP, KindExec, KindApproval, KindWait}
 // of the kind fields is set, matching Kind).
 type Step struct {
 	Name     string        `json:"name" form:"name" validate:"required,dnslabel"`
-	Kind     string        `json:"kind" form:"kind" validate:"required,oneof=http exec approval wait"`
+	Kind     string        `json:"kind" form:"kind" validate:"required,oneof=http exec approval wait argo"`
 	HTTP     *HTTPStep     `json:"http,omitempty" form:"-" validate:"-"`
 	Exec     *ExecStep     `json:"exec,omitempty" form:"-" validate:"-"`
 	Approval *ApprovalStep `json:"approval,omitempty" form:"-" validate:"-"`
 	Wait     *WaitStep     `json:"wait,omitempty" form:"-" validate:"-"`
+	Argo     *ArgoStep     `json:"argo,omitempty" form:"-" validate:"-"`
 }
 
 // NewStep returns a step of kind with that kind's defaults, ready for the editor.
@@ -50,8 +52,8 @@ type spec interface {
 // ensureSpec makes the settings of s's kind present and drops those of other kinds, so a
 // step whose kind changed in the editor keeps only what applies.
 func (s *Step) ensureSpec() {
-	http, exec, approval, wait := s.HTTP, s.Exec, s.Approval, s.Wait
-	s.HTTP, s.Exec, s.Approval, s.Wait = nil, nil, nil, nil
+	http, exec, approval, wait, argo := s.HTTP, s.Exec, s.Approval, s.Wait, s.Argo
+	s.HTTP, s.Exec, s.Approval, s.Wait, s.Argo = nil, nil, nil, nil, nil
 	switch s.Kind {
 	case KindHTTP:
 		s.HTTP = orNew(http)
@@ -61,6 +63,8 @@ func (s *Step) ensureSpec() {
 		s.Approval = orNew(approval)
 	case KindWait:
 		s.Wait = orNew(wait)
+	case KindArgo:
+		s.Argo = orNew(argo)
 	}
 	if sp := s.spec(); sp != nil {
 		sp.normalize()
@@ -84,6 +88,8 @@ func (s Step) spec() spec {
 		return s.Approval
 	case s.Wait != nil:
 		return s.Wait
+	case s.Argo != nil:
+		return s.Argo
 	}
 	return nil
 }
