@@ -10,7 +10,7 @@ import (
 
 // Sizes of the flow graph, in SVG user units.
 const (
-	graphNodeW = 196
+	graphNodeW = 240
 	graphNodeH = 52
 	graphColW  = graphNodeW + 64
 	graphRowH  = graphNodeH + 24
