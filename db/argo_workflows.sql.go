@@ -108,6 +108,15 @@ func (q *Queries) DeleteArgoWorkflowsServer(ctx context.Context, id int64) error
 	return err
 }
 
+const finishArgoStepWorkflow = `-- name: FinishArgoStepWorkflow :exec
+UPDATE argo_step_workflows SET done = 1 WHERE step_run_id = ?
+`
+
+func (q *Queries) FinishArgoStepWorkflow(ctx context.Context, stepRunID int64) error {
+	_, err := q.db.ExecContext(ctx, finishArgoStepWorkflow, stepRunID)
+	return err
+}
+
 const getArgoStepWorkflow = `-- name: GetArgoStepWorkflow :one
 SELECT step_run_id, release_id, server, name, submitted, log_lines, done FROM argo_step_workflows WHERE step_run_id = ?
 `

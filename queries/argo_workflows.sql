@@ -42,3 +42,6 @@ JOIN step_runs s ON s.id = a.step_run_id
 JOIN workflow_runs w ON w.id = s.workflow_run_id
 WHERE a.release_id = ? AND a.done = 0 AND a.submitted = 1
 ORDER BY a.step_run_id;
+
+-- name: FinishArgoStepWorkflow :exec
+UPDATE argo_step_workflows SET done = 1 WHERE step_run_id = ?;

@@ -7,6 +7,7 @@ import (
 
 	"ladder/internal/application"
 	"ladder/internal/argocd"
+	"ladder/internal/argowf"
 	"ladder/internal/credential"
 	"ladder/internal/fault"
 	"ladder/internal/gitops"
@@ -26,6 +27,7 @@ type modelServices struct {
 	git       *gitops.Store
 	argo      *argocd.Service
 	providers *provider.Service
+	argoWF    *argowf.Service
 }
 
 // newModelServices loads (or generates) the secret key and builds the services on conn.
@@ -46,6 +48,7 @@ func newModelServices(cfg Config, conn *sql.DB, now func() time.Time) (modelServ
 		git:      gitops.NewStore(filepath.Join(cfg.DataDir, "git")),
 	}
 	m.argo, m.providers = argocd.NewService(conn, box, check, now), provider.NewService(conn, box, check, now)
+	m.argoWF = argowf.NewService(conn, box, check, now)
 	m.previewer = product.NewPreviewer(m.git, m.creds.Remote)
 	return m, nil
 }

@@ -14,7 +14,7 @@ import (
 // deployOptions lets the runner open pull requests on the Git providers and verify through the
 // Argo CD servers of the model.
 func deployOptions(m modelServices) runner.Deploy {
-	return runner.Deploy{Providers: m.providers, ArgoCD: m.argo}
+	return runner.Deploy{Providers: m.providers, ArgoCD: m.argo, Argo: m.argoWF}
 }
 
 // startTrigger watches the trigger applications of every product's flows, polling Git every

@@ -15,6 +15,7 @@ import (
 // done, and end the release. It returns when it wants to look again (zero: when woken).
 func (r *Runner) advance(ctx context.Context, id string) (time.Time, error) {
 	var next time.Time
+	var status string
 	err := r.releases.Change(ctx, id, func(tx *release.Tx) error {
 		rel, err := tx.Load()
 		if err != nil {
@@ -22,8 +23,12 @@ func (r *Runner) advance(ctx context.Context, id string) (time.Time, error) {
 		}
 		a := &advancer{r: r, ctx: ctx, tx: tx, rel: rel}
 		next, err = a.run()
+		status = a.rel.Status
 		return err
 	})
+	if err == nil && r.stopArgo(ctx, id, status) {
+		next = r.argoRetry(next)
+	}
 	return next, err
 }
 

@@ -30,6 +30,8 @@ func kindOf(s workflow.Step) (stepKind, error) {
 		return approvalStep{s.Approval}, nil
 	case s.Wait != nil:
 		return waitStep{s.Wait}, nil
+	case s.Argo != nil:
+		return argoStep{s.Argo}, nil
 	}
 	return nil, fmt.Errorf("step %s: kind %q cannot run", s.Name, s.Kind)
 }

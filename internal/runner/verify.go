@@ -31,6 +31,10 @@ type Deploy struct {
 	// (Degraded, Missing…) before verification fails; Progressing waits for VerifyTimeout
 	// (default 2 min).
 	Grace time.Duration
+	// Argo submits and follows the workflows of argo steps; with none, argo steps fail.
+	Argo ArgoWorkflows
+	// ArgoPoll is how often a running Argo workflow is looked at (default 5 s).
+	ArgoPoll time.Duration
 }
 
 // Providers finds the Git provider that serves a repository.

@@ -205,6 +205,9 @@ func (r *Runner) createWorkflowRun(ctx context.Context, sc scope) (db.WorkflowRu
 
 // endWorkflow records how a workflow run ended.
 func (r *Runner) endWorkflow(ctx context.Context, sc scope, row db.WorkflowRun, status, reason string) (wfResult, error) {
+	if status != release.Succeeded {
+		r.stopArgoRun(ctx, sc.rel.ID, row.ID)
+	}
 	err := r.releases.Change(ctx, sc.rel.ID, func(tx *release.Tx) error {
 		now := tx.Now()
 		if err := tx.Queries().FinishWorkflowRun(ctx, db.FinishWorkflowRunParams{ID: row.ID, Status: status,
