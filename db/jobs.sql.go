@@ -131,17 +131,35 @@ func (q *Queries) NextJobDue(ctx context.Context) (string, error) {
 	return column_1, err
 }
 
-const releaseJob = `-- name: ReleaseJob :exec
-UPDATE jobs SET lease_owner = '', lease_until = NULL, run_after = ? WHERE id = ?
+const releaseJob = `-- name: ReleaseJob :execrows
+UPDATE jobs SET lease_owner = '', lease_until = NULL, run_after = ? WHERE id = ? AND generation = ?
 `
 
 type ReleaseJobParams struct {
+	RunAfter   time.Time
+	ID         int64
+	Generation int64
+}
+
+func (q *Queries) ReleaseJob(ctx context.Context, arg ReleaseJobParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, releaseJob, arg.RunAfter, arg.ID, arg.Generation)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
+const releaseJobAnyGeneration = `-- name: ReleaseJobAnyGeneration :exec
+UPDATE jobs SET lease_owner = '', lease_until = NULL, run_after = ? WHERE id = ?
+`
+
+type ReleaseJobAnyGenerationParams struct {
 	RunAfter time.Time
 	ID       int64
 }
 
-func (q *Queries) ReleaseJob(ctx context.Context, arg ReleaseJobParams) error {
-	_, err := q.db.ExecContext(ctx, releaseJob, arg.RunAfter, arg.ID)
+func (q *Queries) ReleaseJobAnyGeneration(ctx context.Context, arg ReleaseJobAnyGenerationParams) error {
+	_, err := q.db.ExecContext(ctx, releaseJobAnyGeneration, arg.RunAfter, arg.ID)
 	return err
 }
 

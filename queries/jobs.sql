@@ -16,7 +16,10 @@ RETURNING *;
 -- name: FinishJob :execrows
 DELETE FROM jobs WHERE id = ? AND generation = ?;
 
--- name: ReleaseJob :exec
+-- name: ReleaseJob :execrows
+UPDATE jobs SET lease_owner = '', lease_until = NULL, run_after = ? WHERE id = ? AND generation = ?;
+
+-- name: ReleaseJobAnyGeneration :exec
 UPDATE jobs SET lease_owner = '', lease_until = NULL, run_after = ? WHERE id = ?;
 
 -- name: NextJobDue :one

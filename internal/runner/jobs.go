@@ -61,14 +61,19 @@ func finish(ctx context.Context, q *db.Queries, j *job, now time.Time) error {
 		return fmt.Errorf("finish job %d: %w", j.id, err)
 	}
 	if n == 0 {
-		return retryAt(ctx, q, j, now)
+		return retryAt(ctx, q, j, now, now)
 	}
 	return nil
 }
 
-// retryAt frees a job to run again at or after at.
-func retryAt(ctx context.Context, q *db.Queries, j *job, at time.Time) error {
-	if err := q.ReleaseJob(ctx, db.ReleaseJobParams{ID: j.id, RunAfter: at.UTC()}); err != nil {
+// retryAt frees a job to run again at or after at — or at once, if it was asked for again
+// while it ran (an approval, a termination): that request must not wait for at.
+func retryAt(ctx context.Context, q *db.Queries, j *job, at, now time.Time) error {
+	n, err := q.ReleaseJob(ctx, db.ReleaseJobParams{ID: j.id, RunAfter: at.UTC(), Generation: j.generation})
+	if err == nil && n == 0 {
+		err = q.ReleaseJobAnyGeneration(ctx, db.ReleaseJobAnyGenerationParams{ID: j.id, RunAfter: now.UTC()})
+	}
+	if err != nil {
 		return fmt.Errorf("reschedule job %d: %w", j.id, err)
 	}
 	return nil

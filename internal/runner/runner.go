@@ -175,7 +175,7 @@ func (r *Runner) runOne(ctx context.Context) bool {
 		next = r.now().Add(backoff(j.attempts))
 	}
 	if !next.IsZero() {
-		err = retryAt(ctx, r.q, j, next)
+		err = retryAt(ctx, r.q, j, next, r.now())
 	} else {
 		err = finish(ctx, r.q, j, r.now().UTC())
 	}
