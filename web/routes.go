@@ -7,6 +7,7 @@ import (
 
 	"ladder/internal/application"
 	"ladder/internal/argocd"
+	"ladder/internal/argowf"
 	"ladder/internal/audit"
 	"ladder/internal/broker"
 	"ladder/internal/credential"
@@ -55,8 +56,10 @@ type Services struct {
 	Shares       *share.Service
 	Delivery     *delivery.Service
 	ArgoCD       *argocd.Service
-	Providers    *provider.Service
-	Trigger      *trigger.Trigger // watches trigger applications; push webhooks wake it
+	// ArgoWorkflows are the Argo Workflows servers argo steps submit to.
+	ArgoWorkflows *argowf.Service
+	Providers     *provider.Service
+	Trigger       *trigger.Trigger // watches trigger applications; push webhooks wake it
 	// WebhookSecret verifies push webhooks of every provider kind (LADDER_WEBHOOK_SECRET).
 	WebhookSecret string
 	Closing       <-chan struct{} // closed when the server begins to shut down; ends event streams
@@ -182,6 +185,12 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /settings/argocd-servers/{name}", admin, h(updateArgocdServer(s.ArgoCD))},
 		{"POST /settings/argocd-servers/{name}/delete", admin, h(deleteArgocdServer(s.ArgoCD))},
 		{"POST /settings/argocd-servers/{name}/test", admin, h(testArgocdServer(s.ArgoCD))},
+		{"GET /settings/argo-workflows-servers", viewer, h(listArgoWorkflowsServers(s.ArgoWorkflows))},
+		{"POST /settings/argo-workflows-servers", admin, h(createArgoWorkflowsServer(s.ArgoWorkflows))},
+		{"GET /settings/argo-workflows-servers/{name}", viewer, h(showArgoWorkflowsServer(s.ArgoWorkflows))},
+		{"POST /settings/argo-workflows-servers/{name}", admin, h(updateArgoWorkflowsServer(s.ArgoWorkflows))},
+		{"POST /settings/argo-workflows-servers/{name}/delete", admin, h(deleteArgoWorkflowsServer(s.ArgoWorkflows))},
+		{"POST /settings/argo-workflows-servers/{name}/test", admin, h(testArgoWorkflowsServer(s.ArgoWorkflows))},
 		{"POST /hooks/github", public, h(receivePush(log, s.Trigger, s.WebhookSecret, "github"))},
 		{"POST /hooks/gitlab", public, h(receivePush(log, s.Trigger, s.WebhookSecret, "gitlab"))},
 		{"POST /hooks/gitea", public, h(receivePush(log, s.Trigger, s.WebhookSecret, "gitea"))},

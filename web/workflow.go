@@ -183,10 +183,22 @@ func workflowStepsFrom(r *http.Request) ([]workflow.Step, error) {
 				AllowSelfApproval: get("allowSelfApproval") == "true"}
 		case workflow.KindWait:
 			s.Wait = &workflow.WaitStep{Duration: get("duration")}
+		case workflow.KindArgo:
+			s.Argo = &workflow.ArgoStep{Server: get("server"), Template: get("template"), Parameters: parseParams(get("parameters"))}
 		}
 		steps = append(steps, s)
 	}
 	return steps, fe.Err()
+}
+
+// parseParams reads an argo step's extra parameters, one per line as NAME=value.
+func parseParams(s string) []workflow.Param {
+	var ps []workflow.Param
+	for _, l := range lines(s) {
+		name, value, _ := strings.Cut(l, "=")
+		ps = append(ps, workflow.Param{Name: strings.TrimSpace(name), Value: value})
+	}
+	return ps
 }
 
 func parseHeaders(s string) []workflow.Header {

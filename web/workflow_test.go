@@ -126,7 +126,8 @@ func TestCreateWorkflowRejectsInvalidInput(t *testing.T) {
 		{"url template does not parse", workflowForm("steps.0.url", "https://{{.APP_NAME"), "steps.0.url"},
 		{"retries not a number", workflowForm("steps.0.retries", "many"), "steps.0.retries"},
 		{"wait without duration", workflowForm("steps.1.duration", ""), "steps.1.duration"},
-		{"argo kind not offered", workflowForm("steps.1.kind", "argo"), "steps.1.kind"},
+		{"unknown kind", workflowForm("steps.1.kind", "k8s-job"), "steps.1.kind"},
+		{"argo step without template", workflowForm("steps.1.kind", "argo", "steps.1.server", "checks"), "steps.1.template"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

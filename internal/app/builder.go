@@ -57,5 +57,6 @@ func newModelServices(cfg Config, conn *sql.DB, now func() time.Time) (modelServ
 func withModel(svc web.Services, m modelServices) web.Services {
 	svc.Applications, svc.Credentials, svc.Products, svc.Previewer = m.apps, m.creds, m.products, m.previewer
 	svc.ArgoCD, svc.Providers = m.argo, m.providers
+	svc.ArgoWorkflows = m.argoWF
 	return svc
 }

@@ -21,7 +21,7 @@ const (
 )
 
 // Kinds lists every step kind a workflow may use, in the order the editor offers them.
-var Kinds = []string{KindHTTP, KindExec, KindApproval, KindWait}
+var Kinds = []string{KindHTTP, KindExec, KindApproval, KindWait, KindArgo}
 
 // Step is one step of a workflow: a name, a kind, and the settings of that kind (exactly one
 // of the kind fields is set, matching Kind).
