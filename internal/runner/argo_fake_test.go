@@ -19,6 +19,9 @@ type fakeArgoServer struct {
 	requests  []argoRequest
 	workflows map[string]*fakeWorkflow
 	order     []string
+	// hang, when set, keeps each submit's answer back until the client gives up: the workflow
+	// is created, but the submitter never hears so (a crash in the middle of a submit).
+	hang bool
 }
 
 // argoRequest is one request the fake received.
@@ -78,6 +81,12 @@ func (f *fakeArgoServer) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	f.workflows[name] = &fakeWorkflow{phase: "Running"}
 	f.order = append(f.order, name)
+	if f.hang {
+		f.mu.Unlock()
+		<-r.Context().Done()
+		f.mu.Lock()
+		return
+	}
 	fmt.Fprintf(w, `{"metadata":{"name":%q,"namespace":%q},"spec":{"workflowTemplateRef":{"name":%q}}}`, name, r.PathValue("ns"), in.ResourceName)
 }
 
@@ -146,6 +155,20 @@ func (f *fakeArgoServer) only(t *testing.T) string {
 		t.Fatalf("got %d workflows submitted, want 1", len(f.order))
 	}
 	return f.order[0]
+}
+
+// setHang sets whether submits hang.
+func (f *fakeArgoServer) setHang(on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hang = on
+}
+
+// submitted returns how many workflows were created.
+func (f *fakeArgoServer) submitted() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.order)
 }
 
 // change edits workflow name.

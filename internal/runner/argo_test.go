@@ -187,6 +187,27 @@ func TestArgoTerminateRelease(t *testing.T) {
 	}
 }
 
+// TestArgoTimeoutTerminates: when the workflow's timeout passes while the Argo workflow runs,
+// the workflow is terminated and the environment fails with the timeout.
+func TestArgoTimeoutTerminates(t *testing.T) {
+	h := newArgoHarness(t)
+	if _, err := h.workflows.Create(context.Background(), workflow.Input{Name: "suite", Timeout: "1s", Steps: []workflow.Step{argoSuite()}}); err != nil {
+		t.Fatal(err)
+	}
+	h.use("suite", "", release.Hooks{}, release.EnvironmentHooks{})
+	dev, prod := newRepo(t, "dev", "2.0.0"), newRepo(t, "prod", "1.0.0")
+	rel := h.start("shop", []env{{name: "dev", repo: dev}, {name: "prod", repo: prod, deps: []string{"dev"}}}, release.ActionCommit)
+	rel = h.wait(rel.ID, "the release to fail", status(release.Failed))
+	name := h.fake.only(t)
+	if n := len(h.fake.calls("PUT", "/api/v1/workflows/checks/"+name+"/terminate")); n != 1 {
+		t.Errorf("got %d terminate calls after the timeout, want 1", n)
+	}
+	prod2, _ := rel.Environment("prod")
+	if got := prod2.Applications[0].Error; !strings.Contains(got, "timed out") {
+		t.Errorf("got application error %q, want a timeout", got)
+	}
+}
+
 // TestArgoRestartReattaches: a Ladder restarted while the workflow runs follows the same
 // workflow — the fake saw exactly one submit — and finishes the release when it succeeds.
 func TestArgoRestartReattaches(t *testing.T) {
@@ -213,5 +234,28 @@ func TestArgoUnreachableWaits(t *testing.T) {
 	rel = h.wait(rel.ID, "the unreachable blocker", blockerPrefix("prod", "Argo Workflows server ci unreachable: "))
 	if rel.Status != release.Running && rel.Status != release.Suspended {
 		t.Errorf("got release %s, want it still under way", rel.Status)
+	}
+}
+
+// TestArgoCrashDuringSubmit: Ladder dies after Argo created the workflow but before it heard
+// so; the restarted Ladder submits the same name again, gets 409, and follows the workflow
+// already there — one workflow in all.
+func TestArgoCrashDuringSubmit(t *testing.T) {
+	h := newArgoHarness(t)
+	h.fake.setHang(true)
+	rel := h.launch("")
+	h.wait(rel.ID, "the workflow to be created", func(release.Release) bool { return h.fake.submitted() == 1 })
+	h.stop()
+	h.fake.setHang(false)
+	h.boot()
+	name := h.fake.only(t)
+	h.wait(rel.ID, "the new runner to follow the workflow", blockerPrefix("prod", "Argo workflow "+name+" is Running"))
+	h.fake.change(name, func(w *fakeWorkflow) { w.phase = "Succeeded" })
+	h.wait(rel.ID, "the release to succeed", status(release.Succeeded))
+	if n := h.fake.submitted(); n != 1 {
+		t.Errorf("got %d workflows created, want 1", n)
+	}
+	if n := len(h.fake.calls("POST", "/submit")); n != 2 {
+		t.Errorf("got %d submit requests, want 2 (the lost one and the repeated one)", n)
 	}
 }
