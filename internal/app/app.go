@@ -184,6 +184,7 @@ func startRunner(ctx context.Context, conn *sql.DB, svc *web.Services, model mod
 	svc.Releases, svc.Runner, svc.Broker = rels, run, b
 	svc.Planner = &runner.Planner{Products: model.products, Applications: model.apps, Flows: svc.Flows,
 		Policies: svc.Policies, Environments: svc.Environments, Credentials: model.creds, Git: model.git}
+	svc.Flows.RefuseDeleteWhileUsed(model.products.UsersOfFlow)
 	svc.Environments.RefuseDeleteWhileUsed(
 		labelled("application", model.apps.UsersOfEnvironment),
 		labelled("flow", svc.Flows.UsersOfEnvironment))

@@ -24,6 +24,13 @@ type Service struct {
 	now      func() time.Time
 	envs     *environment.Service
 	policies *policy.Service
+	users    []func(ctx context.Context, flow string) ([]string, error)
+}
+
+// RefuseDeleteWhileUsed makes Delete refuse a flow that any of users names (products list
+// their flows); the product package provides it at wiring time.
+func (s *Service) RefuseDeleteWhileUsed(users ...func(ctx context.Context, flow string) ([]string, error)) {
+	s.users = append(s.users, users...)
 }
 
 // NewService returns a Service on conn that checks environment names with envs and resolves
@@ -146,6 +153,17 @@ func (s *Service) UpdateTx(ctx context.Context, q *db.Queries, name string, in I
 
 // Delete removes the flow called name.
 func (s *Service) Delete(ctx context.Context, name string) error {
+	var using []string
+	for _, users := range s.users {
+		u, err := users(ctx, name)
+		if err != nil {
+			return err
+		}
+		using = append(using, u...)
+	}
+	if len(using) > 0 {
+		return fmt.Errorf("flow %s is used by product %s; remove it from them first: %w", name, strings.Join(using, ", product "), fault.ErrConflict)
+	}
 	return db.InTx(ctx, s.db, func(q *db.Queries) error {
 		r, err := q.GetFlow(ctx, name)
 		if errors.Is(err, sql.ErrNoRows) {

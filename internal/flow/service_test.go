@@ -245,3 +245,30 @@ func TestEvaluate(t *testing.T) {
 }
 
 func val(value, origin string) policy.Value { return policy.Value{Value: value, Origin: origin} }
+
+// TestDeleteRefusedWhileUsed: a flow that a product lists cannot be deleted; the message names
+// the product and the flow stays.
+func TestDeleteRefusedWhileUsed(t *testing.T) {
+	fx := newFixture(t)
+	ctx := context.Background()
+	if _, err := fx.flows.Create(ctx, flow.Input{Name: "main", TriggerEnvironment: "dev", Steps: steps("staging")}); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	used := []string{"shop"}
+	fx.flows.RefuseDeleteWhileUsed(func(_ context.Context, name string) ([]string, error) {
+		if name == "main" {
+			return used, nil
+		}
+		return nil, nil
+	})
+	if err := fx.flows.Delete(ctx, "main"); !errors.Is(err, fault.ErrConflict) || !strings.Contains(err.Error(), "product shop") {
+		t.Fatalf("got %v, want a conflict naming product shop", err)
+	}
+	if _, err := fx.flows.Get(ctx, "main"); err != nil {
+		t.Errorf("the refused flow is gone: %v", err)
+	}
+	used = nil
+	if err := fx.flows.Delete(ctx, "main"); err != nil {
+		t.Errorf("got %v deleting a flow no product lists, want nil", err)
+	}
+}
