@@ -6,8 +6,6 @@ package argocd
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +13,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
+
+	"ladder/internal/endpoint"
 )
 
 // Sync and health statuses Argo CD reports.
@@ -89,37 +88,21 @@ type Client struct {
 	http  *http.Client
 }
 
-// TLS is how the client trusts the server: a CA bundle (PEM) besides the system's roots, or no
-// verification at all.
-type TLS struct {
-	Insecure bool
-	CABundle string
-}
+// TLS is how the client trusts the server.
+type TLS = endpoint.TLS
 
 // NewClient returns a client for the server at baseURL. With no TLS settings it uses
 // http.DefaultTransport's trust.
 func NewClient(baseURL, token string, t TLS) (*Client, error) {
-	u, err := url.Parse(baseURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if !endpoint.ValidURL(baseURL) {
 		return nil, fmt.Errorf("argo cd URL %q: want https://host", baseURL)
 	}
-	c := &Client{base: strings.TrimRight(baseURL, "/"), token: token, http: &http.Client{Timeout: 30 * time.Second}}
-	if t.Insecure || t.CABundle != "" {
-		cfg := &tls.Config{InsecureSkipVerify: t.Insecure} //nolint:gosec // an admin's explicit choice per server
-		if t.CABundle != "" {
-			pool, err := x509.SystemCertPool()
-			if err != nil {
-				pool = x509.NewCertPool()
-			}
-			if !pool.AppendCertsFromPEM([]byte(t.CABundle)) {
-				return nil, errors.New("CA bundle holds no PEM certificate")
-			}
-			cfg.RootCAs = pool
-		}
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.TLSClientConfig = cfg
-		c.http.Transport = tr
+	c := &Client{base: strings.TrimRight(baseURL, "/"), token: token}
+	hc, err := endpoint.Client(t)
+	if err != nil {
+		return nil, err
 	}
+	c.http = hc
 	return c, nil
 }
 

@@ -7,8 +7,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,7 +15,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
-	"time"
+
+	"ladder/internal/endpoint"
 )
 
 // Phases of a workflow as Argo reports them.
@@ -83,12 +82,8 @@ func Transient(err error) bool {
 	return se.Code >= 500 || se.Code == http.StatusTooManyRequests
 }
 
-// TLS is how the client trusts the server: a CA bundle (PEM) besides the system's roots, or no
-// verification at all.
-type TLS struct {
-	Insecure bool
-	CABundle string
-}
+// TLS is how the client trusts the server.
+type TLS = endpoint.TLS
 
 // Client calls one Argo Server's REST API in one namespace with a bearer token.
 type Client struct {
@@ -100,28 +95,15 @@ type Client struct {
 
 // NewClient returns a client for the server at baseURL, working in namespace.
 func NewClient(baseURL, namespace, token string, t TLS) (*Client, error) {
-	u, err := url.Parse(baseURL)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if !endpoint.ValidURL(baseURL) {
 		return nil, fmt.Errorf("argo workflows URL %q: want https://host", baseURL)
 	}
-	c := &Client{base: strings.TrimRight(baseURL, "/"), namespace: namespace, token: token,
-		http: &http.Client{Timeout: 30 * time.Second}}
-	if t.Insecure || t.CABundle != "" {
-		cfg := &tls.Config{InsecureSkipVerify: t.Insecure} //nolint:gosec // an admin's explicit choice per server
-		if t.CABundle != "" {
-			pool, err := x509.SystemCertPool()
-			if err != nil {
-				pool = x509.NewCertPool()
-			}
-			if !pool.AppendCertsFromPEM([]byte(t.CABundle)) {
-				return nil, errors.New("CA bundle holds no PEM certificate")
-			}
-			cfg.RootCAs = pool
-		}
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.TLSClientConfig = cfg
-		c.http.Transport = tr
+	c := &Client{base: strings.TrimRight(baseURL, "/"), namespace: namespace, token: token}
+	hc, err := endpoint.Client(t)
+	if err != nil {
+		return nil, err
 	}
+	c.http = hc
 	return c, nil
 }
 

@@ -5,12 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
 	"ladder/db"
 	"ladder/internal/audit"
+	"ladder/internal/endpoint"
 	"ladder/internal/fault"
 	"ladder/internal/secret"
 )
@@ -203,7 +203,7 @@ func normalize(in Input) Input {
 
 // checkInput adds the rules validator tags cannot say; keep reports a token is stored.
 func checkInput(in Input, keep bool, fe fault.FieldErrors) {
-	if u, err := url.Parse(in.URL); in.URL != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil) {
+	if in.URL != "" && !endpoint.ValidURL(in.URL) {
 		fe.Add("url", "needs the Argo Server's address, e.g. https://argo.example.com")
 	}
 	if in.Token == "" && !keep {
