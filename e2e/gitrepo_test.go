@@ -61,4 +61,3 @@ func (r *gitRepo) commitVersion(version string) {
 
 func (r *gitRepo) url() string             { return "file://" + r.bare }
 func (r *gitRepo) show(path string) string { return runGit(r.t, r.bare, "show", "main:"+path) }
-func (r *gitRepo) log() string             { return runGit(r.t, r.bare, "log", "--format=%s", "main") }

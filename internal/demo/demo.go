@@ -105,6 +105,3 @@ func (d *Demo) Repos() []Repo {
 
 // PollInterval is how often Ladder polls the repositories for changes.
 func (d *Demo) PollInterval() time.Duration { return d.poll }
-
-// CheckURL is the URL the demo's HTTP check step calls.
-func (d *Demo) CheckURL() string { return d.checkURL }
