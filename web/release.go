@@ -21,29 +21,31 @@ import (
 // eventsShown is how many of a release's events its page lists.
 const eventsShown = 500
 
-func listReleases(rels *release.Service, choices startChoices, now func() time.Time) handlerFunc {
+func listReleases(rels *release.Service, choices startChoices, cache *renderCache, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		const pageSize = 50
-		list := views.ReleaseList{Now: now()}
-		f, err := releaseFilter(r, &list.Filter)
-		if err != nil {
-			return err
-		}
-		f.Limit = pageSize
-		if list.Releases, err = rels.List(r.Context(), f); err != nil {
-			return err
-		}
-		if len(list.Releases) == pageSize {
-			q := r.URL.Query()
-			q.Set("before", list.Releases[pageSize-1].ID)
-			list.Next = "/releases?" + q.Encode()
-		}
-		start, err := choices.form(r)
-		if err != nil {
-			return err
-		}
-		list.Filter.Products, list.Filter.Flows = start.Products, start.Flows
-		return render(w, r, http.StatusOK, views.ReleasesPage(layout(r, "Releases", "releases"), list, start))
+		return cache.page(w, r, func() (templ.Component, error) {
+			const pageSize = 50
+			list := views.ReleaseList{Now: now()}
+			f, err := releaseFilter(r, &list.Filter)
+			if err != nil {
+				return nil, err
+			}
+			f.Limit = pageSize
+			if list.Releases, err = rels.List(r.Context(), f); err != nil {
+				return nil, err
+			}
+			if len(list.Releases) == pageSize {
+				q := r.URL.Query()
+				q.Set("before", list.Releases[pageSize-1].ID)
+				list.Next = "/releases?" + q.Encode()
+			}
+			start, err := choices.form(r)
+			if err != nil {
+				return nil, err
+			}
+			list.Filter.Products, list.Filter.Flows = start.Products, start.Flows
+			return views.ReleasesPage(layout(r, "Releases", "releases"), list, start), nil
+		})
 	}
 }
 
@@ -75,44 +77,49 @@ func releaseFilter(r *http.Request, form *views.ReleaseFilter) (release.Filter, 
 	return f, nil
 }
 
-func showRelease(rels *release.Service, run *runner.Runner, envs *environment.Service, shares *share.Service, now func() time.Time) handlerFunc {
+func showRelease(rels *release.Service, run *runner.Runner, envs *environment.Service, shares *share.Service, cache *renderCache, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		v, err := releaseView(r, rels, envs, now)
-		if err != nil {
-			return err
-		}
-		if v.Steps, err = stepList(r, run, v.Release, v.Now); err != nil {
-			return err
-		}
-		l := layout(r, v.Release.Product+" #"+fmt.Sprint(v.Release.Number), "releases")
-		l.Favicon = views.StatusFavicon(v.Release.Status)
-		v.CanPromote = l.CanPromote()
-		if v.CanPromote {
-			if v.Shares, err = sharePanel(r, shares, v.Release.ID, now); err != nil {
-				return err
+		return cache.page(w, r, func() (templ.Component, error) {
+			v, err := releaseView(r, rels, envs, now)
+			if err != nil {
+				return nil, err
 			}
-		}
-		return render(w, r, http.StatusOK, views.ReleasePage(l, v))
+			if v.Steps, err = stepList(r, run, v.Release, v.Now); err != nil {
+				return nil, err
+			}
+			l := layout(r, v.Release.Product+" #"+fmt.Sprint(v.Release.Number), "releases")
+			l.Favicon = views.StatusFavicon(v.Release.Status)
+			v.CanPromote = l.CanPromote()
+			if v.CanPromote {
+				if v.Shares, err = sharePanel(r, shares, v.Release.ID, now); err != nil {
+					return nil, err
+				}
+			}
+			return views.ReleasePage(l, v), nil
+		})
 	}
 }
 
-// releaseEvents streams a release page's live updates.
-func releaseEvents(rels *release.Service, run *runner.Runner, envs *environment.Service, b *broker.Broker, closing <-chan struct{}, now func() time.Time) handlerFunc {
+// releaseEvents streams a release page's live updates. Every viewer of a release woken by
+// the same change gets the same rendering, made once.
+func releaseEvents(rels *release.Service, run *runner.Runner, envs *environment.Service, b *broker.Broker, closing <-chan struct{}, cache *renderCache, now func() time.Time) handlerFunc {
 	topic := func(r *http.Request) string { return r.PathValue("id") }
-	return stream(b, closing, topic, "release", func(r *http.Request, after int64) (int64, templ.Component, bool, error) {
-		v, err := releaseView(r, rels, envs, now)
-		if err != nil {
-			return 0, nil, false, err
-		}
-		if v.Steps, err = stepList(r, run, v.Release, v.Now); err != nil {
-			return 0, nil, false, err
-		}
-		v.CanPromote = layout(r, "", "").CanPromote()
-		last := int64(0)
-		if n := len(v.Events); n > 0 {
-			last = v.Events[n-1].ID
-		}
-		return last, views.ReleaseBody(v), last > after, nil
+	return stream(b, closing, topic, func(r *http.Request) (rendering, error) {
+		return cache.get("events "+viewerKey(r)+" "+r.PathValue("id"), func() (rendering, error) {
+			v, err := releaseView(r, rels, envs, now)
+			if err != nil {
+				return rendering{}, err
+			}
+			if v.Steps, err = stepList(r, run, v.Release, v.Now); err != nil {
+				return rendering{}, err
+			}
+			v.CanPromote = layout(r, "", "").CanPromote()
+			last := int64(0)
+			if n := len(v.Events); n > 0 {
+				last = v.Events[n-1].ID
+			}
+			return event(r, "release", last, views.ReleaseBody(v))
+		})
 	})
 }
 

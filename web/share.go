@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/a-h/templ"
-
 	"ladder/internal/broker"
 	"ladder/internal/environment"
 	"ladder/internal/fault"
@@ -111,30 +109,33 @@ func showShared(shares *share.Service, rels *release.Service, envs *environment.
 
 // sharedEvents streams a shared page's live updates. The token is checked again for every
 // update, so a revoked or expired link stops at once.
-func sharedEvents(shares *share.Service, rels *release.Service, envs *environment.Service, b *broker.Broker, closing <-chan struct{}, now func() time.Time) handlerFunc {
+func sharedEvents(shares *share.Service, rels *release.Service, envs *environment.Service, b *broker.Broker, closing <-chan struct{}, cache *renderCache, now func() time.Time) handlerFunc {
 	topic := func(r *http.Request) string {
 		id, _ := shares.Resolve(r.Context(), r.PathValue("token"))
 		return id
 	}
-	return stream(b, closing, topic, "release", func(r *http.Request, after int64) (int64, templ.Component, bool, error) {
+	return stream(b, closing, topic, func(r *http.Request) (rendering, error) {
+		// Resolved on every wake-up, outside the cache, so a link stops the moment it expires.
 		id, err := shares.Resolve(r.Context(), r.PathValue("token"))
 		if err != nil {
-			return 0, nil, false, err
+			return rendering{}, err
 		}
-		// The newest event first, then the release: see releaseView.
-		events, err := rels.RecentEvents(r.Context(), id, 1)
-		if err != nil {
-			return 0, nil, false, err
-		}
-		v, err := sharedView(r, shares, rels, envs, now)
-		if err != nil {
-			return 0, nil, false, err
-		}
-		last := int64(0)
-		if len(events) > 0 {
-			last = events[0].ID
-		}
-		return last, views.SharedBody(v), last > after, nil
+		return cache.get("shared "+id, func() (rendering, error) {
+			// The newest event first, then the release: see releaseView.
+			events, err := rels.RecentEvents(r.Context(), id, 1)
+			if err != nil {
+				return rendering{}, err
+			}
+			v, err := sharedView(r, shares, rels, envs, now)
+			if err != nil {
+				return rendering{}, err
+			}
+			last := int64(0)
+			if len(events) > 0 {
+				last = events[0].ID
+			}
+			return event(r, "release", last, views.SharedBody(v))
+		})
 	})
 }
 

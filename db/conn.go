@@ -1,0 +1,216 @@
+package db
+
+import (
+	"context"
+	"database/sql/driver"
+	"strings"
+	"sync/atomic"
+)
+
+// version rises after every commit that may have changed a database this process opened.
+var version atomic.Uint64
+
+// Version returns a number that rises after every write committed through a database opened
+// with Open, in this process. Read it before reading data: whatever was built from data read
+// under one Version is current for as long as Version still returns it. Writes by other
+// processes (the command-line tools) do not move it.
+func Version() uint64 { return version.Load() }
+
+// maxStatements bounds the statements one connection keeps prepared; the queries are a fixed
+// set, so the bound only matters for statements built at run time.
+const maxStatements = 512
+
+// connector opens SQLite connections wrapped in conn.
+type connector struct{ driver.Connector }
+
+func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
+	dc, err := c.Connector.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &conn{Conn: dc, stmts: map[string]*cachedStmt{}}, nil
+}
+
+// conn is one SQLite connection that keeps every statement it ran prepared for its next run
+// (SQLite parsing a statement cost as much CPU as running it, on the pages), and moves
+// Version after writes. database/sql uses a connection from one goroutine at a time.
+type conn struct {
+	driver.Conn
+	stmts map[string]*cachedStmt
+	tx    *tx // the open transaction, if any
+}
+
+type cachedStmt struct {
+	driver.Stmt
+	busy bool // its rows are still open: a second use at the same time gets its own statement
+}
+
+// Unwrap returns the driver's own connection.
+func (c *conn) Unwrap() driver.Conn { return c.Conn }
+
+// statement returns query prepared, and a function to call once its result is consumed.
+func (c *conn) statement(ctx context.Context, query string) (driver.Stmt, func(), error) {
+	if s := c.stmts[query]; s != nil && !s.busy {
+		s.busy = true
+		return s.Stmt, func() { s.busy = false }, nil
+	}
+	ds, err := c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, taken := c.stmts[query]; taken || len(c.stmts) >= maxStatements {
+		return ds, func() { _ = ds.Close() }, nil
+	}
+	s := &cachedStmt{Stmt: ds, busy: true}
+	c.stmts[query] = s
+	return ds, func() { s.busy = false }, nil
+}
+
+// wrote notes a write: at once outside a transaction, at commit inside one.
+func (c *conn) wrote() {
+	if c.tx != nil {
+		c.tx.wrote = true
+		return
+	}
+	version.Add(1)
+}
+
+func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	s, release, err := c.statement(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.(driver.StmtExecContext).ExecContext(ctx, args)
+	release()
+	c.wrote()
+	return res, err
+}
+
+func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	s, release, err := c.statement(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.(driver.StmtQueryContext).QueryContext(ctx, args)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	return &rows{Rows: r, done: func() {
+		release()
+		if writes(query) {
+			c.wrote()
+		}
+	}}, nil
+}
+
+func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	ds, err := c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return &stmt{Stmt: ds, c: c, write: writes(query)}, nil
+}
+
+func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	t, err := c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.tx = &tx{Tx: t, c: c}
+	return c.tx, nil
+}
+
+func (c *conn) Close() error {
+	for _, s := range c.stmts {
+		_ = s.Close()
+	}
+	c.stmts = nil
+	return c.Conn.Close()
+}
+
+func (c *conn) Ping(ctx context.Context) error { return c.Conn.(driver.Pinger).Ping(ctx) }
+
+func (c *conn) ResetSession(ctx context.Context) error {
+	return c.Conn.(driver.SessionResetter).ResetSession(ctx)
+}
+
+func (c *conn) IsValid() bool { return c.Conn.(driver.Validator).IsValid() }
+
+// tx moves Version at commit when anything in it wrote.
+type tx struct {
+	driver.Tx
+	c     *conn
+	wrote bool
+}
+
+func (t *tx) Commit() error {
+	err := t.Tx.Commit()
+	t.c.tx = nil
+	if t.wrote {
+		version.Add(1)
+	}
+	return err
+}
+
+func (t *tx) Rollback() error {
+	t.c.tx = nil
+	return t.Tx.Rollback()
+}
+
+// rows calls done once closed: the statement is free again, and a write it made (RETURNING)
+// has happened.
+type rows struct {
+	driver.Rows
+	done func()
+}
+
+func (r *rows) Close() error {
+	err := r.Rows.Close()
+	if r.done != nil {
+		r.done()
+		r.done = nil
+	}
+	return err
+}
+
+// stmt is a statement prepared by a caller through database/sql.
+type stmt struct {
+	driver.Stmt
+	c     *conn
+	write bool
+}
+
+func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	res, err := s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+	s.c.wrote()
+	return res, err
+}
+
+func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	r, err := s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+	if err != nil || !s.write {
+		return r, err
+	}
+	return &rows{Rows: r, done: s.c.wrote}, nil
+}
+
+// writes tells whether query may change data: anything but a plain SELECT is taken to.
+func writes(query string) bool {
+	q := query
+	for {
+		q = strings.TrimLeft(q, " \t\r\n")
+		if !strings.HasPrefix(q, "--") {
+			break
+		}
+		_, q, _ = strings.Cut(q, "\n")
+	}
+	return len(q) < 6 || !strings.EqualFold(q[:6], "select")
+}
+
+func (r *rows) ColumnTypeDatabaseTypeName(i int) string {
+	if t, ok := r.Rows.(driver.RowsColumnTypeDatabaseTypeName); ok {
+		return t.ColumnTypeDatabaseTypeName(i)
+	}
+	return ""
+}

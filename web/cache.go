@@ -1,0 +1,140 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"ladder/db"
+)
+
+// cacheTTL is the longest a rendering is reused even though no data changed: pages say "3 min
+// ago", which moves on its own.
+const cacheTTL = 5 * time.Second
+
+// cacheBytes bounds the memory the cache holds.
+const cacheBytes = 32 << 20
+
+// renderCache keeps what was rendered for a page or an event stream, so that viewing data that
+// did not change costs a map lookup instead of a dozen queries and a template. An entry serves
+// while db.Version has not moved since it was filled, and for at most cacheTTL. When many ask
+// for the same missing entry at once (every viewer of a release after a change), one renders
+// and the others wait for its bytes.
+type renderCache struct {
+	now     func() time.Time
+	version func() uint64 // db.Version
+	mu      sync.Mutex
+	entries map[string]*cacheEntry
+	size    int
+}
+
+type cacheEntry struct {
+	version uint64
+	at      time.Time
+	ready   chan struct{} // closed once out and err are set
+	out     rendering
+	err     error
+}
+
+// rendering is what the cache keeps: bytes ready to write, and for event streams the newest
+// event ID they include.
+type rendering struct {
+	id   int64
+	body []byte
+}
+
+func newRenderCache(now func() time.Time) *renderCache {
+	return &renderCache{now: now, version: db.Version, entries: map[string]*cacheEntry{}}
+}
+
+// get returns the rendering under key, calling fill when there is none that is current.
+func (c *renderCache) get(key string, fill func() (rendering, error)) (rendering, error) {
+	version, now := c.version(), c.now()
+	c.mu.Lock()
+	e := c.entries[key]
+	if e != nil && e.version == version && now.Sub(e.at) < cacheTTL {
+		c.mu.Unlock()
+		<-e.ready
+		if e.err != nil {
+			return fill() // the filler's own failure (its request ended, say) is not ours
+		}
+		return e.out, nil
+	}
+	if e != nil {
+		c.size -= len(e.out.body)
+	}
+	e = &cacheEntry{version: version, at: now, ready: make(chan struct{})}
+	c.entries[key] = e
+	c.mu.Unlock()
+
+	e.out, e.err = fill()
+	c.mu.Lock()
+	if c.entries[key] == e {
+		if e.err != nil {
+			delete(c.entries, key)
+		} else {
+			c.size += len(e.out.body)
+			c.shrink(version, now)
+		}
+	}
+	c.mu.Unlock()
+	close(e.ready)
+	return e.out, e.err
+}
+
+// shrink drops entries that can no longer serve, and everything else too when that is not
+// enough. c.mu is held.
+func (c *renderCache) shrink(version uint64, now time.Time) {
+	for _, all := range []bool{false, true} {
+		if c.size <= cacheBytes {
+			return
+		}
+		for key, e := range c.entries {
+			select {
+			case <-e.ready:
+			default:
+				continue // still being filled
+			}
+			if all || e.version != version || now.Sub(e.at) >= cacheTTL {
+				c.size -= len(e.out.body)
+				delete(c.entries, key)
+			}
+		}
+	}
+}
+
+// page writes the page build returns, rendered once for everyone who asks for the same URL as
+// the same person while nothing changed.
+func (c *renderCache) page(w http.ResponseWriter, r *http.Request, build func() (templ.Component, error)) error {
+	out, err := c.get("page "+viewerKey(r)+" "+r.URL.RequestURI(), func() (rendering, error) {
+		page, err := build()
+		if err != nil {
+			return rendering{}, err
+		}
+		var buf bytes.Buffer
+		if err := page.Render(r.Context(), &buf); err != nil {
+			return rendering{}, err
+		}
+		return rendering{body: buf.Bytes()}, nil
+	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(out.body)
+	return err
+}
+
+// viewerKey names what a page may depend on about who views it.
+func viewerKey(r *http.Request) string {
+	u, ok := signedIn(r)
+	if !ok {
+		return "anonymous"
+	}
+	return fmt.Sprintf("%d/%q/%s", u.ID, u.Name, u.Role())
+}

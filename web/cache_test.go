@@ -1,0 +1,113 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestRenderCacheServesOnlyWhatIsCurrent(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	var version atomic.Uint64
+	c := newRenderCache(func() time.Time { return now })
+	c.version = version.Load
+	fills := 0
+	fill := func() (rendering, error) {
+		fills++
+		return rendering{id: int64(fills), body: []byte(fmt.Sprint("page ", fills))}, nil
+	}
+	get := func() string {
+		t.Helper()
+		out, err := c.get("k", fill)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out.body)
+	}
+	steps := []struct {
+		name   string
+		before func()
+		want   string
+	}{
+		{"first view renders", func() {}, "page 1"},
+		{"second view is served", func() {}, "page 1"},
+		{"a write anywhere renders again", func() { version.Add(1) }, "page 2"},
+		{"just inside the time limit is served", func() { now = now.Add(cacheTTL - time.Millisecond) }, "page 2"},
+		{"past the time limit renders again", func() { now = now.Add(time.Millisecond) }, "page 3"},
+	}
+	for _, s := range steps {
+		s.before()
+		if got := get(); got != s.want {
+			t.Errorf("%s: got %q, want %q", s.name, got, s.want)
+		}
+	}
+	if _, err := c.get("other", fill); err != nil || fills != 4 {
+		t.Errorf("another key: %d fills, err %v; want its own rendering", fills, err)
+	}
+}
+
+func TestRenderCacheRendersOnceForManyAtOnce(t *testing.T) {
+	c := newRenderCache(time.Now)
+	c.version = func() uint64 { return 1 }
+	var fills atomic.Int32
+	release := make(chan struct{})
+	fill := func() (rendering, error) {
+		fills.Add(1)
+		<-release
+		return rendering{id: 7, body: []byte("shared")}, nil
+	}
+	const callers = 200
+	var wg sync.WaitGroup
+	results := make(chan string, callers)
+	for range callers {
+		wg.Go(func() {
+			out, err := c.get("release 1", fill)
+			if err != nil {
+				t.Error(err)
+			}
+			results <- string(out.body)
+		})
+	}
+	time.Sleep(50 * time.Millisecond) // let them queue behind the first
+	close(release)
+	wg.Wait()
+	close(results)
+	for r := range results {
+		if r != "shared" {
+			t.Fatalf("a caller got %q", r)
+		}
+	}
+	if n := fills.Load(); n != 1 {
+		t.Errorf("%d renderings for %d callers of one unchanged key, want 1", n, callers)
+	}
+}
+
+func TestRenderCacheDoesNotKeepFailures(t *testing.T) {
+	c := newRenderCache(time.Now)
+	c.version = func() uint64 { return 1 }
+	boom := errors.New("boom")
+	if _, err := c.get("k", func() (rendering, error) { return rendering{}, boom }); !errors.Is(err, boom) {
+		t.Fatalf("got %v, want the fill's error", err)
+	}
+	out, err := c.get("k", func() (rendering, error) { return rendering{body: []byte("ok")}, nil })
+	if err != nil || string(out.body) != "ok" {
+		t.Fatalf("after a failure: %q, %v; want a fresh rendering", out.body, err)
+	}
+}
+
+func TestRenderCacheStaysWithinItsMemory(t *testing.T) {
+	c := newRenderCache(time.Now)
+	c.version = func() uint64 { return 1 }
+	big := make([]byte, 1<<20)
+	for i := range 3 * cacheBytes / len(big) {
+		if _, err := c.get(fmt.Sprint("page ", i), func() (rendering, error) { return rendering{body: big}, nil }); err != nil {
+			t.Fatal(err)
+		}
+		if c.size > cacheBytes {
+			t.Fatalf("after %d pages the cache holds %d bytes, more than %d", i+1, c.size, cacheBytes)
+		}
+	}
+}
