@@ -82,7 +82,9 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	}
 	res, err := s.(driver.StmtExecContext).ExecContext(ctx, args)
 	release()
-	c.wrote()
+	if changed(query, res, err) {
+		c.wrote()
+	}
 	return res, err
 }
 
@@ -109,7 +111,7 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 	if err != nil {
 		return nil, err
 	}
-	return &stmt{Stmt: ds, c: c, write: writes(query)}, nil
+	return &stmt{Stmt: ds, c: c, query: query, write: writes(query)}, nil
 }
 
 func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
@@ -178,12 +180,15 @@ func (r *rows) Close() error {
 type stmt struct {
 	driver.Stmt
 	c     *conn
+	query string
 	write bool
 }
 
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
 	res, err := s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
-	s.c.wrote()
+	if changed(s.query, res, err) {
+		s.c.wrote()
+	}
 	return res, err
 }
 
@@ -196,7 +201,27 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 }
 
 // writes tells whether query may change data: anything but a plain SELECT is taken to.
-func writes(query string) bool {
+func writes(query string) bool { return verb(query) != "SELECT" }
+
+// changed tells whether an executed statement changed data: an INSERT, UPDATE or DELETE that
+// matched no row did not (a token used again within a minute touches nothing); anything else
+// is taken to have.
+func changed(query string, res driver.Result, err error) bool {
+	switch verb(query) {
+	case "SELECT":
+		return false
+	case "INSERT", "UPDATE", "DELETE", "REPLACE":
+		if err != nil {
+			return false // the statement is undone; a failed transaction rolls back
+		}
+		n, err := res.RowsAffected()
+		return err != nil || n > 0
+	}
+	return true
+}
+
+// verb returns the first word of query in upper case, after any "--" comment lines.
+func verb(query string) string {
 	q := query
 	for {
 		q = strings.TrimLeft(q, " \t\r\n")
@@ -205,7 +230,11 @@ func writes(query string) bool {
 		}
 		_, q, _ = strings.Cut(q, "\n")
 	}
-	return len(q) < 6 || !strings.EqualFold(q[:6], "select")
+	end := strings.IndexAny(q, " \t\r\n(")
+	if end < 0 {
+		end = len(q)
+	}
+	return strings.ToUpper(q[:end])
 }
 
 func (r *rows) ColumnTypeDatabaseTypeName(i int) string {

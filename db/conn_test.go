@@ -43,6 +43,16 @@ func TestVersionMovesAfterWritesOnly(t *testing.T) {
 		_, err := pool.ExecContext(ctx, "UPDATE environments SET description = 'x'")
 		return err
 	}, true)
+	step("an UPDATE that matches no row", func() error {
+		_, err := pool.ExecContext(ctx, "UPDATE environments SET description = 'z' WHERE name = 'none'")
+		return err
+	}, false)
+	step("a transaction whose UPDATE matches no row", func() error {
+		return InTx(ctx, pool, func(q *Queries) error {
+			_, err := q.db.ExecContext(ctx, "UPDATE environments SET description = 'z' WHERE name = 'none'")
+			return err
+		})
+	}, false)
 	step("a prepared UPDATE", func() error {
 		s, err := pool.PrepareContext(ctx, "UPDATE environments SET description = 'y'")
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -44,39 +45,68 @@ const (
 type Sessions struct {
 	store *sessions.CookieStore
 	now   func() time.Time
+
+	mu     sync.Mutex
+	opened map[string]openedCookie // by the cookie's value
 }
+
+// openedCookie is what UserID reads from a session cookie. Opening a cookie (check its MAC,
+// decrypt, decode) costs more CPU than serving a page from the cache, and a browser sends the
+// same cookie until it is rewritten, so UserID remembers the cookies it opened. The timestamps
+// are still checked at every request.
+type openedCookie struct{ id, created, seen int64 }
+
+// openedMax bounds the remembered cookies; when full, they are forgotten all at once.
+const openedMax = 4096
 
 // NewSessions returns Sessions sealed with keys (the first seals, all open: see SessionKeys).
 func NewSessions(keys Keys, secure bool, now func() time.Time) *Sessions {
 	store := sessions.NewCookieStore(keys.pairs()...)
 	store.Options = &sessions.Options{Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
 	store.MaxAge(int(AbsoluteTimeout / time.Second))
-	return &Sessions{store: store, now: now}
+	return &Sessions{store: store, now: now, opened: map[string]openedCookie{}}
 }
 
 // UserID returns the signed-in user's id, or false when nobody is signed in or the session
 // expired (an expired session's cookie is cleared).
 func (s *Sessions) UserID(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	sess, err := s.store.New(r, CookieName)
-	if err != nil || sess.IsNew {
+	c, err := r.Cookie(CookieName)
+	if err != nil {
 		return 0, false
 	}
-	id, _ := sess.Values[keyUser].(int64)
-	created, _ := sess.Values[keyCreated].(int64)
-	seen, _ := sess.Values[keySeen].(int64)
-	if id == 0 {
-		return 0, false
+	s.mu.Lock()
+	o, known := s.opened[c.Value]
+	s.mu.Unlock()
+	if !known {
+		sess, err := s.store.New(r, CookieName)
+		if err != nil || sess.IsNew {
+			return 0, false
+		}
+		o.id, _ = sess.Values[keyUser].(int64)
+		o.created, _ = sess.Values[keyCreated].(int64)
+		o.seen, _ = sess.Values[keySeen].(int64)
+		if o.id == 0 {
+			return 0, false
+		}
+		s.mu.Lock()
+		if len(s.opened) >= openedMax {
+			clear(s.opened)
+		}
+		s.opened[c.Value] = o
+		s.mu.Unlock()
 	}
 	now := s.now()
-	if now.Sub(time.Unix(created, 0)) > AbsoluteTimeout || now.Sub(time.Unix(seen, 0)) > IdleTimeout {
+	if now.Sub(time.Unix(o.created, 0)) > AbsoluteTimeout || now.Sub(time.Unix(o.seen, 0)) > IdleTimeout {
 		_ = s.clear(w, r)
 		return 0, false
 	}
-	if now.Sub(time.Unix(seen, 0)) > seenEvery {
-		sess.Values[keySeen] = now.Unix()
-		_ = s.store.Save(r, w, sess) // a failed refresh only shortens the idle window
+	if now.Sub(time.Unix(o.seen, 0)) > seenEvery {
+		if sess, err := s.store.New(r, CookieName); err == nil && !sess.IsNew {
+			sess.Values[keySeen] = now.Unix()
+			_ = s.store.Save(r, w, sess) // a failed refresh only shortens the idle window
+		}
 	}
-	return id, true
+	return o.id, true
 }
 
 // SignIn starts a fresh session for userID. Nothing of the previous session survives — any

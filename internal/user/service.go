@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"ladder/db"
@@ -20,12 +22,30 @@ type Service struct {
 	check *fault.Validator
 	now   func() time.Time
 	roles GroupRoles
+
+	mu     sync.Mutex
+	recent map[int64]recentUser // Get's answers, while the database has not changed
 }
+
+// recentUser is a user as Get read it under a database version (db.Version). Every signed-in
+// request reads its user; while nothing was written, the answer stays the same. recentFor
+// bounds how long a user is trusted without a re-read anyway, for writes made by another
+// process (the command-line tools).
+type recentUser struct {
+	version uint64
+	at      time.Time
+	u       User
+}
+
+const (
+	recentFor = 5 * time.Second
+	recentMax = 4096
+)
 
 // NewService returns a Service on conn that gives single sign-on users the roles their groups
 // map to in roles.
 func NewService(conn *sql.DB, check *fault.Validator, now func() time.Time, roles GroupRoles) *Service {
-	return &Service{db: conn, q: db.New(conn), check: check, now: now, roles: roles}
+	return &Service{db: conn, q: db.New(conn), check: check, now: now, roles: roles, recent: map[int64]recentUser{}}
 }
 
 // List returns every user by name.
@@ -47,6 +67,15 @@ func (s *Service) List(ctx context.Context) ([]User, error) {
 
 // Get returns the user with id.
 func (s *Service) Get(ctx context.Context, id int64) (User, error) {
+	version, now := db.Version(), time.Now()
+	s.mu.Lock()
+	c, ok := s.recent[id]
+	s.mu.Unlock()
+	if ok && c.version == version && now.Sub(c.at) < recentFor {
+		u := c.u
+		u.Groups = slices.Clone(u.Groups)
+		return u, nil
+	}
 	r, err := s.q.GetUser(ctx, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("user %d: %w", id, fault.ErrNotFound)
@@ -54,7 +83,18 @@ func (s *Service) Get(ctx context.Context, id int64) (User, error) {
 	if err != nil {
 		return User{}, fmt.Errorf("get user %d: %w", id, err)
 	}
-	return fromRow(r)
+	u, err := fromRow(r)
+	if err != nil {
+		return User{}, err
+	}
+	s.mu.Lock()
+	if len(s.recent) >= recentMax {
+		clear(s.recent)
+	}
+	s.recent[id] = recentUser{version: version, at: now, u: u}
+	s.mu.Unlock()
+	u.Groups = slices.Clone(u.Groups)
+	return u, nil
 }
 
 // GetByName returns the user called name.

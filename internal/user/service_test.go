@@ -130,3 +130,42 @@ func TestDisableLocalAdminNeedsSingleSignOnAdmin(t *testing.T) {
 		t.Errorf("disable yourself: got %v, want ErrConflict", err)
 	}
 }
+
+// TestGetSeesEveryChange reads a user again and again while changing them: Get remembers its
+// answers, and must never answer from before a change.
+func TestGetSeesEveryChange(t *testing.T) {
+	ctx := context.Background()
+	s := newService(t)
+	u, err := s.SignIn(ctx, user.Identity{Subject: "iss|9", Username: "lee", Groups: []string{"dev"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() user.User {
+		t.Helper()
+		got, err := s.Get(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if get().Role() != user.Promoter || get().Disabled {
+		t.Fatal("want an enabled promoter first")
+	}
+	if err := s.SetRole(ctx, "lee", user.Viewer); err != nil {
+		t.Fatal(err)
+	}
+	if r := get().Role(); r != user.Viewer {
+		t.Errorf("after SetRole: %s, want viewer", r)
+	}
+	if err := s.SetDisabled(ctx, "lee", true); err != nil {
+		t.Fatal(err)
+	}
+	if !get().Disabled {
+		t.Error("after SetDisabled: still enabled")
+	}
+	got := get()
+	got.Groups[0] = "changed by a caller"
+	if get().Groups[0] != "dev" {
+		t.Error("a caller's change to the groups reached the next caller")
+	}
+}
