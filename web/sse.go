@@ -2,8 +2,9 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
-	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -21,10 +22,21 @@ const heartbeat = 15 * time.Second
 // state includes, and the bytes.
 type snapshot func(r *http.Request) (rendering, error)
 
+// writeTimeout is how long one write to an event stream may take before the viewer counts
+// as gone.
+const writeTimeout = 10 * time.Second
+
 // stream serves server-sent events for topic: on connect, and whenever the broker announces a
 // change, it sends the state if it is newer than what the client has seen. A reconnecting
 // client sends Last-Event-ID and gets only what it missed — as one fresh rendering, so its page
 // ends identical to a fresh load.
+//
+// A stream holds its connection for as long as the page is open, which for 10,000 viewers is
+// 10,000 connections; net/http's machinery for a request (a second goroutine reading ahead,
+// 10 KB of buffers) is sized for short ones. So once the first snapshot is known, stream takes
+// the connection over from net/http and serves it from one goroutine with no buffer of its
+// own: it writes the response head and each event with a single write, and notices a viewer
+// that left when a write fails (a heartbeat is written every 15 s).
 func stream(b *broker.Broker, closing <-chan struct{}, topic func(*http.Request) string, snap snapshot) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		after, _ := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64)
@@ -32,50 +44,71 @@ func stream(b *broker.Broker, closing <-chan struct{}, topic func(*http.Request)
 		// the stream; check that snapshot before committing to a stream, so a bad ID is a
 		// plain 404.
 		wake, unsubscribe := b.Subscribe(topic(r))
-		defer unsubscribe()
 		out, err := snap(r)
 		if err != nil {
+			unsubscribe()
 			return err
 		}
-		rc := http.NewResponseController(w)
-		_ = rc.SetWriteDeadline(time.Time{}) // a stream lives longer than the server's write timeout
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("X-Accel-Buffering", "no")
-		w.WriteHeader(http.StatusOK)
+		h := w.Header()
+		h.Set("Content-Type", "text/event-stream")
+		h.Set("Cache-Control", "no-store")
+		h.Set("X-Accel-Buffering", "no")
+		h.Set("Connection", "close") // the body ends when the connection does
+		var head bytes.Buffer
+		head.WriteString("HTTP/1.1 200 OK\r\n")
+		_ = h.Write(&head)
 		// Ask the browser to reconnect within a second after a cut, instead of its default
 		// few seconds (and before the SSE extension's own growing back-off takes over).
-		if _, err := io.WriteString(w, "retry: 1000\n\n"); err != nil {
-			return nil
+		head.WriteString("\r\nretry: 1000\n\n")
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			unsubscribe()
+			return fmt.Errorf("take over the event stream's connection: %w", err)
 		}
-		tick := time.NewTicker(heartbeat)
-		defer tick.Stop()
-		for {
-			if out.id > after {
-				if _, err := w.Write(out.body); err != nil {
-					return nil // the client went away
-				}
-				after = out.id
+		// The request's context ends when this handler returns; the stream's reads go on.
+		r = r.WithContext(context.WithoutCancel(r.Context()))
+		go func() {
+			defer unsubscribe()
+			defer conn.Close()
+			send(conn, head.Bytes(), closing, wake, func() (rendering, error) { return snap(r) }, out, after)
+		}()
+		return nil
+	}
+}
+
+// send writes head, then out and every newer snapshot after each wake-up, until a write fails,
+// a snapshot fails (the client reconnects and gets a fresh one) or the server closes.
+func send(conn net.Conn, head []byte, closing <-chan struct{}, wake <-chan struct{}, snap func() (rendering, error), out rendering, after int64) {
+	write := func(b []byte) bool {
+		_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+		_, err := conn.Write(b)
+		return err == nil
+	}
+	if !write(head) {
+		return
+	}
+	tick := time.NewTicker(heartbeat)
+	defer tick.Stop()
+	for {
+		if out.id > after {
+			if !write(out.body) {
+				return
 			}
-			if err := rc.Flush(); err != nil {
-				return nil
+			after = out.id
+		}
+		select {
+		case <-closing:
+			return // shutting down; the browser reconnects to the next server
+		case <-tick.C:
+			if !write([]byte(": keep-alive\n\n")) {
+				return
 			}
-			select {
-			case <-r.Context().Done():
-				return nil
-			case <-closing:
-				return nil // shutting down; the browser reconnects to the next server
-			case <-tick.C:
-				out = rendering{}
-				if _, err := io.WriteString(w, ": keep-alive\n\n"); err != nil {
-					return nil
-				}
-				continue
-			case <-wake:
-			}
-			if out, err = snap(r); err != nil {
-				return nil // logged by nobody: the stream ends and the client reconnects
-			}
+			continue
+		case <-wake:
+		}
+		var err error
+		if out, err = snap(); err != nil {
+			return
 		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -117,9 +119,40 @@ func runSSE(ctx context.Context, o options, t *table) error {
 	if err != nil {
 		return err
 	}
+	if m, err := goMemory(ctx, srv.Base, token); err == nil {
+		t.row("sse", "server Go stacks / heap in use, goroutines", fmt.Sprintf("%.1f MiB / %.1f MiB, %.0f",
+			mib(int64(m["go_memstats_stack_inuse_bytes"])), mib(int64(m["go_memstats_heap_inuse_bytes"])), m["go_goroutines"]), "", "")
+	}
 	events, stopped := publish(ctx, o, s, c, data, id)
 	s.report(t, events, stopped, connectTime, before, after)
 	return nil
+}
+
+// goMemory reads the Go runtime's gauges from the server's /metrics, to tell where its memory
+// went.
+func goMemory(ctx context.Context, base, token string) (map[string]float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	m := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		if !ok || strings.HasPrefix(name, "#") {
+			continue
+		}
+		if v, err := strconv.ParseFloat(value, 64); err == nil {
+			m[name] = v
+		}
+	}
+	return m, sc.Err()
 }
 
 // connect opens n streams on url, at most 100 of them waiting for their first event at a
