@@ -50,6 +50,20 @@ func TestTokenLifecycle(t *testing.T) {
 	if len(list) != 1 || list[0].LastUsedAt == nil || !list[0].LastUsedAt.Equal(now) {
 		t.Errorf("got %+v, want one token last used at %s", list, now)
 	}
+	// Used again within a minute: not written again; after a minute: written.
+	first := now
+	for _, step := range []struct {
+		after time.Duration
+		want  time.Time
+	}{{30 * time.Second, first}, {61 * time.Second, first.Add(61 * time.Second)}} {
+		now = first.Add(step.after)
+		if _, err := s.Authenticate(ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ := s.List(ctx); list[0].LastUsedAt == nil || !list[0].LastUsedAt.Equal(step.want) {
+			t.Errorf("used again %s later: last used %v, want %s", step.after, list[0].LastUsedAt, step.want)
+		}
+	}
 	if _, err := s.Authenticate(ctx, secret+"x"); !errors.Is(err, fault.ErrUnauthenticated) {
 		t.Errorf("wrong secret: got %v, want ErrUnauthenticated", err)
 	}
