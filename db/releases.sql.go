@@ -464,102 +464,37 @@ func (q *Queries) ListReleaseEnvironments(ctx context.Context, releaseID string)
 	return items, nil
 }
 
-const listReleases = `-- name: ListReleases :many
-SELECT id, product, number, flow, version, trigger_env, source_app, trigger_sha, trigger_message, trigger_author, trigger_branch, trigger_date, initiator, status, blocker, error, "plan", timeout_minutes, created_at, started_at, finished_at FROM releases
-WHERE (CAST(?1 AS TEXT) IS NULL OR product = ?1)
-  AND (CAST(?2 AS TEXT) IS NULL OR status = ?2)
-  AND (CAST(?3 AS TEXT) IS NULL OR id < ?3)
-ORDER BY id DESC
-LIMIT ?4
-`
-
-type ListReleasesParams struct {
-	Product sql.NullString
-	Status  sql.NullString
-	Before  sql.NullString
-	Lim     int64
-}
-
-func (q *Queries) ListReleases(ctx context.Context, arg ListReleasesParams) ([]Release, error) {
-	rows, err := q.db.QueryContext(ctx, listReleases,
-		arg.Product,
-		arg.Status,
-		arg.Before,
-		arg.Lim,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []Release
-	for rows.Next() {
-		var i Release
-		if err := rows.Scan(
-			&i.ID,
-			&i.Product,
-			&i.Number,
-			&i.Flow,
-			&i.Version,
-			&i.TriggerEnv,
-			&i.SourceApp,
-			&i.TriggerSha,
-			&i.TriggerMessage,
-			&i.TriggerAuthor,
-			&i.TriggerBranch,
-			&i.TriggerDate,
-			&i.Initiator,
-			&i.Status,
-			&i.Blocker,
-			&i.Error,
-			&i.Plan,
-			&i.TimeoutMinutes,
-			&i.CreatedAt,
-			&i.StartedAt,
-			&i.FinishedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const listReleasesBy = `-- name: ListReleasesBy :many
 SELECT id, product, number, flow, version, trigger_env, source_app, trigger_sha, trigger_message, trigger_author, trigger_branch, trigger_date, initiator, status, blocker, error, "plan", timeout_minutes, created_at, started_at, finished_at FROM releases
-WHERE (CAST(?1 AS TEXT) IS NULL OR product = ?1)
-  AND (CAST(?2 AS TEXT) IS NULL OR status = ?2)
-  AND (CAST(?3 AS TEXT) IS NULL OR flow = ?3)
-  AND (CAST(?4 AS TEXT) IS NULL OR id >= ?4)
-  AND (CAST(?5 AS TEXT) IS NULL OR id < ?5)
+WHERE id >= ?1 AND id < ?2
+  AND (CAST(?3 AS TEXT) IS NULL OR product = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR status = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR flow = ?5)
 ORDER BY id DESC
 LIMIT ?6
 `
 
 type ListReleasesByParams struct {
+	After   string
+	Before  string
 	Product sql.NullString
 	Status  sql.NullString
 	Flow    sql.NullString
-	After   sql.NullString
-	Before  sql.NullString
 	Lim     int64
 }
 
 // The release list with every filter. Creation time bounds are release ID bounds (an ID starts
-// with its creation time), so the primary key serves date ranges and keyset pages alike.
+// with its creation time), so the primary key serves date ranges and keyset pages alike: the
+// bounds are always given (the widest are ” and '~'), since a bound written as optional
+// ("? IS NULL OR id < ?") makes SQLite scan from the newest release down to the page.
 // A flow of ” selects manual promotions.
 func (q *Queries) ListReleasesBy(ctx context.Context, arg ListReleasesByParams) ([]Release, error) {
 	rows, err := q.db.QueryContext(ctx, listReleasesBy,
+		arg.After,
+		arg.Before,
 		arg.Product,
 		arg.Status,
 		arg.Flow,
-		arg.After,
-		arg.Before,
 		arg.Lim,
 	)
 	if err != nil {

@@ -10,14 +10,6 @@ SELECT CAST(COALESCE(MAX(number), 0) + 1 AS INTEGER) FROM releases WHERE product
 -- name: GetRelease :one
 SELECT * FROM releases WHERE id = ?;
 
--- name: ListReleases :many
-SELECT * FROM releases
-WHERE (CAST(sqlc.narg(product) AS TEXT) IS NULL OR product = sqlc.narg(product))
-  AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR status = sqlc.narg(status))
-  AND (CAST(sqlc.narg(before) AS TEXT) IS NULL OR id < sqlc.narg(before))
-ORDER BY id DESC
-LIMIT sqlc.arg(lim);
-
 -- name: ActiveReleasesOfProduct :many
 SELECT * FROM releases
 WHERE product = ? AND status IN ('QUEUED', 'RUNNING', 'SUSPENDED', 'TERMINATING')
@@ -53,14 +45,15 @@ WHERE release_id = ? AND environment = ? AND name = ?;
 
 -- name: ListReleasesBy :many
 -- The release list with every filter. Creation time bounds are release ID bounds (an ID starts
--- with its creation time), so the primary key serves date ranges and keyset pages alike.
+-- with its creation time), so the primary key serves date ranges and keyset pages alike: the
+-- bounds are always given (the widest are '' and '~'), since a bound written as optional
+-- ("? IS NULL OR id < ?") makes SQLite scan from the newest release down to the page.
 -- A flow of '' selects manual promotions.
 SELECT * FROM releases
-WHERE (CAST(sqlc.narg(product) AS TEXT) IS NULL OR product = sqlc.narg(product))
+WHERE id >= sqlc.arg(after) AND id < sqlc.arg(before)
+  AND (CAST(sqlc.narg(product) AS TEXT) IS NULL OR product = sqlc.narg(product))
   AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR status = sqlc.narg(status))
   AND (CAST(sqlc.narg(flow) AS TEXT) IS NULL OR flow = sqlc.narg(flow))
-  AND (CAST(sqlc.narg(after) AS TEXT) IS NULL OR id >= sqlc.narg(after))
-  AND (CAST(sqlc.narg(before) AS TEXT) IS NULL OR id < sqlc.narg(before))
 ORDER BY id DESC
 LIMIT sqlc.arg(lim);
 

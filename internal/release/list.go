@@ -31,13 +31,16 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Release, error) {
 	if f.Manual {
 		flow = sql.NullString{Valid: true}
 	}
-	before := nullString(f.Before)
-	if !f.To.IsZero() && (!before.Valid || IDBound(f.To) < before.String) {
-		before = nullString(IDBound(f.To))
+	// No bound is the widest one: every ID sorts after "" and before "~".
+	after, before := "", "~"
+	if f.Before != "" {
+		before = f.Before
 	}
-	after := sql.NullString{}
+	if !f.To.IsZero() && IDBound(f.To) < before {
+		before = IDBound(f.To)
+	}
 	if !f.From.IsZero() {
-		after = nullString(IDBound(f.From))
+		after = IDBound(f.From)
 	}
 	rows, err := s.q.ListReleasesBy(ctx, listParams(f, flow, after, before))
 	if err != nil {
@@ -75,7 +78,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Release, error) {
 // time, so time ranges are ID ranges.
 func IDBound(t time.Time) string { return fmt.Sprintf("%012x", t.UnixMilli()) }
 
-func listParams(f Filter, flow, after, before sql.NullString) db.ListReleasesByParams {
+func listParams(f Filter, flow sql.NullString, after, before string) db.ListReleasesByParams {
 	return db.ListReleasesByParams{Product: nullString(f.Product), Status: nullString(f.Status),
 		Flow: flow, After: after, Before: before, Lim: int64(f.Limit)}
 }

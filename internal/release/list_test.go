@@ -1,0 +1,83 @@
+package release_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"ladder/db"
+	"ladder/internal/loadtest"
+	"ladder/internal/release"
+)
+
+// TestListPagesAndFilters walks a seeded history of 300 releases (one a minute, ten products,
+// every twentieth failed) page by page, with and without filters, and checks every page
+// against what the history holds.
+func TestListPagesAndFilters(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, _, err := loadtest.SeedHistory(ctx, dir, 300); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Open(ctx, filepath.Join(dir, "ladder.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	rels := release.NewService(conn, nil, time.Now)
+	all, err := rels.List(ctx, release.Filter{Limit: 500})
+	if err != nil || len(all) != 300 {
+		t.Fatalf("everything at once: %d releases, %v; want 300", len(all), err)
+	}
+	from, to := all[199].CreatedAt, all[99].CreatedAt // the 100 releases from the 101st newest
+	tests := []struct {
+		name string
+		f    release.Filter
+		want func(release.Release) bool
+	}{
+		{"no filter", release.Filter{}, func(release.Release) bool { return true }},
+		{"product", release.Filter{Product: "product-3"}, func(r release.Release) bool { return r.Product == "product-3" }},
+		{"status", release.Filter{Status: release.Failed}, func(r release.Release) bool { return r.Status == release.Failed }},
+		{"time range", release.Filter{From: from, To: to}, func(r release.Release) bool {
+			return !r.CreatedAt.Before(from) && r.CreatedAt.Before(to)
+		}},
+		{"product in a time range", release.Filter{Product: "product-1", From: from, To: to}, func(r release.Release) bool {
+			return r.Product == "product-1" && !r.CreatedAt.Before(from) && r.CreatedAt.Before(to)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var want []string
+			for _, r := range all {
+				if tt.want(r) {
+					want = append(want, r.ID)
+				}
+			}
+			var got []string
+			f := tt.f
+			f.Limit = 7
+			for pages := 0; ; pages++ {
+				page, err := rels.List(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range page {
+					got = append(got, r.ID)
+				}
+				if len(page) < f.Limit || pages > 100 {
+					break
+				}
+				f.Before = page[len(page)-1].ID
+			}
+			if len(want) == 0 || len(got) != len(want) {
+				t.Fatalf("got %d releases over the pages, want %d (and some)", len(got), len(want))
+			}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Fatalf("release %d: got %s, want %s", i, got[i], want[i])
+				}
+			}
+		})
+	}
+}
