@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"ladder/internal/app"
@@ -37,8 +38,10 @@ type result struct {
 type credential struct{ header, value string }
 
 // drive requests url from conns concurrent keep-alive connections for d and measures every
-// request.
-func drive(ctx context.Context, url string, cred credential, conns int, d time.Duration) (result, error) {
+// request. With fresh set, every request carries a query parameter of its own, which Ladder
+// ignores but which makes its page cache miss: the cost of rendering every view anew.
+func drive(ctx context.Context, url string, cred credential, conns int, d time.Duration, fresh bool) (result, error) {
+	var n atomic.Int64
 	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
@@ -57,7 +60,11 @@ func drive(ctx context.Context, url string, cred credential, conns int, d time.D
 			failures := 0
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				if err := get(ctx, client, url, cred); err != nil {
+				target := url
+				if fresh {
+					target += fmt.Sprintf("?fresh=%d", n.Add(1))
+				}
+				if err := get(ctx, client, target, cred); err != nil {
 					if ctx.Err() == nil {
 						failures++
 					}

@@ -10,7 +10,9 @@
 //
 //	pages       100,000 releases stored; the releases list and a release page at 64
 //	            connections for -duration each, next to a bare net/http handler writing the
-//	            same bytes: requests per second, p50, p99 and the ratio.
+//	            same bytes: requests per second, p50, p99 and the ratio; then the same pages
+//	            with a query parameter of their own on every request, which defeats Ladder's
+//	            page cache, for the cost of rendering each view anew.
 //	sse         -subscribers event streams on one release; -events changes published; the
 //	            delay from each change to each subscriber's event (p50, p99) and the server's
 //	            memory growth per subscriber.
