@@ -26,7 +26,7 @@ type Commit struct {
 // Head returns the SHA at the head of a branch (the remote's default branch
 // when branch is empty).
 func (s *Store) Head(ctx context.Context, r Remote, branch string) (string, error) {
-	rp, err := s.open(ctx, r)
+	rp, err := s.open(ctx, r, "")
 	if err != nil {
 		return "", err
 	}
@@ -48,7 +48,7 @@ func (s *Store) Head(ctx context.Context, r Remote, branch string) (string, erro
 // A commit touches dir when the hash of dir's tree differs from its first
 // parent's, which is much faster than a path-filtered log.
 func (s *Store) Changes(ctx context.Context, r Remote, branch, dir, since string) (string, []Commit, error) {
-	rp, err := s.open(ctx, r)
+	rp, err := s.open(ctx, r, "")
 	if err != nil {
 		return "", nil, err
 	}
@@ -138,7 +138,7 @@ func commitInfo(c *object.Commit) Commit {
 // becomes reachable: callers fall back to the provider's merged state
 // (Provider.PullRequest) for those.
 func (s *Store) Merged(ctx context.Context, r Remote, branch, sha string) (bool, error) {
-	rp, err := s.open(ctx, r)
+	rp, err := s.open(ctx, r, "")
 	if err != nil {
 		return false, err
 	}

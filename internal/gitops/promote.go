@@ -77,7 +77,7 @@ func PullRequestBranch(product string, releaseNumber int, env string) string {
 // commit (the branch head when commit is empty) and returns them with the
 // commit's SHA.
 func (s *Store) ReadSource(ctx context.Context, r Remote, branch, dir, commit string, t Template) (Values, string, error) {
-	rp, err := s.open(ctx, r)
+	rp, err := s.open(ctx, r, commit)
 	if err != nil {
 		return Values{}, "", err
 	}
@@ -97,7 +97,7 @@ func (s *Store) ReadSource(ctx context.Context, r Remote, branch, dir, commit st
 // ReadVersion reads an application's version at a commit (the branch head
 // when commit is empty).
 func (s *Store) ReadVersion(ctx context.Context, r Remote, branch, dir, commit string, vs VersionSource) (string, error) {
-	rp, err := s.open(ctx, r)
+	rp, err := s.open(ctx, r, commit)
 	if err != nil {
 		return "", err
 	}
@@ -120,7 +120,7 @@ func (s *Store) Preview(ctx context.Context, req PromoteRequest) (Result, error)
 	if err != nil {
 		return Result{}, err
 	}
-	rp, err := s.open(ctx, req.Target)
+	rp, err := s.open(ctx, req.Target, "")
 	if err != nil {
 		return Result{}, err
 	}
@@ -171,7 +171,7 @@ func (s *Store) values(ctx context.Context, req PromoteRequest) (Values, string,
 // promoteOnce fetches the target, applies the values on the branch head,
 // commits and pushes once.
 func (s *Store) promoteOnce(ctx context.Context, req PromoteRequest, vals Values) (Result, error) {
-	rp, err := s.open(ctx, req.Target)
+	rp, err := s.open(ctx, req.Target, "")
 	if err != nil {
 		return Result{}, err
 	}

@@ -14,7 +14,7 @@ func (s *Store) Contains(ctx context.Context, r Remote, from, sha string) (bool,
 	if from == sha {
 		return true, nil
 	}
-	rp, err := s.open(ctx, r)
+	rp, err := s.open(ctx, r, "")
 	if err != nil {
 		return false, err
 	}

@@ -71,13 +71,14 @@ type repo struct {
 }
 
 // open locks the clone of r, creating it when needed, and fetches every
-// branch.
-func (s *Store) open(ctx context.Context, r Remote) (*repo, error) {
+// branch — unless at names a commit the clone already holds: a caller that
+// reads at a commit needs nothing newer, since a commit never changes.
+func (s *Store) open(ctx context.Context, r Remote, at string) (*repo, error) {
 	unlock, err := s.locks.lock(ctx, r.URL)
 	if err != nil {
 		return nil, err
 	}
-	rp, err := s.openLocked(ctx, r)
+	rp, err := s.openLocked(ctx, r, at)
 	if err != nil {
 		unlock()
 		return nil, fmt.Errorf("repository %s: %w", r.URL, err)
@@ -86,14 +87,14 @@ func (s *Store) open(ctx context.Context, r Remote) (*repo, error) {
 	return rp, nil
 }
 
-func (s *Store) openLocked(ctx context.Context, r Remote) (*repo, error) {
+func (s *Store) openLocked(ctx context.Context, r Remote, at string) (*repo, error) {
 	sum := sha256.Sum256([]byte(r.URL))
 	dir := filepath.Join(s.dir, "repos", hex.EncodeToString(sum[:12])+".git")
 	auth, err := s.authMethod(r)
 	if err != nil {
 		return nil, err
 	}
-	rp, err := s.openClone(ctx, dir, r, auth)
+	rp, err := s.openClone(ctx, dir, r, auth, at)
 	if err != nil && ctx.Err() == nil && !s.usable(dir) {
 		// The clone is only a cache of the remote. A process killed while go-git rewrote one
 		// of its files (ref files are rewritten in place) leaves it unreadable, which must not
@@ -104,13 +105,13 @@ func (s *Store) openLocked(ctx context.Context, r Remote) (*repo, error) {
 		if rerr := os.RemoveAll(dir); rerr != nil {
 			return nil, errors.Join(err, rerr)
 		}
-		rp, err = s.openClone(ctx, dir, r, auth)
+		rp, err = s.openClone(ctx, dir, r, auth, at)
 	}
 	return rp, err
 }
 
-// openClone opens (or creates) the clone in dir and fetches it.
-func (s *Store) openClone(ctx context.Context, dir string, r Remote, auth transport.AuthMethod) (*repo, error) {
+// openClone opens (or creates) the clone in dir and fetches it, unless it holds commit at.
+func (s *Store) openClone(ctx context.Context, dir string, r Remote, auth transport.AuthMethod, at string) (*repo, error) {
 	s.mu.Lock()
 	g := s.repos[dir]
 	s.mu.Unlock()
@@ -131,6 +132,11 @@ func (s *Store) openClone(ctx context.Context, dir string, r Remote, auth transp
 		s.mu.Unlock()
 	}
 	rp := &repo{Repository: g, remote: r, auth: auth}
+	if at != "" {
+		if _, err := g.CommitObject(plumbing.NewHash(at)); err == nil {
+			return rp, nil
+		}
+	}
 	return rp, rp.fetch(ctx)
 }
 
