@@ -62,25 +62,27 @@ func (c startChoices) form(r *http.Request) (views.StartForm, error) {
 // and sends the browser to the new release.
 func startRelease(plan *runner.Planner, run *runner.Runner, users *user.Service, choices startChoices) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		f, err := choices.form(r)
-		if err != nil {
-			return err
-		}
+		var f views.StartForm
 		f.Mode, f.Product, f.Flow = r.FormValue("mode"), r.FormValue("product"), r.FormValue("flow")
 		f.Commit, f.From, f.To, f.Action = strings.TrimSpace(r.FormValue("commit")), r.FormValue("from"), r.FormValue("to"), r.FormValue("action")
 		id, err := startFromForm(r, plan, run, users, choices.envs, f)
-		if fe, ok := fault.Fields(err); ok {
-			f.Errors = fe
-			return render(w, r, http.StatusUnprocessableEntity, views.StartReleaseCard(f))
-		}
-		if err != nil {
-			if errors.Is(err, fault.ErrNotFound) || errors.Is(err, fault.ErrConflict) {
-				f.Errors = fault.FieldErrors{"_": err.Error()}
-				return render(w, r, http.StatusUnprocessableEntity, views.StartReleaseCard(f))
-			}
+		fe, isFields := fault.Fields(err)
+		switch {
+		case err == nil:
+			return redirect(w, r, "/releases/"+id)
+		case !isFields && (errors.Is(err, fault.ErrNotFound) || errors.Is(err, fault.ErrConflict)):
+			fe = fault.FieldErrors{"_": err.Error()}
+		case !isFields:
 			return err
 		}
-		return redirect(w, r, "/releases/"+id)
+		// The form comes back with its errors, and with the choices it offers (read only
+		// now: a release that starts needs none of them).
+		filled, err := choices.form(r)
+		if err != nil {
+			return err
+		}
+		f.Products, f.Flows, f.Envs, f.Targets, f.Errors = filled.Products, filled.Flows, filled.Envs, filled.Targets, fe
+		return render(w, r, http.StatusUnprocessableEntity, views.StartReleaseCard(f))
 	}
 }
 

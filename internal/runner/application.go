@@ -65,16 +65,28 @@ func firstPhase(s release.Settings) string {
 	return release.PhaseAction
 }
 
-// runApplication carries out the current phase of one application of a release. The work of
-// a phase happens outside any transaction; its outcome is stored, with the next job, in one.
+// runApplication carries out the phases of one application of a release, one after another
+// while each ends at once. The work of a phase happens outside any transaction; its outcome is
+// stored, with the next job when the application has to wait, in one.
 func (r *Runner) runApplication(ctx context.Context, j *job) (time.Time, error) {
+	for {
+		retry, again, err := r.runPhase(ctx, j)
+		if err != nil || !again || ctx.Err() != nil {
+			return retry, err
+		}
+	}
+}
+
+// runPhase runs the application's current phase and records its outcome; again is true when
+// the next phase may start at once, in the same job.
+func (r *Runner) runPhase(ctx context.Context, j *job) (retry time.Time, again bool, err error) {
 	rel, err := r.releases.Get(ctx, j.releaseID)
 	if err != nil {
-		return time.Time{}, err
+		return time.Time{}, false, err
 	}
 	env, ok := rel.Environment(j.environment)
 	if !ok || !active(rel.Status) || !active(env.Status) {
-		return time.Time{}, nil // terminated or settled meanwhile: nothing to do
+		return time.Time{}, false, nil // terminated or settled meanwhile: nothing to do
 	}
 	var app release.Application
 	for _, a := range env.Applications {
@@ -83,22 +95,23 @@ func (r *Runner) runApplication(ctx context.Context, j *job) (time.Time, error) 
 		}
 	}
 	if app.Name == "" || release.Final(app.Status) {
-		return time.Time{}, nil
+		return time.Time{}, false, nil
 	}
 	if app.Status == release.Pending {
 		if err := r.startApplication(ctx, rel, env, &app); err != nil {
-			return time.Time{}, err
+			return time.Time{}, false, err
 		}
 	}
 	run, ok := r.phases()[app.Phase]
 	if !ok {
-		return time.Time{}, fmt.Errorf("application %s/%s: unknown phase %q", env.Name, app.Name, app.Phase)
+		return time.Time{}, false, fmt.Errorf("application %s/%s: unknown phase %q", env.Name, app.Name, app.Phase)
 	}
 	out, err := run(ctx, rel, env, app)
 	if err != nil || ctx.Err() != nil {
-		return time.Time{}, err
+		return time.Time{}, false, err
 	}
-	return out.Retry, r.record(ctx, rel, env, app, out)
+	again, err = r.record(ctx, rel, env, app, out)
+	return out.Retry, again, err
 }
 
 func (r *Runner) startApplication(ctx context.Context, rel release.Release, env release.Environment, app *release.Application) error {
@@ -113,8 +126,9 @@ func (r *Runner) startApplication(ctx context.Context, rel release.Release, env 
 }
 
 // record stores a phase's outcome: the application's new phase and status, the environment's
-// blocker while it waits, and an advance job whenever the application moved on or ended.
-func (r *Runner) record(ctx context.Context, rel release.Release, env release.Environment, app release.Application, out outcome) error {
+// blocker while it waits, and an advance job when the application ended. It reports whether
+// the application moved on to a phase that can start now, which the caller runs next.
+func (r *Runner) record(ctx context.Context, rel release.Release, env release.Environment, app release.Application, out outcome) (bool, error) {
 	now := r.now().UTC()
 	if out.Record != nil {
 		out.Record(&app)
@@ -131,7 +145,8 @@ func (r *Runner) record(ctx context.Context, rel release.Release, env release.En
 			app.Status, app.FinishedAt = release.Succeeded, &now
 		}
 	}
-	return r.releases.Change(ctx, rel.ID, func(tx *release.Tx) error {
+	moved := out.Done && app.Status == release.Running
+	err := r.releases.Change(ctx, rel.ID, func(tx *release.Tx) error {
 		if out.Message != "" || out.Done || out.Failed != "" {
 			if err := tx.SetApplication(env.Name, app, orDefault(out.Message, app.Name+": "+app.Phase)); err != nil {
 				return err
@@ -143,11 +158,12 @@ func (r *Runner) record(ctx context.Context, rel release.Release, env release.En
 		if err := resume(ctx, tx, env, app); err != nil {
 			return err
 		}
-		if app.Status == release.Running {
-			return enqueue(ctx, tx.Queries(), tx.Now(), rel.ID, jobApplication, env.Name, app.Name, tx.Now())
+		if moved {
+			return nil // the job goes on with the next phase
 		}
 		return enqueue(ctx, tx.Queries(), tx.Now(), rel.ID, jobAdvance, "", "", tx.Now())
 	})
+	return moved && err == nil, err
 }
 
 func orDefault(s, def string) string {
