@@ -2,33 +2,52 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"strings"
 	"sync/atomic"
 )
 
-// version rises after every commit that may have changed a database this process opened.
-var version atomic.Uint64
+// Version returns a function reading conn's write version: a number that rises after every
+// write committed through conn. Read it before reading data: whatever was built from data
+// read under one version is current for as long as the function still returns it. Writes by
+// other processes (the command-line tools) do not move it. For a database not opened with
+// Open the number changes at every call, so nothing built on it is ever taken as current.
+func Version(conn *sql.DB) func() uint64 {
+	if d, ok := conn.Driver().(versionedDriver); ok {
+		return d.version.Load
+	}
+	var calls atomic.Uint64
+	return func() uint64 { return calls.Add(1) }
+}
 
-// Version returns a number that rises after every write committed through a database opened
-// with Open, in this process. Read it before reading data: whatever was built from data read
-// under one Version is current for as long as Version still returns it. Writes by other
-// processes (the command-line tools) do not move it.
-func Version() uint64 { return version.Load() }
+// versionedDriver is what a database opened with Open reports as its driver, so that Version
+// finds the database's counter.
+type versionedDriver struct {
+	driver.Driver
+	version *atomic.Uint64
+}
 
 // maxStatements bounds the statements one connection keeps prepared; the queries are a fixed
 // set, so the bound only matters for statements built at run time.
 const maxStatements = 512
 
-// connector opens SQLite connections wrapped in conn.
-type connector struct{ driver.Connector }
+// connector opens SQLite connections wrapped in conn, all moving one version.
+type connector struct {
+	driver.Connector
+	version *atomic.Uint64
+}
 
 func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
 	dc, err := c.Connector.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &conn{Conn: dc, stmts: map[string]*cachedStmt{}}, nil
+	return &conn{Conn: dc, version: c.version, stmts: map[string]*cachedStmt{}}, nil
+}
+
+func (c connector) Driver() driver.Driver {
+	return versionedDriver{Driver: c.Connector.Driver(), version: c.version}
 }
 
 // conn is one SQLite connection that keeps every statement it ran prepared for its next run
@@ -36,8 +55,9 @@ func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
 // Version after writes. database/sql uses a connection from one goroutine at a time.
 type conn struct {
 	driver.Conn
-	stmts map[string]*cachedStmt
-	tx    *tx // the open transaction, if any
+	version *atomic.Uint64
+	stmts   map[string]*cachedStmt
+	tx      *tx // the open transaction, if any
 }
 
 type cachedStmt struct {
@@ -72,7 +92,7 @@ func (c *conn) wrote() {
 		c.tx.wrote = true
 		return
 	}
-	version.Add(1)
+	c.version.Add(1)
 }
 
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
@@ -98,12 +118,14 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 		release()
 		return nil, err
 	}
-	return &rows{Rows: r, done: func() {
+	rs := &rows{Rows: r}
+	rs.done = func() {
 		release()
-		if writes(query) {
+		if rs.changed(query) {
 			c.wrote()
 		}
-	}}, nil
+	}
+	return rs, nil
 }
 
 func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
@@ -150,7 +172,7 @@ func (t *tx) Commit() error {
 	err := t.Tx.Commit()
 	t.c.tx = nil
 	if t.wrote {
-		version.Add(1)
+		t.c.version.Add(1)
 	}
 	return err
 }
@@ -164,7 +186,30 @@ func (t *tx) Rollback() error {
 // has happened.
 type rows struct {
 	driver.Rows
-	done func()
+	done        func()
+	nexts, read int // calls of Next, and rows it returned
+}
+
+func (r *rows) Next(dest []driver.Value) error {
+	r.nexts++
+	err := r.Rows.Next(dest)
+	if err == nil {
+		r.read++
+	}
+	return err
+}
+
+// changed tells whether query, run through these rows, changed data. An INSERT, UPDATE or
+// DELETE with RETURNING returns one row per row it changed, so one that returned none (a job
+// claim that found no due job) changed nothing — unless nobody asked for its rows.
+func (r *rows) changed(query string) bool {
+	switch verb(query) {
+	case "SELECT":
+		return false
+	case "INSERT", "UPDATE", "DELETE", "REPLACE":
+		return r.read > 0 || r.nexts == 0
+	}
+	return true
 }
 
 func (r *rows) Close() error {
@@ -197,22 +242,28 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 	if err != nil || !s.write {
 		return r, err
 	}
-	return &rows{Rows: r, done: s.c.wrote}, nil
+	rs := &rows{Rows: r}
+	rs.done = func() {
+		if rs.changed(s.query) {
+			s.c.wrote()
+		}
+	}
+	return rs, nil
 }
 
 // writes tells whether query may change data: anything but a plain SELECT is taken to.
 func writes(query string) bool { return verb(query) != "SELECT" }
 
 // changed tells whether an executed statement changed data: an INSERT, UPDATE or DELETE that
-// matched no row did not (a token used again within a minute touches nothing); anything else
-// is taken to have.
+// matched no row did not; anything else is taken to have — a failed one too, since the driver
+// reports a context that ended just as a statement committed as a failure.
 func changed(query string, res driver.Result, err error) bool {
 	switch verb(query) {
 	case "SELECT":
 		return false
 	case "INSERT", "UPDATE", "DELETE", "REPLACE":
 		if err != nil {
-			return false // the statement is undone; a failed transaction rolls back
+			return true
 		}
 		n, err := res.RowsAffected()
 		return err != nil || n > 0

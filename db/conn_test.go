@@ -21,13 +21,14 @@ func TestVersionMovesAfterWritesOnly(t *testing.T) {
 	ctx := context.Background()
 	pool := openTest(t)
 	q := New(pool)
+	version := Version(pool)
 	step := func(name string, fn func() error, moves bool) {
 		t.Helper()
-		before := Version()
+		before := version()
 		if err := fn(); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if got := Version() != before; got != moves {
+		if got := version() != before; got != moves {
 			t.Errorf("%s: version moved = %v, want %v", name, got, moves)
 		}
 	}
@@ -53,6 +54,19 @@ func TestVersionMovesAfterWritesOnly(t *testing.T) {
 			return err
 		})
 	}, false)
+	step("an UPDATE … RETURNING that matches no row (a job claim with nothing due)", func() error {
+		rows, err := pool.QueryContext(ctx, "UPDATE environments SET description = 'z' WHERE name = 'none' RETURNING id")
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+		}
+		return rows.Close()
+	}, false)
+	step("an UPDATE … RETURNING that changes a row", func() error {
+		var id int64
+		return pool.QueryRowContext(ctx, "UPDATE environments SET description = 'r' WHERE name = 'dev' RETURNING id").Scan(&id)
+	}, true)
 	step("a prepared UPDATE", func() error {
 		s, err := pool.PrepareContext(ctx, "UPDATE environments SET description = 'y'")
 		if err != nil {
@@ -65,12 +79,12 @@ func TestVersionMovesAfterWritesOnly(t *testing.T) {
 
 	// Inside a transaction the version moves at commit, not before: a reader that sees the
 	// new version must also see the data.
-	before := Version()
+	before := version()
 	err := InTx(ctx, pool, func(q *Queries) error {
 		if _, err := q.CreateEnvironment(ctx, CreateEnvironmentParams{Name: "prod", Kind: "production", Tags: "[]"}); err != nil {
 			return err
 		}
-		if Version() != before {
+		if version() != before {
 			t.Error("version moved before the commit")
 		}
 		return nil
@@ -78,8 +92,16 @@ func TestVersionMovesAfterWritesOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if Version() == before {
+	if version() == before {
 		t.Error("version did not move at commit")
+	}
+	otherPool := openTest(t)
+	mine := version()
+	if _, err := New(otherPool).CreateEnvironment(ctx, CreateEnvironmentParams{Name: "dev", Kind: "non-production", Tags: "[]"}); err != nil {
+		t.Fatal(err)
+	}
+	if version() != mine {
+		t.Error("a write to another database moved this one's version")
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"embed"
 	"fmt"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -30,7 +31,7 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	conn := sql.OpenDB(connector{base})
+	conn := sql.OpenDB(connector{Connector: base, version: new(atomic.Uint64)})
 	// Keep connections open between requests: database/sql keeps only 2 idle by default, and
 	// opening a SQLite connection (pragmas, WAL setup) cost more CPU than the queries under
 	// concurrent page loads and event streams.

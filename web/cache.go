@@ -2,14 +2,13 @@ package web
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/a-h/templ"
-
-	"ladder/db"
 )
 
 // cacheTTL is the longest a rendering is reused even though no data changed: pages say "3 min
@@ -21,12 +20,12 @@ const cacheBytes = 32 << 20
 
 // renderCache keeps what was rendered for a page or an event stream, so that viewing data that
 // did not change costs a map lookup instead of a dozen queries and a template. An entry serves
-// while db.Version has not moved since it was filled, and for at most cacheTTL. When many ask
-// for the same missing entry at once (every viewer of a release after a change), one renders
-// and the others wait for its bytes.
+// while the database's write version has not moved since it was filled, and for at most
+// cacheTTL. When many ask for the same missing entry at once (every viewer of a release after
+// a change), one renders and the others wait for its bytes.
 type renderCache struct {
 	now     func() time.Time
-	version func() uint64 // db.Version
+	version func() uint64
 	mu      sync.Mutex
 	entries map[string]*cacheEntry
 	size    int
@@ -38,6 +37,7 @@ type cacheEntry struct {
 	ready   chan struct{} // closed once out and err are set
 	out     rendering
 	err     error
+	size    int // what the entry adds to renderCache.size, set under its lock once filled
 }
 
 // rendering is what the cache keeps: bytes ready to write, and for event streams the newest
@@ -47,8 +47,10 @@ type rendering struct {
 	body []byte
 }
 
-func newRenderCache(now func() time.Time) *renderCache {
-	return &renderCache{now: now, version: db.Version, entries: map[string]*cacheEntry{}}
+// newRenderCache returns an empty cache; version tells whether anything was written since an
+// entry was filled (db.Version).
+func newRenderCache(version func() uint64, now func() time.Time) *renderCache {
+	return &renderCache{now: now, version: version, entries: map[string]*cacheEntry{}}
 }
 
 // get returns the rendering under key, calling fill when there is none that is current.
@@ -65,25 +67,33 @@ func (c *renderCache) get(key string, fill func() (rendering, error)) (rendering
 		return e.out, nil
 	}
 	if e != nil {
-		c.size -= len(e.out.body)
+		c.size -= e.size
 	}
-	e = &cacheEntry{version: version, at: now, ready: make(chan struct{})}
+	e = &cacheEntry{version: version, at: now, ready: make(chan struct{}), err: errNotFilled}
 	c.entries[key] = e
 	c.mu.Unlock()
-
+	defer c.filled(key, e, version, now) // also when fill panics: waiters must not wait forever
 	e.out, e.err = fill()
+	return e.out, e.err
+}
+
+// errNotFilled is an entry's error until its fill returns.
+var errNotFilled = errors.New("rendering did not finish")
+
+// filled keeps e once its fill succeeded, drops it otherwise, and lets its waiters go.
+func (c *renderCache) filled(key string, e *cacheEntry, version uint64, now time.Time) {
 	c.mu.Lock()
 	if c.entries[key] == e {
 		if e.err != nil {
 			delete(c.entries, key)
 		} else {
-			c.size += len(e.out.body)
+			e.size = len(e.out.body)
+			c.size += e.size
 			c.shrink(version, now)
 		}
 	}
 	c.mu.Unlock()
 	close(e.ready)
-	return e.out, e.err
 }
 
 // shrink drops entries that can no longer serve, and everything else too when that is not
@@ -100,7 +110,7 @@ func (c *renderCache) shrink(version uint64, now time.Time) {
 				continue // still being filled
 			}
 			if all || e.version != version || now.Sub(e.at) >= cacheTTL {
-				c.size -= len(e.out.body)
+				c.size -= e.size
 				delete(c.entries, key)
 			}
 		}

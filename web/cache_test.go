@@ -12,8 +12,7 @@ import (
 func TestRenderCacheServesOnlyWhatIsCurrent(t *testing.T) {
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	var version atomic.Uint64
-	c := newRenderCache(func() time.Time { return now })
-	c.version = version.Load
+	c := newRenderCache(version.Load, func() time.Time { return now })
 	fills := 0
 	fill := func() (rendering, error) {
 		fills++
@@ -50,8 +49,7 @@ func TestRenderCacheServesOnlyWhatIsCurrent(t *testing.T) {
 }
 
 func TestRenderCacheRendersOnceForManyAtOnce(t *testing.T) {
-	c := newRenderCache(time.Now)
-	c.version = func() uint64 { return 1 }
+	c := newRenderCache(func() uint64 { return 1 }, time.Now)
 	var fills atomic.Int32
 	release := make(chan struct{})
 	fill := func() (rendering, error) {
@@ -86,8 +84,7 @@ func TestRenderCacheRendersOnceForManyAtOnce(t *testing.T) {
 }
 
 func TestRenderCacheDoesNotKeepFailures(t *testing.T) {
-	c := newRenderCache(time.Now)
-	c.version = func() uint64 { return 1 }
+	c := newRenderCache(func() uint64 { return 1 }, time.Now)
 	boom := errors.New("boom")
 	if _, err := c.get("k", func() (rendering, error) { return rendering{}, boom }); !errors.Is(err, boom) {
 		t.Fatalf("got %v, want the fill's error", err)
@@ -99,8 +96,7 @@ func TestRenderCacheDoesNotKeepFailures(t *testing.T) {
 }
 
 func TestRenderCacheStaysWithinItsMemory(t *testing.T) {
-	c := newRenderCache(time.Now)
-	c.version = func() uint64 { return 1 }
+	c := newRenderCache(func() uint64 { return 1 }, time.Now)
 	big := make([]byte, 1<<20)
 	for i := range 3 * cacheBytes / len(big) {
 		if _, err := c.get(fmt.Sprint("page ", i), func() (rendering, error) { return rendering{body: big}, nil }); err != nil {
@@ -109,5 +105,26 @@ func TestRenderCacheStaysWithinItsMemory(t *testing.T) {
 		if c.size > cacheBytes {
 			t.Fatalf("after %d pages the cache holds %d bytes, more than %d", i+1, c.size, cacheBytes)
 		}
+	}
+}
+
+func TestRenderCacheSurvivesAPanickingFill(t *testing.T) {
+	c := newRenderCache(func() uint64 { return 1 }, time.Now)
+	func() {
+		defer func() { _ = recover() }()
+		_, _ = c.get("k", func() (rendering, error) { panic("template bug") })
+	}()
+	done := make(chan string)
+	go func() {
+		out, _ := c.get("k", func() (rendering, error) { return rendering{body: []byte("ok")}, nil })
+		done <- string(out.body)
+	}()
+	select {
+	case got := <-done:
+		if got != "ok" {
+			t.Errorf("after a panicking fill: got %q, want a fresh rendering", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the next caller waited for a fill that had panicked")
 	}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -102,9 +103,9 @@ func showRelease(rels *release.Service, run *runner.Runner, envs *environment.Se
 
 // releaseEvents streams a release page's live updates. Every viewer of a release woken by
 // the same change gets the same rendering, made once.
-func releaseEvents(rels *release.Service, run *runner.Runner, envs *environment.Service, b *broker.Broker, closing <-chan struct{}, cache *renderCache, now func() time.Time) handlerFunc {
+func releaseEvents(log *slog.Logger, rels *release.Service, run *runner.Runner, envs *environment.Service, b *broker.Broker, closing <-chan struct{}, cache *renderCache, now func() time.Time) handlerFunc {
 	topic := func(r *http.Request) string { return r.PathValue("id") }
-	return stream(b, closing, topic, func(r *http.Request) (rendering, error) {
+	return stream(log, b, closing, topic, func(r *http.Request) (rendering, error) {
 		return cache.get("events "+viewerKey(r)+" "+r.PathValue("id"), func() (rendering, error) {
 			v, err := releaseView(r, rels, envs, now)
 			if err != nil {

@@ -64,7 +64,10 @@ type Services struct {
 	WebhookSecret string
 	Closing       <-chan struct{} // closed when the server begins to shut down; ends event streams
 	Now           func() time.Time
-	Ready         func() bool
+	// Version rises after every write to the database (db.Version): pages and event renderings
+	// made under one version are reused while it holds.
+	Version func() uint64
+	Ready   func() bool
 }
 
 // access is who may call a route.
@@ -88,7 +91,7 @@ type route struct {
 func routes(log *slog.Logger, s Services) []route {
 	h := func(fn handlerFunc) http.Handler { return errorHandler(log, fn) }
 	envs, now := s.Environments, s.Now
-	cache := newRenderCache(now)
+	cache := newRenderCache(s.Version, now)
 	choices := startChoices{products: s.Products, flows: s.Flows, envs: envs, users: s.Users}
 	dash := dashboardModel{envs: envs, products: s.Products, apps: s.Applications, releases: s.Releases,
 		versions: newVersionCache(s.Planner, now), users: s.Users, now: now}
@@ -132,13 +135,13 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /releases", viewer, h(listReleases(s.Releases, choices, cache, now))},
 		{"POST /releases", promoter, h(startRelease(s.Planner, s.Runner, s.Users, choices))},
 		{"GET /releases/{id}", viewer, h(showRelease(s.Releases, s.Runner, envs, s.Shares, cache, now))},
-		{"GET /releases/{id}/events", viewer, h(releaseEvents(s.Releases, s.Runner, envs, s.Broker, s.Closing, cache, now))},
+		{"GET /releases/{id}/events", viewer, h(releaseEvents(log, s.Releases, s.Runner, envs, s.Broker, s.Closing, cache, now))},
 		{"POST /releases/{id}/rollback", promoter, h(rollbackRelease(s.Planner, s.Runner, s.Releases, s.Users, envs))},
 		{"POST /releases/{id}/shares", promoter, h(createShare(s.Shares, now))},
 		{"POST /shares/{id}/revoke", promoter, h(revokeShare(s.Shares))},
 		{"GET /settings/share-links", promoter, h(listShares(s.Shares, now))},
 		{"GET /s/{token}", public, h(showShared(s.Shares, s.Releases, envs, now))},
-		{"GET /s/{token}/events", public, h(sharedEvents(s.Shares, s.Releases, envs, s.Broker, s.Closing, cache, now))},
+		{"GET /s/{token}/events", public, h(sharedEvents(log, s.Shares, s.Releases, envs, s.Broker, s.Closing, cache, now))},
 		{"POST /releases/{id}/terminate", promoter, h(terminateRelease(s.Runner))},
 		{"POST /releases/{id}/retry", promoter, h(retryRelease(s.Runner))},
 		{"POST /releases/{id}/approve", promoter, h(decideStep(s.Runner, s.Releases, s.Users, true))},

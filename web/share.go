@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -109,12 +110,12 @@ func showShared(shares *share.Service, rels *release.Service, envs *environment.
 
 // sharedEvents streams a shared page's live updates. The token is checked again for every
 // update, so a revoked or expired link stops at once.
-func sharedEvents(shares *share.Service, rels *release.Service, envs *environment.Service, b *broker.Broker, closing <-chan struct{}, cache *renderCache, now func() time.Time) handlerFunc {
+func sharedEvents(log *slog.Logger, shares *share.Service, rels *release.Service, envs *environment.Service, b *broker.Broker, closing <-chan struct{}, cache *renderCache, now func() time.Time) handlerFunc {
 	topic := func(r *http.Request) string {
 		id, _ := shares.Resolve(r.Context(), r.PathValue("token"))
 		return id
 	}
-	return stream(b, closing, topic, func(r *http.Request) (rendering, error) {
+	return stream(log, b, closing, topic, func(r *http.Request) (rendering, error) {
 		// Resolved on every wake-up, outside the cache, so a link stops the moment it expires.
 		id, err := shares.Resolve(r.Context(), r.PathValue("token"))
 		if err != nil {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"time"
 
@@ -36,8 +38,9 @@ const writeTimeout = 10 * time.Second
 // 10 KB of buffers) is sized for short ones. So once the first snapshot is known, stream takes
 // the connection over from net/http and serves it from one goroutine with no buffer of its
 // own: it writes the response head and each event with a single write, and notices a viewer
-// that left when a write fails (a heartbeat is written every 15 s).
-func stream(b *broker.Broker, closing <-chan struct{}, topic func(*http.Request) string, snap snapshot) handlerFunc {
+// that left when a write fails (a heartbeat is written every 15 s). (Taking a connection over
+// needs HTTP/1; Ladder serves HTTP/1.1, with TLS left to the proxy in front.)
+func stream(log *slog.Logger, b *broker.Broker, closing <-chan struct{}, topic func(*http.Request) string, snap snapshot) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		after, _ := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64)
 		// Subscribe before the first snapshot, so a change committed in between still wakes
@@ -54,6 +57,11 @@ func stream(b *broker.Broker, closing <-chan struct{}, topic func(*http.Request)
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Accel-Buffering", "no")
 		h.Set("Connection", "close") // the body ends when the connection does
+		if r.Method == http.MethodHead {
+			unsubscribe()
+			w.WriteHeader(http.StatusOK)
+			return nil
+		}
 		var head bytes.Buffer
 		head.WriteString("HTTP/1.1 200 OK\r\n")
 		_ = h.Write(&head)
@@ -70,6 +78,13 @@ func stream(b *broker.Broker, closing <-chan struct{}, topic func(*http.Request)
 		go func() {
 			defer unsubscribe()
 			defer conn.Close()
+			defer func() {
+				// net/http's recovery no longer covers this goroutine: a panic would end the
+				// whole server. Ending the stream is enough; the browser reconnects.
+				if v := recover(); v != nil {
+					log.Error("event stream panicked", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				}
+			}()
 			send(conn, head.Bytes(), closing, wake, func() (rendering, error) { return snap(r) }, out, after)
 		}()
 		return nil

@@ -215,6 +215,7 @@ func services(conn *sql.DB, ready func() bool) web.Services {
 		Shares:       share.NewService(conn, now),
 		Delivery:     delivery.NewService(conn, now),
 		Now:          now,
+		Version:      db.Version(conn),
 		Ready:        ready,
 	}
 }

@@ -57,7 +57,7 @@ type Sessions struct {
 type openedCookie struct{ id, created, seen int64 }
 
 // openedMax bounds the remembered cookies; when full, they are forgotten all at once.
-const openedMax = 4096
+const openedMax = 16384
 
 // NewSessions returns Sessions sealed with keys (the first seals, all open: see SessionKeys).
 func NewSessions(keys Keys, secure bool, now func() time.Time) *Sessions {

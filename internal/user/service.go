@@ -23,8 +23,9 @@ type Service struct {
 	now   func() time.Time
 	roles GroupRoles
 
-	mu     sync.Mutex
-	recent map[int64]recentUser // Get's answers, while the database has not changed
+	version func() uint64 // db.Version
+	mu      sync.Mutex
+	recent  map[int64]recentUser // Get's answers, while the database has not changed
 }
 
 // recentUser is a user as Get read it under a database version (db.Version). Every signed-in
@@ -45,7 +46,8 @@ const (
 // NewService returns a Service on conn that gives single sign-on users the roles their groups
 // map to in roles.
 func NewService(conn *sql.DB, check *fault.Validator, now func() time.Time, roles GroupRoles) *Service {
-	return &Service{db: conn, q: db.New(conn), check: check, now: now, roles: roles, recent: map[int64]recentUser{}}
+	return &Service{db: conn, q: db.New(conn), check: check, now: now, roles: roles,
+		version: db.Version(conn), recent: map[int64]recentUser{}}
 }
 
 // List returns every user by name.
@@ -67,7 +69,7 @@ func (s *Service) List(ctx context.Context) ([]User, error) {
 
 // Get returns the user with id.
 func (s *Service) Get(ctx context.Context, id int64) (User, error) {
-	version, now := db.Version(), time.Now()
+	version, now := s.version(), s.now()
 	s.mu.Lock()
 	c, ok := s.recent[id]
 	s.mu.Unlock()
