@@ -36,9 +36,9 @@ func (r *Runner) phases() map[string]phaseFunc {
 	}
 }
 
-// nextPhase is the phase after cur for an environment with settings s: phases with nothing to
-// do are skipped.
-func nextPhase(cur string, s release.Settings) string {
+// nextPhase is the phase after cur of app in an environment with settings s: phases with
+// nothing to do are skipped.
+func nextPhase(cur string, s release.Settings, app release.Application) string {
 	order := []string{release.PhasePre, release.PhaseAction, release.PhaseMerge, release.PhaseVerify, release.PhasePost, release.PhaseDone}
 	for i, p := range order {
 		if p != cur {
@@ -48,6 +48,7 @@ func nextPhase(cur string, s release.Settings) string {
 			switch {
 			case next == release.PhasePre && s.PreAction.Value == "",
 				next == release.PhaseMerge && s.Action.Value != release.ActionPullRequest,
+				next == release.PhaseVerify && !verifies(app),
 				next == release.PhasePost && s.PostAction.Value == "":
 				continue
 			}
@@ -140,7 +141,7 @@ func (r *Runner) record(ctx context.Context, rel release.Release, env release.En
 			out.Message = app.Name + " failed: " + out.Failed
 		}
 	case out.Done:
-		app.Phase, app.PhaseStartedAt = nextPhase(app.Phase, env.Settings), &now
+		app.Phase, app.PhaseStartedAt = nextPhase(app.Phase, env.Settings, app), &now
 		if app.Phase == release.PhaseDone {
 			app.Status, app.FinishedAt = release.Succeeded, &now
 		}

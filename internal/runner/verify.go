@@ -72,6 +72,8 @@ func orDuration(d, def time.Duration) time.Duration {
 // runVerify checks that the promotion took effect: through Argo CD when the application is
 // linked to it, else through its health URL; with neither, the pushed commit is the result.
 func (r *Runner) runVerify(ctx context.Context, _ release.Release, _ release.Environment, app release.Application) (outcome, error) {
+	// An application with nothing to verify skips this phase (nextPhase); a release stored
+	// before that was so still passes through it.
 	switch {
 	case app.ArgocdServer != "" && app.ArgocdApp != "":
 		return r.verifyArgoCD(ctx, app)
@@ -79,6 +81,12 @@ func (r *Runner) runVerify(ctx context.Context, _ release.Release, _ release.Env
 		return r.verifyHealth(ctx, app)
 	}
 	return outcome{Done: true}, nil
+}
+
+// verifies reports whether app has something to verify after its action: an Argo CD
+// application or a health URL.
+func verifies(app release.Application) bool {
+	return app.ArgocdServer != "" && app.ArgocdApp != "" || app.HealthURL != ""
 }
 
 // verifying returns how long app has been verifying and whether that is past the timeout.
