@@ -122,12 +122,14 @@ func (q *Queries) LastStatusChange(ctx context.Context) (int64, error) {
 	return column_1, err
 }
 
-const listChannelsForProduct = `-- name: ListChannelsForProduct :many
-SELECT id, name, kind, url, product, created_at, updated_at FROM notification_channels WHERE product = '' OR product = ? ORDER BY id
+const listChannelsForRelease = `-- name: ListChannelsForRelease :many
+SELECT c.id, c.name, c.kind, c.url, c.product, c.created_at, c.updated_at FROM notification_channels c JOIN releases r ON r.id = ?
+WHERE c.product = '' OR c.product = r.product ORDER BY c.id
 `
 
-func (q *Queries) ListChannelsForProduct(ctx context.Context, product string) ([]NotificationChannel, error) {
-	rows, err := q.db.QueryContext(ctx, listChannelsForProduct, product)
+// The channels that hear of a release's status changes, by the release's product.
+func (q *Queries) ListChannelsForRelease(ctx context.Context, id string) ([]NotificationChannel, error) {
+	rows, err := q.db.QueryContext(ctx, listChannelsForRelease, id)
 	if err != nil {
 		return nil, err
 	}

@@ -98,6 +98,23 @@ func (q *Queries) GetProduct(ctx context.Context, name string) (Product, error) 
 	return i, err
 }
 
+const getProductConcurrency = `-- name: GetProductConcurrency :one
+SELECT concurrency, queue_limit FROM products WHERE name = ?
+`
+
+type GetProductConcurrencyRow struct {
+	Concurrency string
+	QueueLimit  int64
+}
+
+// What the runner reads of a product at every step of a release: no template to decode.
+func (q *Queries) GetProductConcurrency(ctx context.Context, name string) (GetProductConcurrencyRow, error) {
+	row := q.db.QueryRowContext(ctx, getProductConcurrency, name)
+	var i GetProductConcurrencyRow
+	err := row.Scan(&i.Concurrency, &i.QueueLimit)
+	return i, err
+}
+
 const listFlowNames = `-- name: ListFlowNames :many
 SELECT name FROM flows ORDER BY name
 `

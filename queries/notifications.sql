@@ -12,8 +12,10 @@ SELECT * FROM notification_channels WHERE name = ?;
 -- name: DeleteNotificationChannel :exec
 DELETE FROM notification_channels WHERE id = ?;
 
--- name: ListChannelsForProduct :many
-SELECT * FROM notification_channels WHERE product = '' OR product = ? ORDER BY id;
+-- name: ListChannelsForRelease :many
+-- The channels that hear of a release's status changes, by the release's product.
+SELECT c.* FROM notification_channels c JOIN releases r ON r.id = ?
+WHERE c.product = '' OR c.product = r.product ORDER BY c.id;
 
 -- name: ListStatusChangesAfter :many
 SELECT * FROM release_status_changes WHERE id > ? ORDER BY id LIMIT ?;

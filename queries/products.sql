@@ -4,6 +4,10 @@ SELECT * FROM products ORDER BY name;
 -- name: GetProduct :one
 SELECT * FROM products WHERE name = ?;
 
+-- name: GetProductConcurrency :one
+-- What the runner reads of a product at every step of a release: no template to decode.
+SELECT concurrency, queue_limit FROM products WHERE name = ?;
+
 -- name: CountProductsByName :one
 SELECT CAST(COUNT(*) AS INTEGER) FROM products WHERE name = ?;
 

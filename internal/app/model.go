@@ -35,9 +35,5 @@ func (m runnerModel) Freeze(ctx context.Context, env string) (string, error) {
 
 // Concurrency returns the product's concurrency mode and queue limit.
 func (m runnerModel) Concurrency(ctx context.Context, name string) (string, int, error) {
-	p, err := m.products.Get(ctx, name)
-	if err != nil {
-		return "", 0, err
-	}
-	return p.Concurrency, p.QueueLimit, nil
+	return m.products.Concurrency(ctx, name)
 }

@@ -107,16 +107,18 @@ func (n *Notifier) queue(ctx context.Context, q *db.Queries, c db.ReleaseStatusC
 	if event == "" {
 		return nil
 	}
+	// The channels first: with none for this product (the usual case for most changes) the
+	// release need not be read at all.
+	channels, err := q.ListChannelsForRelease(ctx, c.ReleaseID)
+	if err != nil || len(channels) == 0 {
+		return err
+	}
 	rel, err := q.GetRelease(ctx, c.ReleaseID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // deleted since
 	}
 	if err != nil {
 		return fmt.Errorf("read release %s: %w", c.ReleaseID, err)
-	}
-	channels, err := q.ListChannelsForProduct(ctx, rel.Product)
-	if err != nil {
-		return fmt.Errorf("list channels: %w", err)
 	}
 	now := n.now().UTC()
 	p := payloadOf(event, c, rel, n.publicURL, now)

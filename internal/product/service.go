@@ -60,6 +60,19 @@ func get(ctx context.Context, q *db.Queries, name string) (Product, error) {
 	return fromRow(r)
 }
 
+// Concurrency returns the product's concurrency mode and queue limit, which the runner reads
+// at every step of a release.
+func (s *Service) Concurrency(ctx context.Context, name string) (string, int, error) {
+	r, err := s.q.GetProductConcurrency(ctx, name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", 0, fmt.Errorf("product %q: %w", name, fault.ErrNotFound)
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("get product %q: %w", name, err)
+	}
+	return r.Concurrency, int(r.QueueLimit), nil
+}
+
 // FlowNames lists the flows a product may name, for the editor's choices.
 func (s *Service) FlowNames(ctx context.Context) ([]string, error) {
 	names, err := s.q.ListFlowNames(ctx)

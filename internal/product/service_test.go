@@ -125,6 +125,13 @@ func TestCreateStoresSettingsAsGiven(t *testing.T) {
 	if fe, ok := fault.Fields(err); !ok || fe["name"] == "" {
 		t.Errorf("duplicate name: got %v, want a field error on name", err)
 	}
+	mode, limit, err := svc.Concurrency(ctx, "shop")
+	if err != nil || mode != p.Concurrency || limit != p.QueueLimit {
+		t.Errorf("Concurrency(shop) = %q, %d, %v; want %q, %d as Get reads them", mode, limit, err, p.Concurrency, p.QueueLimit)
+	}
+	if _, _, err := svc.Concurrency(ctx, "nope"); !errors.Is(err, fault.ErrNotFound) {
+		t.Errorf("Concurrency(nope): got %v, want ErrNotFound", err)
+	}
 	users, err := svc.UsersOfFlow(ctx, "hotfix")
 	if err != nil || len(users) != 1 || users[0] != "shop" {
 		t.Errorf("UsersOfFlow(hotfix) = %v, %v; want [shop]", users, err)
