@@ -13,11 +13,7 @@ import (
 // the change is stored to show it.
 func TestCachedPagesShowChangesAtOnce(t *testing.T) {
 	fx := newAPIFixture(t)
-	rel := fx.startBlocked(t, blockerCase{name: "cache", flow: `[{"environment": "p-dst", "settings": {"action": "commit"}}]`,
-		setup: func(t *testing.T, fx *apiFixture, p string) {
-			fx.form(t, "/environments/"+p+"-dst/freeze", url.Values{"reason": {"tests"}})
-		}})
-	fx.blockerOf(t, rel, "cache-dst", "environment frozen: tests", "")
+	rel := fx.frozenRelease(t, "cache")
 	cookie := fx.srv.adminSession(t)
 	view := func(path string) string {
 		t.Helper()
@@ -51,4 +47,16 @@ func TestCachedPagesShowChangesAtOnce(t *testing.T) {
 			t.Errorf("%s right after the release was terminated does not show TERMINATED", path)
 		}
 	}
+}
+
+// frozenRelease starts a release of a new product p whose one target environment is frozen,
+// and returns it once it waits there.
+func (fx *apiFixture) frozenRelease(t *testing.T, p string) relRef {
+	t.Helper()
+	rel := fx.startBlocked(t, blockerCase{name: p, flow: `[{"environment": "p-dst", "settings": {"action": "commit"}}]`,
+		setup: func(t *testing.T, fx *apiFixture, p string) {
+			fx.form(t, "/environments/"+p+"-dst/freeze", url.Values{"reason": {"tests"}})
+		}})
+	fx.blockerOf(t, rel, p+"-dst", "environment frozen: tests", "")
+	return rel
 }

@@ -3,7 +3,6 @@ package web_test
 import (
 	"bufio"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,11 +14,7 @@ import (
 // a change arrives as a newer event, and an unknown release is a plain 404.
 func TestEventStreamOverHTTP(t *testing.T) {
 	fx := newAPIFixture(t)
-	rel := fx.startBlocked(t, blockerCase{name: "sse", flow: `[{"environment": "p-dst", "settings": {"action": "commit"}}]`,
-		setup: func(t *testing.T, fx *apiFixture, p string) {
-			fx.form(t, "/environments/"+p+"-dst/freeze", url.Values{"reason": {"tests"}})
-		}})
-	fx.blockerOf(t, rel, "sse-dst", "environment frozen: tests", "")
+	rel := fx.frozenRelease(t, "sse")
 
 	open := func(path string) *http.Response {
 		t.Helper()

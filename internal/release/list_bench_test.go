@@ -2,12 +2,8 @@ package release_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
-	"time"
 
-	"ladder/db"
-	"ladder/internal/loadtest"
 	"ladder/internal/release"
 )
 
@@ -16,17 +12,7 @@ import (
 // deep in the history, and one whole release as its page shows it.
 func BenchmarkReleaseList(b *testing.B) {
 	ctx := context.Background()
-	dir := b.TempDir()
-	_, middle, err := loadtest.SeedHistory(ctx, dir, 100_000)
-	if err != nil {
-		b.Fatal(err)
-	}
-	conn, err := db.Open(ctx, filepath.Join(dir, "ladder.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { conn.Close() })
-	rels := release.NewService(conn, nil, time.Now)
+	rels, middle := seededHistory(b, 100_000)
 	filters := []struct {
 		name string
 		f    release.Filter

@@ -16,16 +16,7 @@ import (
 // against what the history holds.
 func TestListPagesAndFilters(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	if _, _, err := loadtest.SeedHistory(ctx, dir, 300); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.Open(ctx, filepath.Join(dir, "ladder.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	rels := release.NewService(conn, nil, time.Now)
+	rels, _ := seededHistory(t, 300)
 	all, err := rels.List(ctx, release.Filter{Limit: 500})
 	if err != nil || len(all) != 300 {
 		t.Fatalf("everything at once: %d releases, %v; want 300", len(all), err)
@@ -80,4 +71,22 @@ func TestListPagesAndFilters(t *testing.T) {
 			}
 		})
 	}
+}
+
+// seededHistory seeds n releases (loadtest.SeedHistory) and returns the service over them and
+// the ID of the release in the middle.
+func seededHistory(tb testing.TB, n int) (*release.Service, string) {
+	tb.Helper()
+	ctx := context.Background()
+	dir := tb.TempDir()
+	_, middle, err := loadtest.SeedHistory(ctx, dir, n)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	conn, err := db.Open(ctx, filepath.Join(dir, "ladder.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close() })
+	return release.NewService(conn, nil, time.Now), middle
 }
