@@ -2,6 +2,9 @@ package web_test
 
 import (
 	"bufio"
+	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,14 +14,15 @@ import (
 
 // TestEventStreamOverHTTP reads a release's event stream as any HTTP client would: the
 // response head carries the usual security headers, the first event is the current state,
-// a change arrives as a newer event, and an unknown release is a plain 404.
+// a change arrives as a newer event, an unknown release is a plain 404, and HEAD gets the
+// head alone.
 func TestEventStreamOverHTTP(t *testing.T) {
 	fx := newAPIFixture(t)
 	rel := fx.frozenRelease(t, "sse")
 
-	open := func(path string) *http.Response {
+	open := func(method, path string) *http.Response {
 		t.Helper()
-		req, _ := http.NewRequest("GET", fx.srv.URL+path, nil)
+		req, _ := http.NewRequest(method, fx.srv.URL+path, nil)
 		req.Header.Set("Authorization", "Bearer "+fx.tokens["viewer"])
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -27,11 +31,15 @@ func TestEventStreamOverHTTP(t *testing.T) {
 		t.Cleanup(func() { resp.Body.Close() })
 		return resp
 	}
-	if resp := open("/releases/01aaaaaaaaaaaaaaaaaa/events"); resp.StatusCode != http.StatusNotFound {
+	if resp := open("GET", "/releases/01aaaaaaaaaaaaaaaaaa/events"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown release: got %d, want 404", resp.StatusCode)
 	}
+	if head := rawHead(t, fx, "/releases/"+rel.ID+"/events"); !strings.HasPrefix(head, "HTTP/1.1 200 OK\r\n") ||
+		!strings.Contains(head, "Content-Type: text/event-stream\r\n") || !strings.HasSuffix(head, "\r\n\r\n") {
+		t.Errorf("HEAD: got %q, want 200 with the stream's headers and nothing after them", head)
+	}
 
-	resp := open("/releases/" + rel.ID + "/events")
+	resp := open("GET", "/releases/"+rel.ID+"/events")
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" ||
 		resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Content-Security-Policy") == "" {
 		t.Fatalf("got %d with %v; want 200, text/event-stream and the security headers", resp.StatusCode, resp.Header)
@@ -86,4 +94,19 @@ func TestEventStreamOverHTTP(t *testing.T) {
 			return
 		}
 	}
+}
+
+// rawHead sends HEAD for path on its own connection and returns all the server sent before it
+// closed the connection (or stopped sending for a second).
+func rawHead(t *testing.T, fx *apiFixture, path string) string {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(fx.srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "HEAD %s HTTP/1.1\r\nHost: ladder\r\nAuthorization: Bearer %s\r\nConnection: close\r\n\r\n", path, fx.tokens["viewer"])
+	_ = conn.SetReadDeadline(time.Now().Add(time.Second))
+	b, _ := io.ReadAll(conn)
+	return string(b)
 }
