@@ -4,7 +4,6 @@
 package argocd
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -163,20 +162,10 @@ func (c *Client) Version(ctx context.Context) (string, error) {
 // do sends a request and decodes a 2xx JSON answer into out (nil: ignore the body). Errors
 // name the status and Argo CD's message, never the token.
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	req, err := endpoint.NewRequest(ctx, method, c.base+path, in)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+c.token)
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -1,11 +1,16 @@
 // Package endpoint describes how Ladder reaches a third party's HTTPS API (Argo CD, Argo
-// Workflows): the URL it accepts and the TLS trust an admin chose for the server.
+// Workflows, Git providers): the URL it accepts, the TLS trust an admin chose for the server,
+// and the JSON request every client sends.
 package endpoint
 
 import (
+	"bytes"
+	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -46,4 +51,24 @@ func Client(t TLS) (*http.Client, error) {
 	tr.TLSClientConfig = cfg
 	c.Transport = tr
 	return c, nil
+}
+
+// NewRequest returns a request to url that carries in as JSON (no body when in is nil) and
+// asks for JSON back; the caller adds its credentials.
+func NewRequest(ctx context.Context, method, url string, in any) (*http.Request, error) {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return nil, err
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	return req, nil
 }

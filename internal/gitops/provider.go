@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"ladder/internal/endpoint"
 )
 
 // Pull request states.
@@ -91,20 +93,10 @@ type apiClient struct {
 
 // do sends a request and decodes a 2xx JSON answer into out.
 func (a apiClient) do(ctx context.Context, method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, a.base+path, body)
+	req, err := endpoint.NewRequest(ctx, method, a.base+path, in)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Content-Type", "application/json")
 	if a.auth == "" {
 		req.Header.Set("PRIVATE-TOKEN", a.token)
 	} else {
