@@ -102,9 +102,7 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	}
 	res, err := s.(driver.StmtExecContext).ExecContext(ctx, args)
 	release()
-	if changed(query, res, err) {
-		c.wrote()
-	}
+	c.executed(query, res, err)
 	return res, err
 }
 
@@ -118,14 +116,7 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 		release()
 		return nil, err
 	}
-	rs := &rows{Rows: r}
-	rs.done = func() {
-		release()
-		if rs.changed(query) {
-			c.wrote()
-		}
-	}
-	return rs, nil
+	return &rows{Rows: r, c: c, query: query, release: release}, nil
 }
 
 func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
@@ -133,7 +124,7 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 	if err != nil {
 		return nil, err
 	}
-	return &stmt{Stmt: ds, c: c, query: query, write: writes(query)}, nil
+	return &stmt{Stmt: ds, c: c, query: query}, nil
 }
 
 func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
@@ -182,11 +173,14 @@ func (t *tx) Rollback() error {
 	return t.Tx.Rollback()
 }
 
-// rows calls done once closed: the statement is free again, and a write it made (RETURNING)
-// has happened.
+// rows notes, once closed, that the statement is free again (release) and whether it changed
+// data (a RETURNING statement writes as its rows are read).
 type rows struct {
 	driver.Rows
-	done        func()
+	c           *conn
+	query       string
+	release     func() // nil for a caller's own prepared statement
+	closed      bool
 	nexts, read int // calls of Next, and rows it returned
 }
 
@@ -199,24 +193,20 @@ func (r *rows) Next(dest []driver.Value) error {
 	return err
 }
 
-// changed tells whether query, run through these rows, changed data. An INSERT, UPDATE or
-// DELETE with RETURNING returns one row per row it changed, so one that returned none (a job
-// claim that found no due job) changed nothing — unless nobody asked for its rows.
-func (r *rows) changed(query string) bool {
-	switch verb(query) {
-	case "SELECT":
-		return false
-	case "INSERT", "UPDATE", "DELETE", "REPLACE":
-		return r.read > 0 || r.nexts == 0
-	}
-	return true
-}
-
 func (r *rows) Close() error {
 	err := r.Rows.Close()
-	if r.done != nil {
-		r.done()
-		r.done = nil
+	if r.closed {
+		return err
+	}
+	r.closed = true
+	if r.release != nil {
+		r.release()
+	}
+	// An INSERT, UPDATE or DELETE with RETURNING returns one row per row it changed, so one
+	// that returned none (a job claim that found no due job) changed nothing — unless nobody
+	// asked for its rows.
+	if changed(r.query, func() bool { return r.read > 0 || r.nexts == 0 }) {
+		r.c.wrote()
 	}
 	return err
 }
@@ -226,47 +216,46 @@ type stmt struct {
 	driver.Stmt
 	c     *conn
 	query string
-	write bool
 }
 
 func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
 	res, err := s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
-	if changed(s.query, res, err) {
-		s.c.wrote()
-	}
+	s.c.executed(s.query, res, err)
 	return res, err
 }
 
 func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
 	r, err := s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
-	if err != nil || !s.write {
-		return r, err
+	if err != nil {
+		return nil, err
 	}
-	rs := &rows{Rows: r}
-	rs.done = func() {
-		if rs.changed(s.query) {
-			s.c.wrote()
-		}
-	}
-	return rs, nil
+	return &rows{Rows: r, c: s.c, query: s.query}, nil
 }
 
-// writes tells whether query may change data: anything but a plain SELECT is taken to.
-func writes(query string) bool { return verb(query) != "SELECT" }
-
-// changed tells whether an executed statement changed data: an INSERT, UPDATE or DELETE that
-// matched no row did not; anything else is taken to have — a failed one too, since the driver
-// reports a context that ended just as a statement committed as a failure.
-func changed(query string, res driver.Result, err error) bool {
-	switch verb(query) {
-	case "SELECT":
-		return false
-	case "INSERT", "UPDATE", "DELETE", "REPLACE":
+// executed notes the write an executed statement made, if any: an INSERT, UPDATE or DELETE
+// that matched no row made none; a failed one may have (the driver reports a context that
+// ended just as a statement committed as a failure).
+func (c *conn) executed(query string, res driver.Result, err error) {
+	matched := func() bool {
 		if err != nil {
 			return true
 		}
 		n, err := res.RowsAffected()
 		return err != nil || n > 0
+	}
+	if changed(query, matched) {
+		c.wrote()
+	}
+}
+
+// changed tells whether query changed data: a SELECT did not; an INSERT, UPDATE or DELETE did
+// when matched says it touched a row; anything else is taken to have.
+func changed(query string, matched func() bool) bool {
+	switch verb(query) {
+	case "SELECT":
+		return false
+	case "INSERT", "UPDATE", "DELETE", "REPLACE":
+		return matched()
 	}
 	return true
 }
