@@ -81,16 +81,12 @@ func releaseFilter(r *http.Request, form *views.ReleaseFilter) (release.Filter, 
 func showRelease(rels *release.Service, run *runner.Runner, envs *environment.Service, shares *share.Service, cache *renderCache, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		return cache.page(w, r, func() (templ.Component, error) {
-			v, err := releaseView(r, rels, envs, now)
+			v, err := releaseView(r, rels, run, envs, now)
 			if err != nil {
-				return nil, err
-			}
-			if v.Steps, err = stepList(r, run, v.Release, v.Now); err != nil {
 				return nil, err
 			}
 			l := layout(r, v.Release.Product+" #"+fmt.Sprint(v.Release.Number), "releases")
 			l.Favicon = views.StatusFavicon(v.Release.Status)
-			v.CanPromote = l.CanPromote()
 			if v.CanPromote {
 				if v.Shares, err = sharePanel(r, shares, v.Release.ID, now); err != nil {
 					return nil, err
@@ -107,14 +103,10 @@ func releaseEvents(log *slog.Logger, rels *release.Service, run *runner.Runner, 
 	topic := func(r *http.Request) string { return r.PathValue("id") }
 	return stream(log, b, closing, topic, func(r *http.Request) (rendering, error) {
 		return cache.get("events "+viewerKey(r)+" "+r.PathValue("id"), func() (rendering, error) {
-			v, err := releaseView(r, rels, envs, now)
+			v, err := releaseView(r, rels, run, envs, now)
 			if err != nil {
 				return rendering{}, err
 			}
-			if v.Steps, err = stepList(r, run, v.Release, v.Now); err != nil {
-				return rendering{}, err
-			}
-			v.CanPromote = layout(r, "", "").CanPromote()
 			last := int64(0)
 			if n := len(v.Events); n > 0 {
 				last = v.Events[n-1].ID
@@ -124,7 +116,8 @@ func releaseEvents(log *slog.Logger, rels *release.Service, run *runner.Runner, 
 	})
 }
 
-func releaseView(r *http.Request, rels *release.Service, envs *environment.Service, now func() time.Time) (views.ReleaseView, error) {
+// releaseView reads everything a release page shows, for the page and for its live updates.
+func releaseView(r *http.Request, rels *release.Service, run *runner.Runner, envs *environment.Service, now func() time.Time) (views.ReleaseView, error) {
 	id := r.PathValue("id")
 	// Events first: the release read after them is at least as new as the newest event, so
 	// a stream that reports that event's ID never sends a state older than it claims.
@@ -140,13 +133,15 @@ func releaseView(r *http.Request, rels *release.Service, envs *environment.Servi
 	if err != nil {
 		return views.ReleaseView{}, err
 	}
-	v := views.ReleaseView{Release: rel, Events: events, Now: now(), StreamURL: "/releases/" + id + "/events", Production: prod}
+	v := views.ReleaseView{Release: rel, Events: events, Now: now(), StreamURL: "/releases/" + id + "/events", Production: prod,
+		CanPromote: layout(r, "", "").CanPromote()}
 	for _, e := range rel.Environments {
 		if !e.IsTrigger {
 			v.RollbackTo = append(v.RollbackTo, e.Name)
 		}
 	}
-	return v, nil
+	v.Steps, err = stepList(r, run, rel, v.Now)
+	return v, err
 }
 
 // productionEnvironments names the production environments, for graphs.
