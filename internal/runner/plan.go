@@ -111,39 +111,55 @@ func (p *Planner) PromotionSpec(ctx context.Context, req PromotionRequest) (rele
 	if len(fe) > 0 {
 		return release.Spec{}, fe
 	}
-	prod, err := p.Products.Get(ctx, req.Product)
+	m, err := p.manualStep(ctx, req.Product, req.To, policy.Settings{Action: req.Action}, "action")
 	if err != nil {
 		return release.Spec{}, err
 	}
-	target, err := p.Environments.Get(ctx, req.To)
-	if err != nil {
-		return release.Spec{}, err
-	}
-	res, err := p.Policies.Evaluate(ctx, policy.Product{Name: prod.Name, Tags: prod.Tags},
-		policy.Environment{Name: target.Name, Kind: target.Kind, Tags: target.Tags}, policy.Settings{Action: req.Action})
-	if err != nil {
-		return release.Spec{}, err
-	}
-	if len(res.Errors) > 0 {
-		return release.Spec{}, fault.FieldErrors{"action": strings.Join(res.Errors, "; ")}
-	}
-	apps, err := p.appsByEnvironment(ctx, prod.Name)
-	if err != nil {
-		return release.Spec{}, err
-	}
-	targets, err := targetsIn(apps, prod.Name, target.Name)
-	if err != nil {
-		return release.Spec{}, err
-	}
-	settings := settingsOf(res)
+	settings := settingsOf(m.res)
 	if req.Action != "" {
 		settings.Action.Origin = "request"
 	}
-	spec := release.Spec{Product: prod.Name, TriggerEnv: req.From, Initiator: req.Initiator,
+	spec := release.Spec{Product: m.prod.Name, TriggerEnv: req.From, Initiator: req.Initiator,
 		Timeout: time.Duration(flow.DefaultTimeoutMinutes) * time.Minute,
 		Environments: []release.EnvironmentSpec{{Name: req.From, IsTrigger: true},
-			{Name: target.Name, Kind: target.Kind, DependsOn: []string{req.From}, Settings: settings, Applications: targets}}}
-	return spec, p.readSource(ctx, prod, apps, req.From, req.SourceApp, "", &spec)
+			{Name: m.env.Name, Kind: m.env.Kind, DependsOn: []string{req.From}, Settings: settings, Applications: m.targets}}}
+	return spec, p.readSource(ctx, m.prod, m.apps, req.From, req.SourceApp, "", &spec)
+}
+
+// manualStep is the one environment a single promotion or a roll back goes to, outside any
+// flow.
+type manualStep struct {
+	prod    product.Product
+	env     environment.Environment
+	res     policy.Resolution
+	apps    map[string][]application.Application // the product's, by environment
+	targets []release.Target                     // its applications in env
+}
+
+// manualStep resolves promoting productName to env: the policies, given the asked settings
+// (their errors are reported on field), and the applications there.
+func (p *Planner) manualStep(ctx context.Context, productName, env string, asked policy.Settings, field string) (manualStep, error) {
+	var m manualStep
+	var err error
+	if m.prod, err = p.Products.Get(ctx, productName); err != nil {
+		return m, err
+	}
+	if m.env, err = p.Environments.Get(ctx, env); err != nil {
+		return m, err
+	}
+	m.res, err = p.Policies.Evaluate(ctx, policy.Product{Name: m.prod.Name, Tags: m.prod.Tags},
+		policy.Environment{Name: m.env.Name, Kind: m.env.Kind, Tags: m.env.Tags}, asked)
+	if err != nil {
+		return m, err
+	}
+	if len(m.res.Errors) > 0 {
+		return m, fault.FieldErrors{field: strings.Join(m.res.Errors, "; ")}
+	}
+	if m.apps, err = p.appsByEnvironment(ctx, m.prod.Name); err != nil {
+		return m, err
+	}
+	m.targets, err = targetsIn(m.apps, m.prod.Name, m.env.Name)
+	return m, err
 }
 
 // readSource reads the version and values from the source application at the trigger commit

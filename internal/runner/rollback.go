@@ -3,7 +3,6 @@ package runner
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"ladder/internal/fault"
@@ -29,35 +28,15 @@ func (p *Planner) RollbackSpec(ctx context.Context, releases *release.Service, r
 	if env == old.TriggerEnv {
 		return release.Spec{}, fault.FieldErrors{"environment": "must differ from the release's source environment " + old.TriggerEnv}
 	}
-	prod, err := p.Products.Get(ctx, old.Product)
-	if err != nil {
-		return release.Spec{}, err
-	}
-	target, err := p.Environments.Get(ctx, env)
-	if err != nil {
-		return release.Spec{}, err
-	}
-	res, err := p.Policies.Evaluate(ctx, policy.Product{Name: prod.Name, Tags: prod.Tags},
-		policy.Environment{Name: target.Name, Kind: target.Kind, Tags: target.Tags}, policy.Settings{})
-	if err != nil {
-		return release.Spec{}, err
-	}
-	if len(res.Errors) > 0 {
-		return release.Spec{}, fault.FieldErrors{"environment": strings.Join(res.Errors, "; ")}
-	}
-	apps, err := p.appsByEnvironment(ctx, prod.Name)
-	if err != nil {
-		return release.Spec{}, err
-	}
-	targets, err := targetsIn(apps, prod.Name, target.Name)
+	m, err := p.manualStep(ctx, old.Product, env, policy.Settings{}, "environment")
 	if err != nil {
 		return release.Spec{}, err
 	}
 	trigger := old.Trigger
 	trigger.Message = fmt.Sprintf("roll back to release #%d (version %s)", old.Number, old.Version)
-	return release.Spec{Product: prod.Name, Version: old.Version, TriggerEnv: old.TriggerEnv,
+	return release.Spec{Product: m.prod.Name, Version: old.Version, TriggerEnv: old.TriggerEnv,
 		SourceApp: old.SourceApp, Initiator: initiator, Trigger: trigger, Plan: old.Plan,
 		Timeout: time.Duration(flow.DefaultTimeoutMinutes) * time.Minute,
 		Environments: []release.EnvironmentSpec{{Name: old.TriggerEnv, IsTrigger: true},
-			{Name: target.Name, DependsOn: []string{old.TriggerEnv}, Settings: settingsOf(res), Applications: targets}}}, nil
+			{Name: m.env.Name, DependsOn: []string{old.TriggerEnv}, Settings: settingsOf(m.res), Applications: m.targets}}}, nil
 }
