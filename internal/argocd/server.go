@@ -227,10 +227,8 @@ func checkInput(in Input, keep bool, fe fault.FieldErrors) {
 	if in.Token == "" && !keep {
 		fe.Add("token", "is required: an Argo CD API token (argocd account generate-token)")
 	}
-	if in.CABundle != "" {
-		if _, err := NewClient("https://check", "", TLS{CABundle: in.CABundle}); err != nil {
-			fe.Add("caBundle", "is not a PEM certificate bundle")
-		}
+	if in.CABundle != "" && !endpoint.ValidCABundle(in.CABundle) {
+		fe.Add("caBundle", "is not a PEM certificate bundle")
 	}
 }
 

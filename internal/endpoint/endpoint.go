@@ -29,6 +29,11 @@ func ValidURL(s string) bool {
 	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && u.User == nil
 }
 
+// ValidCABundle reports whether pem holds at least one PEM certificate.
+func ValidCABundle(pem string) bool {
+	return x509.NewCertPool().AppendCertsFromPEM([]byte(pem))
+}
+
 // Client returns an HTTP client with a 30 s timeout that trusts servers as t says; with no TLS
 // settings it uses http.DefaultTransport's trust.
 func Client(t TLS) (*http.Client, error) {
