@@ -2,9 +2,19 @@ package argocd
 
 import "context"
 
-// Application reads application app from the server called server, asking Argo CD to
-// compare it with Git first.
+// Application reads application app ("name" or "namespace/name") from the server called
+// server as Argo CD last reconciled it, without asking for a refresh.
 func (s *Service) Application(ctx context.Context, server, app string) (Application, error) {
+	c, _, err := s.Client(ctx, server)
+	if err != nil {
+		return Application{}, err
+	}
+	return c.Application(ctx, app, false)
+}
+
+// Refresh asks the server to compare app with Git now and returns it once reconciled: once
+// after a commit, so the commit is seen without waiting for Argo CD's own poll.
+func (s *Service) Refresh(ctx context.Context, server, app string) (Application, error) {
 	c, _, err := s.Client(ctx, server)
 	if err != nil {
 		return Application{}, err

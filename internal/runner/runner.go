@@ -68,6 +68,7 @@ type Runner struct {
 	owner    string
 	wake     chan struct{}
 	wg       sync.WaitGroup
+	argoSeen argoMemo // what was asked of Argo CD per promotion being verified
 }
 
 // New returns a Runner; StartWorkers sets it going.

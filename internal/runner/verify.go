@@ -45,7 +45,10 @@ type Providers interface {
 
 // ArgoCD reads and syncs applications on the Argo CD servers Ladder knows.
 type ArgoCD interface {
+	// Application reads an application as Argo CD last reconciled it.
 	Application(ctx context.Context, server, app string) (argocd.Application, error)
+	// Refresh makes Argo CD reconcile an application now and returns it.
+	Refresh(ctx context.Context, server, app string) (argocd.Application, error)
 	// SyncAfterPromotion asks for a sync when the server is set to; it reports whether it asked.
 	SyncAfterPromotion(ctx context.Context, server, app string) (bool, error)
 }
@@ -71,12 +74,12 @@ func orDuration(d, def time.Duration) time.Duration {
 
 // runVerify checks that the promotion took effect: through Argo CD when the application is
 // linked to it, else through its health URL; with neither, the pushed commit is the result.
-func (r *Runner) runVerify(ctx context.Context, _ release.Release, _ release.Environment, app release.Application) (outcome, error) {
+func (r *Runner) runVerify(ctx context.Context, rel release.Release, _ release.Environment, app release.Application) (outcome, error) {
 	// An application with nothing to verify skips this phase (nextPhase); a release stored
 	// before that was so still passes through it.
 	switch {
 	case app.ArgocdServer != "" && app.ArgocdApp != "":
-		return r.verifyArgoCD(ctx, app)
+		return r.verifyArgoCD(ctx, rel.ID, app)
 	case app.HealthURL != "":
 		return r.verifyHealth(ctx, app)
 	}

@@ -2,69 +2,41 @@ package runner_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"ladder/internal/argocd"
+	"ladder/internal/argocd/fakeargocd"
 	"ladder/internal/release"
 	"ladder/internal/runner"
 )
 
-// fakeArgoCD serves Argo CD's application API with the JSON shape Argo CD returns, reporting
-// whatever sync and health the test sets.
-type fakeArgoCD struct {
-	*httptest.Server
-	mu                     sync.Mutex
-	sync, revision, health string
-	syncs                  int
-}
-
-func newFakeArgoCD(t *testing.T) *fakeArgoCD {
-	f := &fakeArgoCD{sync: "OutOfSync", health: "Healthy"}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v1/applications/{name}", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer argo-token" {
-			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"error":"invalid session","code":16,"message":"invalid session"}`))
-			return
-		}
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		app := map[string]any{
-			"metadata": map[string]any{"name": r.PathValue("name"), "namespace": "argocd"},
-			"spec": map[string]any{"project": "default", "source": map[string]any{
-				"repoURL": "https://git.example/shop-staging.git", "path": ".", "targetRevision": "main"}},
-			"status": map[string]any{
-				"sync": map[string]any{"status": f.sync, "revision": f.revision,
-					"comparedTo": map[string]any{"source": map[string]any{"repoURL": "https://git.example/shop-staging.git"}}},
-				"health":         map[string]any{"status": f.health},
-				"operationState": map[string]any{"phase": "Succeeded", "message": "successfully synced (all tasks run)"},
-				"reconciledAt":   "2025-01-01T00:00:00Z",
-			},
-		}
-		_ = json.NewEncoder(w).Encode(app)
-	})
-	mux.HandleFunc("POST /api/v1/applications/{name}/sync", func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		f.syncs++
-		f.mu.Unlock()
-		_, _ = w.Write([]byte(`{"metadata":{"name":"shop-staging"}}`))
-	})
-	f.Server = httptest.NewServer(mux)
-	t.Cleanup(f.Close)
+// newFakeArgoCD starts a fake Argo CD holding one application, shop-staging, deploying the
+// staging repository (a single Git source), OutOfSync and Healthy.
+func newFakeArgoCD(t *testing.T, staging *repo) *fakeargocd.Server {
+	f := fakeargocd.New(t, "argo-token")
+	app := fakeargocd.Application{Metadata: fakeargocd.Metadata{Name: "shop-staging"}}
+	app.Spec.Source = &fakeargocd.Source{RepoURL: staging.url(), Path: ".", TargetRevision: "main"}
+	app.Spec.Destination = fakeargocd.Destination{Server: "https://kubernetes.default.svc", Namespace: "shop"}
+	app.Status.Resources = []fakeargocd.Resource{{Group: "apps", Version: "v1", Kind: "Deployment", Namespace: "shop", Name: "web"}}
+	app.Compared("OutOfSync")
+	app.Healthy()
+	f.Put(app)
 	return f
 }
 
-func (f *fakeArgoCD) set(sync, revision, health string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.sync, f.revision, f.health = sync, revision, health
+// set makes Argo CD report the sync status at revision, the application health, and a
+// finished sync of revision.
+func set(f *fakeargocd.Server, sync, revision, health string) {
+	f.Update("shop-staging", func(a *fakeargocd.Application) {
+		a.Compared(sync, revision)
+		a.ResourceHealth("Deployment", "web", health, "")
+		a.Operation("Succeeded", "successfully synced (all tasks run)", revision)
+	})
 }
 
 func addArgoCD(t *testing.T, h *deployHarness, url string, syncAfter bool) {
@@ -82,12 +54,12 @@ func linkArgoCD(t *release.Target) { t.ArgocdServer, t.ArgocdApp = "prod-cluster
 // and Healthy; a verification that times out fails with Argo CD's state.
 func TestArgoCDVerify(t *testing.T) {
 	t.Run("out of sync, older revision, progressing, healthy", func(t *testing.T) {
-		argo := newFakeArgoCD(t)
 		h := newDeployHarness(t, runner.Deploy{VerifyRecheck: 20 * time.Millisecond})
-		addArgoCD(t, h, argo.URL, true)
 		dev, staging := newRepo(t, "dev", "2.0.0"), newRepo(t, "staging", "1.0.0")
+		argo := newFakeArgoCD(t, staging)
+		addArgoCD(t, h, argo.URL, true)
 		older := git(t, staging.bare, "rev-parse", "main")
-		argo.set("OutOfSync", older, "Healthy")
+		set(argo, "OutOfSync", older, "Healthy")
 		rel := h.startTo(dev, staging, release.ActionCommit, linkArgoCD)
 
 		rel = h.blocker(rel.ID, "Argo CD: OutOfSync, Healthy")
@@ -99,44 +71,41 @@ func TestArgoCDVerify(t *testing.T) {
 		if want := "waiting for Argo CD to sync shop-staging to " + ours[:7] + " (Argo CD: OutOfSync, Healthy)"; e.Blocker != want {
 			t.Errorf("got blocker %q, want %q", e.Blocker, want)
 		}
-		argo.set("Synced", older, "Healthy")
+		set(argo, "Synced", older, "Healthy")
 		h.blocker(rel.ID, "(Argo CD: Synced, Healthy, at "+older[:7]+")")
-		argo.set("Synced", ours, "Progressing")
-		h.blocker(rel.ID, "waiting for shop-staging to become Healthy (Argo CD: Synced, Progressing)")
-		argo.set("Synced", ours, "Healthy")
+		set(argo, "Synced", ours, "Progressing")
+		h.blocker(rel.ID, "waiting for shop-staging to become Healthy (Argo CD: Synced, Progressing; Deployment shop/web: Progressing)")
+		set(argo, "Synced", ours, "Healthy")
 		rel = h.wait(rel.ID, "success", status(release.Succeeded))
 		if got := stagingApp(rel).Result; !strings.Contains(got, "Argo CD: shop-staging Synced to "+ours[:7]+" and Healthy") {
 			t.Errorf("got result %q, want it to say Synced and Healthy", got)
 		}
-		argo.mu.Lock()
-		syncs := argo.syncs
-		argo.mu.Unlock()
-		if syncs == 0 {
+		if syncs := argo.Syncs("shop-staging"); syncs == 0 {
 			t.Error("got no sync request, want one (the server syncs after promotions)")
 		}
 	})
 	t.Run("a later revision counts", func(t *testing.T) {
-		argo := newFakeArgoCD(t)
 		h := newDeployHarness(t, runner.Deploy{VerifyRecheck: 20 * time.Millisecond})
-		addArgoCD(t, h, argo.URL, false)
 		dev, staging := newRepo(t, "dev", "2.0.0"), newRepo(t, "staging", "1.0.0")
+		argo := newFakeArgoCD(t, staging)
+		addArgoCD(t, h, argo.URL, false)
 		rel := h.startTo(dev, staging, release.ActionCommit, linkArgoCD)
 		rel = h.blocker(rel.ID, "Argo CD: OutOfSync")
 		git(t, staging.work, "pull", "-q", "origin", "main")
 		later := staging.commit("scale up", staging.show("Chart.yaml")+"\n", strings.Replace(staging.show("values.yaml"), "replicas: 1", "replicas: 2", 1)+"\n")
-		argo.set("Synced", later, "Healthy")
+		set(argo, "Synced", later, "Healthy")
 		h.wait(rel.ID, "success", status(release.Succeeded))
 	})
 	t.Run("timeout", func(t *testing.T) {
-		argo := newFakeArgoCD(t)
 		h := newDeployHarness(t, runner.Deploy{VerifyRecheck: 20 * time.Millisecond, VerifyTimeout: 300 * time.Millisecond})
-		addArgoCD(t, h, argo.URL, false)
 		dev, staging := newRepo(t, "dev", "2.0.0"), newRepo(t, "staging", "1.0.0")
-		argo.set("OutOfSync", "", "Progressing")
+		argo := newFakeArgoCD(t, staging)
+		addArgoCD(t, h, argo.URL, false)
+		set(argo, "OutOfSync", "", "Progressing")
 		rel := h.startTo(dev, staging, release.ActionCommit, linkArgoCD)
 		rel = h.wait(rel.ID, "failure", envFailed("not verified within 300ms"))
 		e, _ := rel.Environment("staging")
-		if !strings.Contains(e.Error, "(Argo CD: OutOfSync, Progressing)") {
+		if !strings.Contains(e.Error, "(Argo CD: OutOfSync, Progressing") {
 			t.Errorf("got error %q, want Argo CD's state in it", e.Error)
 		}
 	})

@@ -67,14 +67,15 @@ func (t *Trigger) deployed(ctx context.Context, app application.Application, sha
 		return false, "cannot read Argo CD application " + app.ArgocdApp + ": " + err.Error(), nil
 	}
 	blocker := "waiting for Argo CD to deploy " + short(sha) + " to " + app.ArgocdApp + " (" + a.Report() + ")"
-	if a.SyncStatus != argocd.Synced || a.Health != argocd.Healthy || a.Revision == "" {
+	revision := a.Revision(app.RepoURL, app.Path)
+	if a.SyncStatus != argocd.Synced || a.Health != argocd.Healthy || a.Running() || revision == "" {
 		return false, blocker, nil
 	}
 	remote, err := t.deps.Remote(ctx, app.RepoURL)
 	if err != nil {
 		return false, "", err
 	}
-	ok, err := t.deps.Git.Contains(ctx, remote, a.Revision, sha)
+	ok, err := t.deps.Git.Contains(ctx, remote, revision, sha)
 	if err != nil || !ok {
 		return false, blocker, err
 	}
