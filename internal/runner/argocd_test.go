@@ -87,6 +87,7 @@ func deployed(revisions ...string) func(*fakeargocd.Application) {
 // empty (controller/state.go CompareAppState; pkg/apis/application/v1alpha1/types.go
 // SyncStatus). The revision to compare is the Git source's, not revisions[0].
 func TestArgoCDMultiSourceChartFirst(t *testing.T) {
+	t.Parallel()
 	c := startArgoCase(t, runner.Deploy{}, false, "shop-staging", func(a *fakeargocd.Application, staging *repo) {
 		a.Spec.Source = nil
 		a.Spec.Sources = []fakeargocd.Source{
@@ -106,6 +107,7 @@ func TestArgoCDMultiSourceChartFirst(t *testing.T) {
 // the commit Ladder wrote is the dry one, status.sourceHydrator.lastSuccessfulOperation.drySHA
 // (pkg/apis/application/v1alpha1/types.go SourceHydratorStatus, SuccessfulHydrateOperation).
 func TestArgoCDHydrator(t *testing.T) {
+	t.Parallel()
 	const hydrated = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 	c := startArgoCase(t, runner.Deploy{}, false, "shop-staging", func(a *fakeargocd.Application, staging *repo) {
 		a.Spec.Source = nil
@@ -125,6 +127,7 @@ func TestArgoCDHydrator(t *testing.T) {
 // path segment, never namespace%2Fname, which grpc-gateway does not route. A bare name there is
 // answered "permission denied" (getAppEnforceRBAC), and the blocker says what that may mean.
 func TestArgoCDAppNamespace(t *testing.T) {
+	t.Parallel()
 	t.Run("namespace/name", func(t *testing.T) {
 		c := startArgoCase(t, runner.Deploy{}, false, "team-shop/shop-staging", nil)
 		moved := *appOf(c.argo, "shop-staging")
@@ -156,6 +159,7 @@ func appOf(f *fakeargocd.Server, ref string) *fakeargocd.Application {
 // the application may already read Synced and Healthy; the operation phase is Running until
 // they finish (pkg/apis/application/v1alpha1/types.go OperationState, SyncOperationResult).
 func TestArgoCDSyncRunningLaterWave(t *testing.T) {
+	t.Parallel()
 	c := startArgoCase(t, runner.Deploy{}, false, "shop-staging", nil)
 	c.update(func(a *fakeargocd.Application) {
 		deployed(c.ours)(a)
@@ -175,6 +179,7 @@ func TestArgoCDSyncRunningLaterWave(t *testing.T) {
 // Suspended); verification waits past the grace period, naming the rollout, and goes on once
 // it is resumed and Healthy.
 func TestArgoCDPausedRollout(t *testing.T) {
+	t.Parallel()
 	c := startArgoCase(t, runner.Deploy{Grace: 50 * time.Millisecond}, false, "shop-staging", func(a *fakeargocd.Application, _ *repo) {
 		a.Status.Resources = []fakeargocd.Resource{{Group: "argoproj.io", Version: "v1alpha1", Kind: "Rollout", Namespace: "shop", Name: "web"}}
 	})
@@ -196,6 +201,7 @@ func TestArgoCDPausedRollout(t *testing.T) {
 // apps/Deployment:shop/web" (controller/health.go formatHealthCauses); the failure quotes the
 // resource's health message from status.resources.
 func TestArgoCDDegraded(t *testing.T) {
+	t.Parallel()
 	c := startArgoCase(t, runner.Deploy{Grace: 50 * time.Millisecond}, false, "shop-staging", nil)
 	c.update(func(a *fakeargocd.Application) {
 		deployed(c.ours)(a)
@@ -209,6 +215,7 @@ func TestArgoCDDegraded(t *testing.T) {
 // (controller/appcontroller.go processRequestedAppOperation). A failed sync of the promotion
 // fails verification at once with Argo CD's message, without asking for another sync.
 func TestArgoCDFailedSync(t *testing.T) {
+	t.Parallel()
 	c := startArgoCase(t, runner.Deploy{}, true, "shop-staging", nil)
 	c.update(func(a *fakeargocd.Application) {
 		a.Compared("OutOfSync", c.ours)
@@ -228,6 +235,7 @@ func TestArgoCDFailedSync(t *testing.T) {
 // (server/application/application.go Get), and a new sync request resets the retry count of
 // one Argo CD retries: one refresh after the commit and one sync request, then plain reads.
 func TestArgoCDAsksOnce(t *testing.T) {
+	t.Parallel()
 	c := startArgoCase(t, runner.Deploy{}, true, "shop-staging", nil)
 	c.h.blocker(c.rel.ID, "waiting for Argo CD to sync")
 	c.polls(t, 2)
@@ -249,6 +257,7 @@ func TestArgoCDAsksOnce(t *testing.T) {
 // (pkg/apis/application/v1alpha1/types.go ApplicationCondition); the blocker shows them and
 // verification fails on them once the grace period has passed.
 func TestArgoCDConditions(t *testing.T) {
+	t.Parallel()
 	c := startArgoCase(t, runner.Deploy{Grace: 300 * time.Millisecond}, false, "shop-staging", nil)
 	c.update(func(a *fakeargocd.Application) {
 		a.Status.Sync.Status = "Unknown"
