@@ -108,7 +108,7 @@ func apiRoutes(s Services) []apiRoute {
 		}, flowOut), "Change (or rename) a promotion flow", flowJSON{}, flowJSON{}, 200, nil},
 		{"DELETE", "/flows/{name}", admin, del(flows), "Delete a promotion flow", nil, nil, 204, nil},
 
-		{"GET", "/git-credentials", viewer, apiList(creds.List, credentialOut), "List Git credentials (never their secrets)", nil, []credentialJSON{}, 200, nil},
+		{"GET", "/git-credentials", viewer, apiList(func(ctx context.Context) ([]credential.Credential, error) { return creds.List(ctx) }, credentialOut), "List Git credentials (never their secrets)", nil, []credentialJSON{}, 200, nil},
 		{"POST", "/git-credentials", admin, apiSave(201, func(r *http.Request, b credentialInputJSON) (credential.Credential, error) {
 			return creds.Create(r.Context(), b.input())
 		}, credentialOut), "Create a Git credential", credentialInputJSON{}, credentialJSON{}, 201, nil},

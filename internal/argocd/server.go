@@ -3,15 +3,14 @@ package argocd
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"ladder/db"
-	"ladder/internal/audit"
 	"ladder/internal/endpoint"
 	"ladder/internal/fault"
+	"ladder/internal/sealed"
 	"ladder/internal/secret"
 )
 
@@ -40,157 +39,42 @@ type Input struct {
 	SyncAfterPromotion bool   `form:"syncAfterPromotion"`
 }
 
-// Service reads and changes Argo CD servers and reaches them with their decrypted tokens.
+// Service reads and changes Argo CD servers (List, Get, Create, Update, Delete, Exists come
+// from the sealed settings service) and reaches them with their decrypted tokens.
 type Service struct {
-	db    *sql.DB
-	q     *db.Queries
-	box   *secret.Box
-	check *fault.Validator
-	now   func() time.Time
+	*sealed.Service[Server, Input]
 }
 
 // NewService returns a Service on conn, sealing tokens with box.
 func NewService(conn *sql.DB, box *secret.Box, check *fault.Validator, now func() time.Time) *Service {
-	return &Service{db: conn, q: db.New(conn), box: box, check: check, now: now}
+	return &Service{sealed.NewService(conn, box, check, now, kind)}
 }
 
-// List returns every server, without tokens, by name.
-func (s *Service) List(ctx context.Context) ([]Server, error) {
-	rows, err := s.q.ListArgocdServers(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list argo cd servers: %w", err)
-	}
-	out := make([]Server, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, fromRow(r))
-	}
-	return out, nil
-}
-
-// Get returns the server called name, without its token.
-func (s *Service) Get(ctx context.Context, name string) (Server, error) {
-	r, err := get(ctx, s.q, name)
-	return fromRow(r), err
-}
-
-func get(ctx context.Context, q *db.Queries, name string) (db.ArgocdServer, error) {
-	r, err := q.GetArgocdServer(ctx, name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, fmt.Errorf("argo cd server %q: %w", name, fault.ErrNotFound)
-	}
-	if err != nil {
-		return r, fmt.Errorf("get argo cd server %q: %w", name, err)
-	}
-	return r, nil
-}
-
-// Create stores a new server with its token sealed.
-func (s *Service) Create(ctx context.Context, in Input) (Server, error) {
-	in = normalize(in)
-	fe := s.check.Struct(in)
-	checkInput(in, false, fe)
-	if len(fe) > 0 {
-		return Server{}, fe
-	}
-	var created Server
-	err := db.InTx(ctx, s.db, func(q *db.Queries) error {
-		if err := unique(ctx, q, in.Name); err != nil {
-			return err
-		}
-		now := s.now().UTC()
-		r, err := q.CreateArgocdServer(ctx, db.CreateArgocdServerParams{Name: in.Name, Url: in.URL,
-			Token: s.box.Seal(sealPurpose, []byte(in.Token)), Insecure: in.Insecure, CaBundle: in.CABundle,
-			SyncAfterPromotion: in.SyncAfterPromotion, CreatedAt: now, UpdatedAt: now})
-		if err != nil {
-			return fmt.Errorf("create argo cd server %q: %w", in.Name, err)
-		}
-		created = fromRow(r)
-		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "create",
-			Kind: "argocd-server", Name: in.Name, Detail: describe(in)})
-	})
-	return created, err
-}
-
-// Update changes the server called name; an empty token keeps the stored one.
-func (s *Service) Update(ctx context.Context, name string, in Input) (Server, error) {
-	in = normalize(in)
-	var updated Server
-	err := db.InTx(ctx, s.db, func(q *db.Queries) error {
-		old, err := get(ctx, q, name)
-		if err != nil {
-			return err
-		}
-		fe := s.check.Struct(in)
-		checkInput(in, true, fe)
-		if len(fe) > 0 {
-			return fe
-		}
-		if in.Name != old.Name {
-			if err := unique(ctx, q, in.Name); err != nil {
-				return err
-			}
-		}
-		sealed, detail := old.Token, describe(in)
-		if in.Token != "" {
-			sealed, detail = s.box.Seal(sealPurpose, []byte(in.Token)), detail+"; token replaced"
-		}
-		if in.Name != old.Name {
-			detail = "renamed from " + old.Name + "; " + detail
-		}
-		now := s.now().UTC()
-		r, err := q.UpdateArgocdServer(ctx, db.UpdateArgocdServerParams{ID: old.ID, Name: in.Name, Url: in.URL,
-			Token: sealed, Insecure: in.Insecure, CaBundle: in.CABundle, SyncAfterPromotion: in.SyncAfterPromotion, UpdatedAt: now})
-		if err != nil {
-			return fmt.Errorf("update argo cd server %q: %w", name, err)
-		}
-		updated = fromRow(r)
-		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "update",
-			Kind: "argocd-server", Name: in.Name, Detail: detail})
-	})
-	return updated, err
-}
-
-// Delete removes the server called name, refused while applications link to it.
-func (s *Service) Delete(ctx context.Context, name string) error {
-	return db.InTx(ctx, s.db, func(q *db.Queries) error {
-		r, err := get(ctx, q, name)
-		if err != nil {
-			return err
-		}
-		users, err := q.ListApplicationsOfArgocdServer(ctx, name)
-		if err != nil {
-			return fmt.Errorf("list applications of argo cd server %q: %w", name, err)
-		}
-		if len(users) > 0 {
-			return fmt.Errorf("argo cd server %s is used by application %s: %w", name, strings.Join(users, ", "), fault.ErrConflict)
-		}
-		if err := q.DeleteArgocdServer(ctx, r.ID); err != nil {
-			return fmt.Errorf("delete argo cd server %q: %w", name, err)
-		}
-		return audit.Record(ctx, q, s.now().UTC(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
-			Kind: "argocd-server", Name: name})
-	})
-}
-
-// Exists reports whether a server called name exists (applications check their link with it).
-func (s *Service) Exists(ctx context.Context, name string) (bool, error) {
-	n, err := s.q.CountArgocdServersByName(ctx, name)
-	return n > 0, err
+var kind = sealed.Kind[Server, Input]{
+	Noun: "argo cd server", Taken: "an Argo CD server called %q already exists", Audit: "argocd-server",
+	Store: store{},
+	Secrets: []sealed.Secret[Input]{{Purpose: sealPurpose, Changed: "token replaced",
+		Value: func(in Input) string { return in.Token }}},
+	Name:      func(in Input) string { return in.Name },
+	Normalize: normalize,
+	Check:     checkInput,
+	InUse:     inUse,
+	Describe:  describe,
 }
 
 // Client returns a client for the server called name, with its token decrypted, and the
 // server's settings.
 func (s *Service) Client(ctx context.Context, name string) (*Client, Server, error) {
-	r, err := get(ctx, s.q, name)
+	r, err := s.Record(ctx, name)
 	if err != nil {
 		return nil, Server{}, err
 	}
-	token, err := s.box.Open(sealPurpose, r.Token)
+	token, err := r.Open(sealPurpose)
 	if err != nil {
-		return nil, Server{}, fmt.Errorf("argo cd server %q: %w", name, err)
+		return nil, Server{}, err
 	}
-	c, err := NewClient(r.Url, string(token), TLS{Insecure: r.Insecure, CABundle: r.CaBundle})
-	return c, fromRow(r), err
+	c, err := NewClient(r.Value.URL, token, TLS{Insecure: r.Value.Insecure, CABundle: r.Value.CABundle})
+	return c, r.Value, err
 }
 
 // Test checks the connection to the server called name and says what it found:
@@ -219,12 +103,12 @@ func normalize(in Input) Input {
 	return in
 }
 
-// checkInput adds the rules validator tags cannot say; keep reports a token is stored.
-func checkInput(in Input, keep bool, fe fault.FieldErrors) {
+// checkInput adds the rules validator tags cannot say; old is nil on create.
+func checkInput(in Input, old *Server, fe fault.FieldErrors) {
 	if in.URL != "" && !endpoint.ValidURL(in.URL) {
 		fe.Add("url", "needs the server's address, e.g. https://argocd.example.com")
 	}
-	if in.Token == "" && !keep {
+	if in.Token == "" && old == nil {
 		fe.Add("token", "is required: an Argo CD API token (argocd account generate-token)")
 	}
 	if in.CABundle != "" && !endpoint.ValidCABundle(in.CABundle) {
@@ -232,20 +116,16 @@ func checkInput(in Input, keep bool, fe fault.FieldErrors) {
 	}
 }
 
-func unique(ctx context.Context, q *db.Queries, name string) error {
-	n, err := q.CountArgocdServersByName(ctx, name)
+// inUse refuses to delete a server while applications link to it.
+func inUse(ctx context.Context, q *db.Queries, name string) error {
+	users, err := q.ListApplicationsOfArgocdServer(ctx, name)
 	if err != nil {
-		return fmt.Errorf("check name %q: %w", name, err)
+		return fmt.Errorf("list applications of argo cd server %q: %w", name, err)
 	}
-	if n > 0 {
-		return fault.FieldErrors{"name": fmt.Sprintf("an Argo CD server called %q already exists", name)}
+	if len(users) > 0 {
+		return fmt.Errorf("argo cd server %s is used by application %s: %w", name, strings.Join(users, ", "), fault.ErrConflict)
 	}
 	return nil
-}
-
-func fromRow(r db.ArgocdServer) Server {
-	return Server{ID: r.ID, Name: r.Name, URL: r.Url, Insecure: r.Insecure, CABundle: r.CaBundle,
-		SyncAfterPromotion: r.SyncAfterPromotion, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 func describe(in Input) string {
@@ -257,4 +137,41 @@ func describe(in Input) string {
 		d += ", syncs after promotion"
 	}
 	return d
+}
+
+// store keeps servers in the argocd_servers table.
+type store struct{}
+
+func (store) Get(ctx context.Context, q *db.Queries, name string) (sealed.Record[Server], error) {
+	r, err := q.GetArgocdServer(ctx, name)
+	return record(r), err
+}
+
+func (store) List(ctx context.Context, q *db.Queries) ([]sealed.Record[Server], error) {
+	rows, err := q.ListArgocdServers(ctx)
+	return sealed.Records(rows, record), err
+}
+
+func (store) Create(ctx context.Context, q *db.Queries, in Input, s map[string][]byte, now time.Time) (sealed.Record[Server], error) {
+	r, err := q.CreateArgocdServer(ctx, db.CreateArgocdServerParams{Name: in.Name, Url: in.URL,
+		Token: s[sealPurpose], Insecure: in.Insecure, CaBundle: in.CABundle,
+		SyncAfterPromotion: in.SyncAfterPromotion, CreatedAt: now, UpdatedAt: now})
+	return record(r), err
+}
+
+func (store) Update(ctx context.Context, q *db.Queries, id int64, in Input, s map[string][]byte, now time.Time) (sealed.Record[Server], error) {
+	r, err := q.UpdateArgocdServer(ctx, db.UpdateArgocdServerParams{ID: id, Name: in.Name, Url: in.URL,
+		Token: s[sealPurpose], Insecure: in.Insecure, CaBundle: in.CABundle,
+		SyncAfterPromotion: in.SyncAfterPromotion, UpdatedAt: now})
+	return record(r), err
+}
+
+func (store) Delete(ctx context.Context, q *db.Queries, id int64) error {
+	return q.DeleteArgocdServer(ctx, id)
+}
+
+func record(r db.ArgocdServer) sealed.Record[Server] {
+	return sealed.Record[Server]{ID: r.ID, Name: r.Name, Sealed: map[string][]byte{sealPurpose: r.Token},
+		Value: Server{ID: r.ID, Name: r.Name, URL: r.Url, Insecure: r.Insecure, CABundle: r.CaBundle,
+			SyncAfterPromotion: r.SyncAfterPromotion, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}}
 }

@@ -13,7 +13,6 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"ladder/db"
 	"ladder/internal/fault"
 )
 
@@ -134,13 +133,6 @@ func scpLike(s string) bool {
 	at := strings.IndexByte(s, '@')
 	colon := strings.IndexByte(s, ':')
 	return !strings.Contains(s, "://") && at > 0 && colon > at+1
-}
-
-func fromRow(r db.GitCredential) Credential {
-	return Credential{
-		ID: r.ID, Name: r.Name, URLPrefix: r.UrlPrefix, Kind: r.Kind, Username: r.Username,
-		KnownHosts: r.KnownHosts, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
-	}
 }
 
 func describe(in Input) string {

@@ -5,174 +5,58 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"ladder/db"
-	"ladder/internal/audit"
 	"ladder/internal/fault"
+	"ladder/internal/sealed"
 	"ladder/internal/secret"
 )
 
-// Service reads and changes Git credentials, encrypting their secrets with box.
+// Service reads and changes Git credentials (List, Get, Create, Update, Delete come from the
+// sealed settings service), encrypting their secrets. An empty secret on update keeps the
+// stored one, unless the kind changes (a token cannot stand in for a key).
 type Service struct {
-	db    *sql.DB
-	q     *db.Queries
-	box   *secret.Box
-	check *fault.Validator
-	now   func() time.Time
+	*sealed.Service[Credential, Input]
 }
 
 // NewService returns a Service on conn.
 func NewService(conn *sql.DB, box *secret.Box, check *fault.Validator, now func() time.Time) *Service {
-	return &Service{db: conn, q: db.New(conn), box: box, check: check, now: now}
+	return &Service{sealed.NewService(conn, box, check, now, kind)}
 }
 
-// List returns every credential, without secrets, by name.
-func (s *Service) List(ctx context.Context) ([]Credential, error) {
-	rows, err := s.q.ListGitCredentials(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list git credentials: %w", err)
-	}
-	list := make([]Credential, 0, len(rows))
-	for _, r := range rows {
-		list = append(list, fromRow(r))
-	}
-	return list, nil
-}
-
-// Get returns the credential called name, without its secret.
-func (s *Service) Get(ctx context.Context, name string) (Credential, error) {
-	r, err := get(ctx, s.q, name)
-	return fromRow(r), err
-}
-
-func get(ctx context.Context, q *db.Queries, name string) (db.GitCredential, error) {
-	r, err := q.GetGitCredential(ctx, name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, fmt.Errorf("git credential %q: %w", name, fault.ErrNotFound)
-	}
-	if err != nil {
-		return r, fmt.Errorf("get git credential %q: %w", name, err)
-	}
-	return r, nil
+var kind = sealed.Kind[Credential, Input]{
+	Noun: "git credential", Taken: "a Git credential called %q already exists", Audit: "git-credential",
+	Store:     store{},
+	Secrets:   []sealed.Secret[Input]{{Purpose: sealPurpose, Changed: "secret replaced", Value: secretOf}},
+	Name:      func(in Input) string { return in.Name },
+	Normalize: normalize,
+	Check: func(in Input, old *Credential, fe fault.FieldErrors) {
+		checkInput(in, old != nil && old.Kind == in.Kind, fe)
+	},
+	Unique:   uniquePrefix,
+	Describe: describe,
 }
 
 // ForURL returns the decrypted credential whose URL prefix is the longest prefix of repoURL,
 // or nil when none matches (anonymous access).
 func (s *Service) ForURL(ctx context.Context, repoURL string) (*Auth, error) {
-	rows, err := s.q.ListGitCredentials(ctx)
+	best, err := s.Longest(ctx, repoURL, func(c Credential) string { return c.URLPrefix })
+	if err != nil || best == nil {
+		return nil, err
+	}
+	plain, err := best.Open(sealPurpose)
 	if err != nil {
-		return nil, fmt.Errorf("list git credentials: %w", err)
+		return nil, err
 	}
-	var best *db.GitCredential
-	for i, r := range rows {
-		if strings.HasPrefix(repoURL, r.UrlPrefix) && (best == nil || len(r.UrlPrefix) > len(best.UrlPrefix)) {
-			best = &rows[i]
-		}
-	}
-	if best == nil {
-		return nil, nil
-	}
-	plain, err := s.box.Open(sealPurpose, best.Secret)
-	if err != nil {
-		return nil, fmt.Errorf("git credential %q: %w", best.Name, err)
-	}
-	a := &Auth{Name: best.Name, Kind: best.Kind, Username: best.Username, KnownHosts: best.KnownHosts}
-	if best.Kind == KindSSH {
-		a.PrivateKey = string(plain)
+	c := best.Value
+	a := &Auth{Name: c.Name, Kind: c.Kind, Username: c.Username, KnownHosts: c.KnownHosts}
+	if c.Kind == KindSSH {
+		a.PrivateKey = plain
 	} else {
-		a.Token = string(plain)
+		a.Token = plain
 	}
 	return a, nil
-}
-
-// Create stores a new credential with its secret encrypted.
-func (s *Service) Create(ctx context.Context, in Input) (Credential, error) {
-	in = normalize(in)
-	fe := s.check.Struct(in)
-	checkInput(in, false, fe)
-	if len(fe) > 0 {
-		return Credential{}, fe
-	}
-	var created Credential
-	err := db.InTx(ctx, s.db, func(q *db.Queries) error {
-		if err := unique(ctx, q, in, ""); err != nil {
-			return err
-		}
-		now := s.now().UTC()
-		r, err := q.CreateGitCredential(ctx, db.CreateGitCredentialParams{
-			Name: in.Name, UrlPrefix: in.URLPrefix, Kind: in.Kind, Username: in.Username,
-			Secret: s.box.Seal(sealPurpose, []byte(secretOf(in))), KnownHosts: in.KnownHosts,
-			CreatedAt: now, UpdatedAt: now,
-		})
-		if err != nil {
-			return fmt.Errorf("create git credential %q: %w", in.Name, err)
-		}
-		created = fromRow(r)
-		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "create",
-			Kind: "git-credential", Name: in.Name, Detail: describe(in)})
-	})
-	return created, err
-}
-
-// Update changes the credential called name. An empty secret keeps the stored one, unless the
-// kind changes (a token cannot stand in for a key).
-func (s *Service) Update(ctx context.Context, name string, in Input) (Credential, error) {
-	in = normalize(in)
-	var updated Credential
-	err := db.InTx(ctx, s.db, func(q *db.Queries) error {
-		old, err := get(ctx, q, name)
-		if err != nil {
-			return err
-		}
-		fe := s.check.Struct(in)
-		checkInput(in, in.Kind == old.Kind, fe)
-		if len(fe) > 0 {
-			return fe
-		}
-		if err := unique(ctx, q, in, old.Name); err != nil {
-			return err
-		}
-		sealed := old.Secret
-		if v := secretOf(in); v != "" {
-			sealed = s.box.Seal(sealPurpose, []byte(v))
-		}
-		now := s.now().UTC()
-		r, err := q.UpdateGitCredential(ctx, db.UpdateGitCredentialParams{
-			ID: old.ID, Name: in.Name, UrlPrefix: in.URLPrefix, Kind: in.Kind, Username: in.Username,
-			Secret: sealed, KnownHosts: in.KnownHosts, UpdatedAt: now,
-		})
-		if err != nil {
-			return fmt.Errorf("update git credential %q: %w", name, err)
-		}
-		updated = fromRow(r)
-		detail := describe(in)
-		if v := secretOf(in); v != "" {
-			detail += "; secret replaced"
-		}
-		if in.Name != old.Name {
-			detail = "renamed from " + old.Name + "; " + detail
-		}
-		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "update",
-			Kind: "git-credential", Name: in.Name, Detail: detail})
-	})
-	return updated, err
-}
-
-// Delete removes the credential called name.
-func (s *Service) Delete(ctx context.Context, name string) error {
-	return db.InTx(ctx, s.db, func(q *db.Queries) error {
-		r, err := get(ctx, q, name)
-		if err != nil {
-			return err
-		}
-		if err := q.DeleteGitCredential(ctx, r.ID); err != nil {
-			return fmt.Errorf("delete git credential %q: %w", name, err)
-		}
-		return audit.Record(ctx, q, s.now().UTC(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
-			Kind: "git-credential", Name: name})
-	})
 }
 
 func secretOf(in Input) string {
@@ -182,17 +66,8 @@ func secretOf(in Input) string {
 	return in.Token
 }
 
-// unique checks the name and the URL prefix are free, ignoring the credential called self.
-func unique(ctx context.Context, q *db.Queries, in Input, self string) error {
-	if in.Name != self {
-		n, err := q.CountGitCredentialsByName(ctx, in.Name)
-		if err != nil {
-			return fmt.Errorf("check name %q: %w", in.Name, err)
-		}
-		if n > 0 {
-			return fault.FieldErrors{"name": fmt.Sprintf("a Git credential called %q already exists", in.Name)}
-		}
-	}
+// uniquePrefix checks no other credential covers the same URL prefix.
+func uniquePrefix(ctx context.Context, q *db.Queries, in Input, self string) error {
 	other, err := q.GetGitCredentialByPrefix(ctx, in.URLPrefix)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && other == self) {
 		return nil
@@ -201,4 +76,43 @@ func unique(ctx context.Context, q *db.Queries, in Input, self string) error {
 		return fmt.Errorf("check prefix: %w", err)
 	}
 	return fault.FieldErrors{"urlPrefix": fmt.Sprintf("credential %q already covers this prefix", other)}
+}
+
+// store keeps credentials in the git_credentials table.
+type store struct{}
+
+func (store) Get(ctx context.Context, q *db.Queries, name string) (sealed.Record[Credential], error) {
+	r, err := q.GetGitCredential(ctx, name)
+	return record(r), err
+}
+
+func (store) List(ctx context.Context, q *db.Queries) ([]sealed.Record[Credential], error) {
+	rows, err := q.ListGitCredentials(ctx)
+	return sealed.Records(rows, record), err
+}
+
+func (store) Create(ctx context.Context, q *db.Queries, in Input, s map[string][]byte, now time.Time) (sealed.Record[Credential], error) {
+	r, err := q.CreateGitCredential(ctx, db.CreateGitCredentialParams{
+		Name: in.Name, UrlPrefix: in.URLPrefix, Kind: in.Kind, Username: in.Username,
+		Secret: s[sealPurpose], KnownHosts: in.KnownHosts, CreatedAt: now, UpdatedAt: now,
+	})
+	return record(r), err
+}
+
+func (store) Update(ctx context.Context, q *db.Queries, id int64, in Input, s map[string][]byte, now time.Time) (sealed.Record[Credential], error) {
+	r, err := q.UpdateGitCredential(ctx, db.UpdateGitCredentialParams{
+		ID: id, Name: in.Name, UrlPrefix: in.URLPrefix, Kind: in.Kind, Username: in.Username,
+		Secret: s[sealPurpose], KnownHosts: in.KnownHosts, UpdatedAt: now,
+	})
+	return record(r), err
+}
+
+func (store) Delete(ctx context.Context, q *db.Queries, id int64) error {
+	return q.DeleteGitCredential(ctx, id)
+}
+
+func record(r db.GitCredential) sealed.Record[Credential] {
+	return sealed.Record[Credential]{ID: r.ID, Name: r.Name, Sealed: map[string][]byte{sealPurpose: r.Secret},
+		Value: Credential{ID: r.ID, Name: r.Name, URLPrefix: r.UrlPrefix, Kind: r.Kind, Username: r.Username,
+			KnownHosts: r.KnownHosts, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}}
 }

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"ladder/db"
 	"ladder/internal/fault"
 	"ladder/internal/gitops"
 )
@@ -74,11 +73,6 @@ func checkInput(in Input, keep bool, fe fault.FieldErrors) {
 
 // Serves reports whether the provider serves the repository at repoURL.
 func (p Provider) Serves(repoURL string) bool { return strings.HasPrefix(repoURL, p.URLPrefix) }
-
-func fromRow(r db.GitProvider) Provider {
-	return Provider{ID: r.ID, Name: r.Name, Kind: r.Kind, BaseURL: r.BaseUrl, URLPrefix: r.UrlPrefix,
-		HasWebhook: len(r.WebhookSecret) > 0, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-}
 
 func describe(in Input) string {
 	d := fmt.Sprintf("kind %s, prefix %s", in.Kind, in.URLPrefix)

@@ -1,0 +1,134 @@
+package sealed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"ladder/db"
+	"ladder/internal/audit"
+	"ladder/internal/fault"
+)
+
+// Create stores a new record with its secrets sealed.
+func (s *Service[V, In]) Create(ctx context.Context, in In) (V, error) {
+	in = s.kind.Normalize(in)
+	var created V
+	fe := s.check.Struct(in)
+	s.kind.Check(in, nil, fe)
+	if len(fe) > 0 {
+		return created, fe
+	}
+	name := s.kind.Name(in)
+	err := db.InTx(ctx, s.db, func(q *db.Queries) error {
+		if err := s.unique(ctx, q, in, ""); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		r, err := s.kind.Store.Create(ctx, q, in, s.seal(in, nil), now)
+		if err != nil {
+			return fmt.Errorf("create %s %q: %w", s.kind.Noun, name, err)
+		}
+		created = r.Value
+		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "create",
+			Kind: s.kind.Audit, Name: name, Detail: s.kind.Describe(in)})
+	})
+	return created, err
+}
+
+// Update changes the record called name; an empty secret keeps the stored one.
+func (s *Service[V, In]) Update(ctx context.Context, name string, in In) (V, error) {
+	in = s.kind.Normalize(in)
+	var updated V
+	err := db.InTx(ctx, s.db, func(q *db.Queries) error {
+		old, err := s.get(ctx, q, name)
+		if err != nil {
+			return err
+		}
+		fe := s.check.Struct(in)
+		s.kind.Check(in, &old.Value, fe)
+		if len(fe) > 0 {
+			return fe
+		}
+		if err := s.unique(ctx, q, in, name); err != nil {
+			return err
+		}
+		now := s.now().UTC()
+		r, err := s.kind.Store.Update(ctx, q, old.ID, in, s.seal(in, old.Sealed), now)
+		if err != nil {
+			return fmt.Errorf("update %s %q: %w", s.kind.Noun, name, err)
+		}
+		updated = r.Value
+		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "update",
+			Kind: s.kind.Audit, Name: s.kind.Name(in), Detail: s.changes(in, name)})
+	})
+	return updated, err
+}
+
+// Delete removes the record called name, unless something still refers to it.
+func (s *Service[V, In]) Delete(ctx context.Context, name string) error {
+	return db.InTx(ctx, s.db, func(q *db.Queries) error {
+		r, err := s.get(ctx, q, name)
+		if err != nil {
+			return err
+		}
+		if s.kind.InUse != nil {
+			if err := s.kind.InUse(ctx, q, name); err != nil {
+				return err
+			}
+		}
+		if err := s.kind.Store.Delete(ctx, q, r.ID); err != nil {
+			return fmt.Errorf("delete %s %q: %w", s.kind.Noun, name, err)
+		}
+		return audit.Record(ctx, q, s.now().UTC(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
+			Kind: s.kind.Audit, Name: name})
+	})
+}
+
+// seal returns the secrets to store: each new one sealed, a cleared one removed, else the old.
+func (s *Service[V, In]) seal(in In, old map[string][]byte) map[string][]byte {
+	out := make(map[string][]byte, len(s.kind.Secrets))
+	for _, sec := range s.kind.Secrets {
+		switch v := sec.Value(in); {
+		case v != "":
+			out[sec.Purpose] = s.box.Seal(sec.Purpose, []byte(v))
+		case sec.Clear != nil && sec.Clear(in):
+			out[sec.Purpose] = nil
+		default:
+			out[sec.Purpose] = old[sec.Purpose]
+		}
+	}
+	return out
+}
+
+// changes describes an update for the audit log.
+func (s *Service[V, In]) changes(in In, oldName string) string {
+	detail := s.kind.Describe(in)
+	for _, sec := range s.kind.Secrets {
+		if sec.Value(in) != "" || (sec.Clear != nil && sec.Clear(in)) {
+			detail += "; " + sec.Changed
+		}
+	}
+	if name := s.kind.Name(in); name != oldName {
+		detail = "renamed from " + oldName + "; " + detail
+	}
+	return detail
+}
+
+// unique checks the name (and the kind's other unique fields) are free, ignoring the record
+// called self.
+func (s *Service[V, In]) unique(ctx context.Context, q *db.Queries, in In, self string) error {
+	if name := s.kind.Name(in); name != self {
+		_, err := s.get(ctx, q, name)
+		if err == nil {
+			return fault.FieldErrors{"name": fmt.Sprintf(s.kind.Taken, name)}
+		}
+		if !errors.Is(err, fault.ErrNotFound) {
+			return fmt.Errorf("check name %q: %w", name, err)
+		}
+	}
+	if s.kind.Unique != nil {
+		return s.kind.Unique(ctx, q, in, self)
+	}
+	return nil
+}
