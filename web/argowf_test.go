@@ -15,6 +15,7 @@ import (
 	"ladder/internal/argowf"
 	"ladder/internal/fault"
 	"ladder/internal/secret"
+	"ladder/views"
 )
 
 func newArgoWorkflowsService(t *testing.T) *argowf.Service {
@@ -36,7 +37,7 @@ func newArgoWorkflowsService(t *testing.T) *argowf.Service {
 func TestArgoWorkflowsServerForm(t *testing.T) {
 	svc := newArgoWorkflowsService(t)
 	bad := url.Values{"name": {"checks"}, "url": {"argo.example.com"}, "namespace": {"Not A Namespace"}}
-	status, body := call(t, createArgoWorkflowsServer(svc), "POST", argowfURL, bad, "", true)
+	status, body := call(t, createSealed(argoWorkflowsPages(svc)), "POST", views.ArgoWorkflowsKind.URL, bad, "", true)
 	if status != http.StatusUnprocessableEntity {
 		t.Fatalf("got status %d, want 422", status)
 	}
@@ -46,10 +47,10 @@ func TestArgoWorkflowsServerForm(t *testing.T) {
 		}
 	}
 	good := url.Values{"name": {"checks"}, "url": {"https://argo.example.com"}, "namespace": {"ladder-checks"}, "token": {"very-secret-token"}}
-	if status, _ := call(t, createArgoWorkflowsServer(svc), "POST", argowfURL, good, "", false); status != http.StatusSeeOther {
+	if status, _ := call(t, createSealed(argoWorkflowsPages(svc)), "POST", views.ArgoWorkflowsKind.URL, good, "", false); status != http.StatusSeeOther {
 		t.Fatalf("create: got status %d, want 303", status)
 	}
-	status, body = call(t, listArgoWorkflowsServers(svc), "GET", argowfURL, nil, "", false)
+	status, body = call(t, listSealed(argoWorkflowsPages(svc)), "GET", views.ArgoWorkflowsKind.URL, nil, "", false)
 	if status != http.StatusOK {
 		t.Fatalf("list: got status %d, want 200", status)
 	}
@@ -90,7 +91,7 @@ func TestArgoWorkflowsServerTestConnection(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.server, func(t *testing.T) {
-			status, body := call(t, testArgoWorkflowsServer(svc), "POST", argowfURL+"/"+tt.server+"/test", nil, tt.server, true)
+			status, body := call(t, testSealed(argoWorkflowsPages(svc)), "POST", views.ArgoWorkflowsKind.URL+"/"+tt.server+"/test", nil, tt.server, true)
 			if status != http.StatusOK {
 				t.Fatalf("got status %d, want 200", status)
 			}
