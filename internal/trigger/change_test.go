@@ -84,7 +84,7 @@ func TestBaselineSurvivesRestart(t *testing.T) {
 	first := w.trigger(20 * time.Millisecond)
 	done := make(chan struct{})
 	go func() { first.Run(ctx); close(done) }()
-	time.Sleep(200 * time.Millisecond) // several polls: the baseline is stored
+	w.waitBaseline(10 * time.Second)
 	stop()
 	<-done
 	if n := len(w.list()); n != 0 {
@@ -135,4 +135,24 @@ func sign(body []byte, secret string) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(body)
 	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// waitBaseline waits until the trigger has stored the head it watches from: a fixed sleep
+// missed it on a busy machine.
+func (w *world) waitBaseline(within time.Duration) {
+	w.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		var n int
+		if err := w.conn.QueryRow("SELECT COUNT(*) FROM watches WHERE head != ''").Scan(&n); err != nil {
+			w.t.Fatal(err)
+		}
+		if n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			w.t.Fatal("the trigger stored no baseline")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
