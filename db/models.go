@@ -388,3 +388,12 @@ type WorkflowRun struct {
 	StartedAt   time.Time
 	FinishedAt  sql.NullTime
 }
+
+type WorkflowSecret struct {
+	ID          int64
+	Name        string
+	Description string
+	Value       []byte
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}

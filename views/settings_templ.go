@@ -25,6 +25,7 @@ var settingsLinks = []SettingsLink{
 	{"providers", "Git providers", "/settings/git-providers", "GitHub, GitLab and Gitea servers that open pull requests and send push webhooks.", false},
 	{"argocd", "Argo CD servers", "/settings/argocd-servers", "Where applications are deployed; promotions are verified through them.", false},
 	{"argo-workflows", "Argo Workflows servers", "/settings/argo-workflows-servers", "Clusters that run heavy checks for argo workflow steps.", false},
+	{"secrets", "Workflow secrets", "/settings/workflow-secrets", "Tokens and passwords workflow steps use by name, never shown again.", true},
 	{"users", "Users", "/users", "Who has signed in, their roles, and the rules that narrow promoters.", true},
 	{"tokens", "API tokens", "/tokens", "Tokens for automation, bound to a role.", true},
 	{"audit", "Audit log", "/audit", "Who changed what, and when; exportable as CSV.", false},
@@ -85,7 +86,7 @@ func SettingsPage(l Layout) templ.Component {
 				var templ_7745c5c3_Var3 string
 				templ_7745c5c3_Var3, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.SafeURL(s.Href)).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings.templ`, Line: 44, Col: 36}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings.templ`, Line: 45, Col: 36}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var3)
 				if templ_7745c5c3_Err != nil {
@@ -98,7 +99,7 @@ func SettingsPage(l Layout) templ.Component {
 				var templ_7745c5c3_Var4 string
 				templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(s.Title)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings.templ`, Line: 44, Col: 56}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings.templ`, Line: 45, Col: 56}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 				if templ_7745c5c3_Err != nil {
@@ -111,7 +112,7 @@ func SettingsPage(l Layout) templ.Component {
 				var templ_7745c5c3_Var5 string
 				templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(s.Description)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings.templ`, Line: 45, Col: 37}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/settings.templ`, Line: 46, Col: 37}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 				if templ_7745c5c3_Err != nil {

@@ -835,7 +835,7 @@ func stepFields(i int, s workflow.Step, errs fault.FieldErrors) templ.Component 
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = FormField(Field{Name: stepKey(i, "headers"), Label: "Headers", Value: headerLines(h.Headers), Type: "textarea", Placeholder: "Accept: application/json", Hint: "One per line, Name: value.", Errors: errs}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = FormField(Field{Name: stepKey(i, "headers"), Label: "Headers", Value: headerLines(h.Headers), Type: "textarea", Placeholder: "Accept: application/json", Hint: "One per line, Name: value. A token goes in as {{secret \"name\"}} (Settings → Workflow secrets).", Errors: errs}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -857,6 +857,10 @@ func stepFields(i int, s workflow.Step, errs fault.FieldErrors) templ.Component 
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
+			templ_7745c5c3_Err = FormField(Field{Name: stepKey(i, "env"), Label: "Environment", Value: paramLines(e.Env), Type: "textarea", Placeholder: "DB_PASSWORD={{secret \"db-password\"}}", Hint: "Extra variables, one per line, NAME=value; values may use {{.PARAMETER}} and {{secret \"name\"}}.", Errors: errs}).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
 		}
 		if a := s.Approval; a != nil {
 			templ_7745c5c3_Err = FormField(Field{Name: stepKey(i, "required"), Label: "Approvals required", Value: intText(a.Required), Type: "number", Errors: errs}).Render(ctx, templ_7745c5c3_Buffer)
@@ -874,7 +878,7 @@ func stepFields(i int, s workflow.Step, errs fault.FieldErrors) templ.Component 
 			var templ_7745c5c3_Var37 string
 			templ_7745c5c3_Var37, templ_7745c5c3_Err = templruntime.NewAttributeExpression("field-" + stepKey(i, "allowSelfApproval")).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/workflow.templ`, Line: 210, Col: 78}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/workflow.templ`, Line: 211, Col: 78}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var37)
 			if templ_7745c5c3_Err != nil {
@@ -887,7 +891,7 @@ func stepFields(i int, s workflow.Step, errs fault.FieldErrors) templ.Component 
 			var templ_7745c5c3_Var38 string
 			templ_7745c5c3_Var38, templ_7745c5c3_Err = templruntime.NewAttributeExpression(stepKey(i, "allowSelfApproval")).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/workflow.templ`, Line: 211, Col: 72}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/workflow.templ`, Line: 212, Col: 72}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var38)
 			if templ_7745c5c3_Err != nil {

@@ -110,6 +110,14 @@ func workflowOut(w workflow.Workflow) workflowJSON {
 	return workflowJSON{w.Name, model.WorkflowSpecOf(w), w.CreatedAt, w.UpdatedAt}
 }
 
+func workflowsOut(ws []workflow.Workflow) []workflowJSON {
+	out := make([]workflowJSON, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, workflowOut(w))
+	}
+	return out
+}
+
 func policyOut(p policy.Policy) policyJSON {
 	return policyJSON{p.Name, model.PolicySpecOf(p), p.CreatedAt, p.UpdatedAt}
 }

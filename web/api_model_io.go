@@ -21,7 +21,11 @@ type modelChanges struct {
 func apiExportModel(m *model.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var buf bytes.Buffer
-		if err := m.Export(r.Context(), &buf); err != nil {
+		export := m.Export
+		if !canAdmin(r) {
+			export = m.ExportRedacted // workflow header and env values are for admins only
+		}
+		if err := export(r.Context(), &buf); err != nil {
 			return err
 		}
 		w.Header().Set("Content-Type", "application/yaml; charset=utf-8")

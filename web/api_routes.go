@@ -10,6 +10,7 @@ import (
 	"ladder/internal/flow"
 	"ladder/internal/policy"
 	"ladder/internal/product"
+	"ladder/internal/stepsecret"
 	"ladder/internal/workflow"
 )
 
@@ -17,6 +18,7 @@ import (
 // document is generated from this table, so what it describes is what is served.
 func apiRoutes(s Services) []apiRoute {
 	envs, apps, prods, wfs, pols, flows, creds := s.Environments, s.Applications, s.Products, s.Workflows, s.Policies, s.Flows, s.Credentials
+	secrets := s.StepSecrets
 	byName := func(get func(*http.Request, string) error) func(*http.Request) error {
 		return func(r *http.Request) error { return get(r, r.PathValue("name")) }
 	}
@@ -72,12 +74,13 @@ func apiRoutes(s Services) []apiRoute {
 		}, productOut), "Change (or rename) a product", productJSON{}, productJSON{}, 200, nil},
 		{"DELETE", "/products/{name}", admin, del(prods), "Delete a product no application uses", nil, nil, 204, nil},
 
-		{"GET", "/workflows", viewer, apiList(wfs.List, workflowOut), "List promotion workflows", nil, []workflowJSON{}, 200, nil},
+		{"GET", "/workflows", viewer, apiGet(func(r *http.Request) ([]workflow.Workflow, error) { return readableWorkflows(r, wfs) }, workflowsOut), "List promotion workflows", nil, []workflowJSON{}, 200, nil},
 		{"POST", "/workflows", admin, apiSave(201, func(r *http.Request, b workflowJSON) (workflow.Workflow, error) {
 			return wfs.Create(r.Context(), b.Input(b.Name))
 		}, workflowOut), "Create a promotion workflow", workflowJSON{}, workflowJSON{}, 201, nil},
 		{"GET", "/workflows/{name}", viewer, apiGet(func(r *http.Request) (workflow.Workflow, error) {
-			return wfs.Get(r.Context(), r.PathValue("name"))
+			wf, err := wfs.Get(r.Context(), r.PathValue("name"))
+			return readable(r, wf), err
 		}, workflowOut), "Get a promotion workflow", nil, workflowJSON{}, 200, nil},
 		{"PUT", "/workflows/{name}", admin, apiSave(200, func(r *http.Request, b workflowJSON) (workflow.Workflow, error) {
 			return wfs.Update(r.Context(), r.PathValue("name"), b.Input(nameOr(b.Name, r)))
@@ -120,6 +123,19 @@ func apiRoutes(s Services) []apiRoute {
 			return creds.Update(r.Context(), r.PathValue("name"), b.input())
 		}, credentialOut), "Change a Git credential; an empty secret keeps the stored one", credentialInputJSON{}, credentialJSON{}, 200, nil},
 		{"DELETE", "/git-credentials/{name}", admin, del(creds), "Delete a Git credential", nil, nil, 204, nil},
+
+		{"GET", "/workflow-secrets", admin, apiList(func(ctx context.Context) ([]stepsecret.Secret, error) { return secrets.List(ctx) }, stepSecretOut), "List workflow secrets (never their values)", nil, []stepSecretJSON{}, 200, nil},
+		{"POST", "/workflow-secrets", admin, apiSave(201, func(r *http.Request, b stepSecretInputJSON) (stepsecret.Secret, error) {
+			return secrets.Create(r.Context(), b.input())
+		}, stepSecretOut), "Create a workflow secret", stepSecretInputJSON{}, stepSecretJSON{}, 201, nil},
+		{"GET", "/workflow-secrets/{name}", admin, apiGet(func(r *http.Request) (stepsecret.Secret, error) {
+			return secrets.Get(r.Context(), r.PathValue("name"))
+		}, stepSecretOut), "Get a workflow secret (never its value)", nil, stepSecretJSON{}, 200, nil},
+		{"PUT", "/workflow-secrets/{name}", admin, apiSave(200, func(r *http.Request, b stepSecretInputJSON) (stepsecret.Secret, error) {
+			b.Name = nameOr(b.Name, r)
+			return secrets.Update(r.Context(), r.PathValue("name"), b.input())
+		}, stepSecretOut), "Change a workflow secret; an empty value keeps the stored one", stepSecretInputJSON{}, stepSecretJSON{}, 200, nil},
+		{"DELETE", "/workflow-secrets/{name}", admin, del(secrets), "Delete a workflow secret", nil, nil, 204, nil},
 
 		{"GET", "/model", viewer, apiExportModel(s.Model), "Export the whole model as YAML documents", nil, yamlText(""), 200, nil},
 		{"POST", "/model", admin, apiApplyModel(s.Model), "Apply YAML documents to the model (all or nothing)", yamlText(""), modelChanges{}, 200, []string{"dryRun"}},

@@ -24,6 +24,7 @@ import (
 	"ladder/internal/release"
 	"ladder/internal/runner"
 	"ladder/internal/share"
+	"ladder/internal/stepsecret"
 	"ladder/internal/token"
 	"ladder/internal/trigger"
 	"ladder/internal/user"
@@ -58,8 +59,10 @@ type Services struct {
 	ArgoCD       *argocd.Service
 	// ArgoWorkflows are the Argo Workflows servers argo steps submit to.
 	ArgoWorkflows *argowf.Service
-	Providers     *provider.Service
-	Trigger       *trigger.Trigger // watches trigger applications; push webhooks wake it
+	// StepSecrets are the workflow secrets steps refer to by name.
+	StepSecrets *stepsecret.Service
+	Providers   *provider.Service
+	Trigger     *trigger.Trigger // watches trigger applications; push webhooks wake it
 	// WebhookSecret verifies push webhooks of every provider kind (LADDER_WEBHOOK_SECRET).
 	WebhookSecret string
 	Closing       <-chan struct{} // closed when the server begins to shut down; ends event streams
@@ -98,7 +101,7 @@ func routes(log *slog.Logger, s Services) []route {
 	prom := promotions{plan: s.Planner, run: s.Runner, users: s.Users, envs: envs, products: s.Products,
 		apps: s.Applications, policies: s.Policies, workflows: s.Workflows}
 	creds, providers := credentialPages(s.Credentials), providerPages(s.Providers)
-	argoCD, argoWF := argocdPages(s.ArgoCD), argoWorkflowsPages(s.ArgoWorkflows)
+	argoCD, argoWF, secrets := argocdPages(s.ArgoCD), argoWorkflowsPages(s.ArgoWorkflows), stepSecretPages(s.StepSecrets)
 	return append([]route{
 		{"GET /healthz", public, h(healthz)},
 		{"GET /readyz", public, h(readyz(s.Ready))},
@@ -196,6 +199,11 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /settings/argo-workflows-servers/{name}", admin, h(updateSealed(argoWF))},
 		{"POST /settings/argo-workflows-servers/{name}/delete", admin, h(deleteSealed(argoWF))},
 		{"POST /settings/argo-workflows-servers/{name}/test", admin, h(testSealed(argoWF))},
+		{"GET /settings/workflow-secrets", admin, h(listSealed(secrets))},
+		{"POST /settings/workflow-secrets", admin, h(createSealed(secrets))},
+		{"GET /settings/workflow-secrets/{name}", admin, h(showSealed(secrets))},
+		{"POST /settings/workflow-secrets/{name}", admin, h(updateSealed(secrets))},
+		{"POST /settings/workflow-secrets/{name}/delete", admin, h(deleteSealed(secrets))},
 		{"POST /hooks/github", public, h(receivePush(log, s.Trigger, s.WebhookSecret, "github"))},
 		{"POST /hooks/gitlab", public, h(receivePush(log, s.Trigger, s.WebhookSecret, "gitlab"))},
 		{"POST /hooks/gitea", public, h(receivePush(log, s.Trigger, s.WebhookSecret, "gitea"))},

@@ -57,7 +57,7 @@ func showWorkflow(wfs *workflow.Service) handlerFunc {
 		if err != nil {
 			return err
 		}
-		form := views.WorkflowForm{Action: "/workflows/" + wf.Name, Input: workflow.InputOf(wf), Editing: true, Users: users}
+		form := views.WorkflowForm{Action: "/workflows/" + wf.Name, Input: workflow.InputOf(readable(r, wf)), Editing: true, Users: users}
 		return render(w, r, http.StatusOK, views.WorkflowPage(layout(r, wf.Name, "workflows"), form))
 	}
 }
@@ -177,7 +177,7 @@ func workflowStepsFrom(r *http.Request) ([]workflow.Step, error) {
 				Body: get("body"), ExpectStatus: get("expectStatus"), BodyContains: get("bodyContains"),
 				JSONPath: get("jsonPath"), JSONValue: get("jsonValue"), Retries: num("retries"), Interval: get("interval")}
 		case workflow.KindExec:
-			s.Exec = &workflow.ExecStep{Command: get("command"), Args: lines(get("args")), Timeout: get("timeout")}
+			s.Exec = &workflow.ExecStep{Command: get("command"), Args: lines(get("args")), Env: parseParams(get("env")), Timeout: get("timeout")}
 		case workflow.KindApproval:
 			s.Approval = &workflow.ApprovalStep{Required: num("required"), Groups: splitList(get("groups")),
 				AllowSelfApproval: get("allowSelfApproval") == "true"}
@@ -224,4 +224,22 @@ func lines(s string) []string {
 // splitList splits a comma- or whitespace-separated list, dropping empty entries.
 func splitList(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\t' || r == '\r' })
+}
+
+// readable returns wf as the caller may read it: the values of HTTP headers and exec
+// environment variables only for admins, who edit workflows.
+func readable(r *http.Request, wf workflow.Workflow) workflow.Workflow {
+	if canAdmin(r) {
+		return wf
+	}
+	return wf.Redacted()
+}
+
+// readableWorkflows lists the workflows as the caller may read them.
+func readableWorkflows(r *http.Request, wfs *workflow.Service) ([]workflow.Workflow, error) {
+	list, err := wfs.List(r.Context())
+	for i := range list {
+		list[i] = readable(r, list[i])
+	}
+	return list, err
 }

@@ -179,7 +179,7 @@ func startRunner(ctx context.Context, conn *sql.DB, svc *web.Services, model mod
 	rels := release.NewService(conn, b, svc.Now)
 	answers := runnerModel{envs: svc.Environments, products: model.products, creds: model.creds, now: svc.Now}
 	run := runner.New(conn, rels, timed(model.git, svc.Metrics), answers, log, svc.Now, runner.Options{Workflows: svc.Workflows, PublicURL: publicURL,
-		Deploy: deployOptions(model)})
+		Deploy: deployOptions(model), Secrets: model.secrets.Value})
 	run.StartWorkers(ctx)
 	svc.Releases, svc.Runner, svc.Broker = rels, run, b
 	svc.Planner = &runner.Planner{Products: model.products, Applications: model.apps, Flows: svc.Flows,

@@ -14,6 +14,7 @@ import (
 	"ladder/internal/product"
 	"ladder/internal/provider"
 	"ladder/internal/secret"
+	"ladder/internal/stepsecret"
 	"ladder/web"
 )
 
@@ -28,6 +29,8 @@ type modelServices struct {
 	argo      *argocd.Service
 	providers *provider.Service
 	argoWF    *argowf.Service
+	secrets   *stepsecret.Service
+	box       *secret.Box // seals notification webhook URLs too
 }
 
 // newModelServices loads (or generates) the secret key and builds the services on conn.
@@ -48,7 +51,7 @@ func newModelServices(cfg Config, conn *sql.DB, now func() time.Time) (modelServ
 		git:      gitops.NewStore(filepath.Join(cfg.DataDir, "git")),
 	}
 	m.argo, m.providers = argocd.NewService(conn, box, check, now), provider.NewService(conn, box, check, now)
-	m.argoWF = argowf.NewService(conn, box, check, now)
+	m.argoWF, m.secrets, m.box = argowf.NewService(conn, box, check, now), stepsecret.NewService(conn, box, check, now), box
 	m.previewer = product.NewPreviewer(m.git, m.creds.Remote)
 	return m, nil
 }
@@ -57,6 +60,6 @@ func newModelServices(cfg Config, conn *sql.DB, now func() time.Time) (modelServ
 func withModel(svc web.Services, m modelServices) web.Services {
 	svc.Applications, svc.Credentials, svc.Products, svc.Previewer = m.apps, m.creds, m.products, m.previewer
 	svc.ArgoCD, svc.Providers = m.argo, m.providers
-	svc.ArgoWorkflows = m.argoWF
+	svc.ArgoWorkflows, svc.StepSecrets = m.argoWF, m.secrets
 	return svc
 }

@@ -54,7 +54,7 @@ type state struct {
 }
 
 func (s *Service) current(ctx context.Context) (state, error) {
-	docs, err := s.documents(ctx)
+	docs, err := s.documents(ctx, false)
 	if err != nil {
 		return state{}, err
 	}

@@ -18,8 +18,16 @@ type document struct {
 
 // Export writes the whole model as YAML documents in a stable order: environments by
 // position, applications by environment position then name, everything else by name.
-func (s *Service) Export(ctx context.Context, w io.Writer) error {
-	docs, err := s.documents(ctx)
+func (s *Service) Export(ctx context.Context, w io.Writer) error { return s.export(ctx, w, false) }
+
+// ExportRedacted is Export with the values of HTTP step headers and exec step environment
+// variables replaced by workflow.Hidden, for people who may not read them.
+func (s *Service) ExportRedacted(ctx context.Context, w io.Writer) error {
+	return s.export(ctx, w, true)
+}
+
+func (s *Service) export(ctx context.Context, w io.Writer, redact bool) error {
+	docs, err := s.documents(ctx, redact)
 	if err != nil {
 		return err
 	}
@@ -43,7 +51,7 @@ func (s *Service) Export(ctx context.Context, w io.Writer) error {
 }
 
 // documents reads the model in export order.
-func (s *Service) documents(ctx context.Context) ([]document, error) {
+func (s *Service) documents(ctx context.Context, redact bool) ([]document, error) {
 	var docs []document
 	envs, err := s.Environments.List(ctx)
 	if err != nil {
@@ -58,7 +66,12 @@ func (s *Service) documents(ctx context.Context) ([]document, error) {
 	if err != nil {
 		return nil, err
 	}
-	docs = appendSorted(docs, KindWorkflow, wfs, func(w workflowT) (string, any) { return w.Name, WorkflowSpecOf(w) })
+	docs = appendSorted(docs, KindWorkflow, wfs, func(w workflowT) (string, any) {
+		if redact {
+			w = w.Redacted()
+		}
+		return w.Name, WorkflowSpecOf(w)
+	})
 	pols, err := s.Policies.List(ctx)
 	if err != nil {
 		return nil, err

@@ -53,6 +53,9 @@ type Options struct {
 	PublicURL string
 	// Deploy reaches Git providers and Argo CD, and checks health URLs; see verify.go.
 	Deploy Deploy
+	// Secrets gives the value of a workflow secret by name ({{secret "name"}} in a step);
+	// nil: steps may use none.
+	Secrets func(ctx context.Context, name string) (string, error)
 }
 
 // Runner executes release jobs with a pool of workers.

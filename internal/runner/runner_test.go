@@ -1,6 +1,7 @@
 package runner_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -18,6 +19,8 @@ import (
 	"ladder/internal/gitops"
 	"ladder/internal/release"
 	"ladder/internal/runner"
+	"ladder/internal/secret"
+	"ladder/internal/stepsecret"
 	"ladder/internal/workflow"
 )
 
@@ -123,6 +126,8 @@ type harness struct {
 	model    *fakeModel
 	// workflows is the model's real workflow service, for pre- and post-actions and hooks.
 	workflows *workflow.Service
+	// secrets are the real workflow secrets steps refer to.
+	secrets *stepsecret.Service
 	// edit, when set, changes each release spec before start starts it.
 	edit func(*release.Spec)
 }
@@ -143,12 +148,17 @@ func newHarnessAt(t *testing.T, now func() time.Time) *harness {
 	model := &fakeModel{mode: "queue", limit: 50}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	wfs := workflow.NewService(conn, fault.NewValidator(), now)
+	box, err := secret.NewBox(bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := stepsecret.NewService(conn, box, fault.NewValidator(), now)
 	r := runner.New(conn, rels, store, model, log, now, runner.Options{Workers: 2, PollInterval: 20 * time.Millisecond,
-		FreezeRecheck: 50 * time.Millisecond, Workflows: wfs, PublicURL: "https://ladder.example"})
+		FreezeRecheck: 50 * time.Millisecond, Workflows: wfs, PublicURL: "https://ladder.example", Secrets: secrets.Value})
 	ctx, cancel := context.WithCancel(context.Background())
 	r.StartWorkers(ctx)
 	t.Cleanup(func() { cancel(); r.Wait() })
-	return &harness{t: t, releases: rels, runner: r, store: store, model: model, workflows: wfs}
+	return &harness{t: t, releases: rels, runner: r, store: store, model: model, workflows: wfs, secrets: secrets}
 }
 
 // env describes one environment of a test release: its repo and what it depends on.

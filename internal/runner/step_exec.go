@@ -34,9 +34,13 @@ func (e execStep) run(ctx context.Context, c *stepCall) stepResult {
 	if err := os.WriteFile(outFile, nil, 0o600); err != nil {
 		return failed("create the output file: %v", err)
 	}
+	env, err := e.environ(ctx, c, outFile)
+	if err != nil {
+		return failed("%v", err)
+	}
 	cmd := exec.CommandContext(ctx, e.spec.Command, e.spec.Args...)
 	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, c.log, c.log
-	cmd.Env = append(c.params.environ(), "LADDER_OUTPUT="+outFile)
+	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return killGroup(cmd.Process.Pid) }
 	cmd.WaitDelay = 2 * killGrace // output pipes held by orphans do not keep Wait waiting
@@ -60,6 +64,21 @@ func (e execStep) run(ctx context.Context, c *stepCall) stepResult {
 		return failed("$LADDER_OUTPUT: %v", err)
 	}
 	return succeeded(outputs)
+}
+
+// environ is the command's environment: the parameters, the step's own variables (which may
+// use workflow secrets) and LADDER_OUTPUT.
+func (e execStep) environ(ctx context.Context, c *stepCall, outFile string) ([]string, error) {
+	env := c.params.environ()
+	secrets := c.secrets(ctx)
+	for _, v := range e.spec.Env {
+		val, err := c.params.renderSecret("env "+v.Name, v.Value, secrets)
+		if err != nil {
+			return nil, err
+		}
+		env = append(env, v.Name+"="+val)
+	}
+	return append(env, "LADDER_OUTPUT="+outFile), nil
 }
 
 // killGroup asks the command's whole process group to stop, and kills it when it has not

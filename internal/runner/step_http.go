@@ -27,7 +27,7 @@ type httpStep struct{ spec *workflow.HTTPStep }
 func (h httpStep) run(ctx context.Context, c *stepCall) stepResult {
 	tries := c.row.Tries + 1
 	total := int64(h.spec.Retries) + 1
-	req, err := h.request(ctx, c.params)
+	req, err := h.request(ctx, c.params, c.secrets(ctx))
 	if err != nil {
 		return failed("%v", err)
 	}
@@ -45,13 +45,14 @@ func (h httpStep) run(ctx context.Context, c *stepCall) stepResult {
 	return res
 }
 
-// request builds the request from the step's templates.
-func (h httpStep) request(ctx context.Context, p params) (*http.Request, error) {
+// request builds the request from the step's templates; header values and the body may use
+// workflow secrets.
+func (h httpStep) request(ctx context.Context, p params, secrets *stepSecrets) (*http.Request, error) {
 	url, err := p.render("url", h.spec.URL)
 	if err != nil {
 		return nil, err
 	}
-	body, err := p.render("body", h.spec.Body)
+	body, err := p.renderSecret("body", h.spec.Body, secrets)
 	if err != nil {
 		return nil, err
 	}
@@ -60,7 +61,7 @@ func (h httpStep) request(ctx context.Context, p params) (*http.Request, error) 
 		return nil, fmt.Errorf("build the request: %w", err)
 	}
 	for _, hd := range h.spec.Headers {
-		v, err := p.render("header "+hd.Name, hd.Value)
+		v, err := p.renderSecret("header "+hd.Name, hd.Value, secrets)
 		if err != nil {
 			return nil, err
 		}

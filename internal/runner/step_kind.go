@@ -100,6 +100,7 @@ func (r *Runner) runStep(ctx context.Context, c stepCall, base params) (stepResu
 	c.params, c.row, c.log = base.withOutputs(decodeOutputs(rows)), row, newStepLog(row.Log)
 	stepCtx, stop := r.guard(ctx, &c)
 	res := kind.run(stepCtx, &c)
+	res = c.log.maskResult(res) // a workflow secret never shows in what the step reports
 	cause := stop()
 	switch {
 	case ctx.Err() != nil:

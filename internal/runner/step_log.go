@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sync"
@@ -16,10 +17,14 @@ const maxLog = 64 << 10
 // stepLog collects a step's output while it runs, keeping only the newest maxLog bytes. It is
 // safe for the step's process and the flusher that streams it to the page at the same time.
 type stepLog struct {
-	mu    sync.Mutex
-	buf   []byte
-	dirty bool
+	mu     sync.Mutex
+	buf    []byte
+	dirty  bool
+	hidden []string // workflow secret values given to the step: masked in its output
 }
+
+// masked is what a log shows instead of a workflow secret's value.
+const masked = "***"
 
 func newStepLog(prev string) *stepLog { return &stepLog{buf: []byte(prev)} }
 
@@ -28,6 +33,7 @@ func (l *stepLog) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.buf = append(l.buf, p...)
+	l.buf = l.mask(l.buf)
 	if over := len(l.buf) - maxLog; over > 0 {
 		for over < len(l.buf) && !utf8.RuneStart(l.buf[over]) {
 			over++ // cut at a character boundary
@@ -36,6 +42,32 @@ func (l *stepLog) Write(p []byte) (int, error) {
 	}
 	l.dirty = true
 	return len(p), nil
+}
+
+// hide masks v in everything the step logs, from now on and already logged.
+func (l *stepLog) hide(v string) {
+	if v == "" {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.hidden = append(l.hidden, v)
+	l.buf = l.mask(l.buf)
+}
+
+// mask replaces each hidden value in b; the caller holds mu.
+func (l *stepLog) mask(b []byte) []byte {
+	for _, v := range l.hidden {
+		b = bytes.ReplaceAll(b, []byte(v), []byte(masked))
+	}
+	return b
+}
+
+// masking returns text with the hidden values masked, for a step's error.
+func (l *stepLog) masking(text string) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return string(l.mask([]byte(text)))
 }
 
 // Printf writes one line.

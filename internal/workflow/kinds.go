@@ -64,12 +64,12 @@ func (h *HTTPStep) problems(check *fault.Validator) fault.FieldErrors {
 		!strings.HasPrefix(h.URL, "http://") && !strings.HasPrefix(h.URL, "https://") {
 		fe.Add("url", "must start with http:// or https:// (or a {{.PARAMETER}} that holds one)")
 	}
-	checkTemplate(fe, "body", h.Body)
+	checkTemplateOf(fe, "body", h.Body, true)
 	for _, hd := range h.Headers {
 		if !headerNamePattern.MatchString(hd.Name) {
 			fe.Add("headers", fmt.Sprintf("%q is not a header name: write one header per line as Name: value", hd.Name))
 		}
-		checkTemplate(fe, "headers", hd.Value)
+		checkTemplateOf(fe, "headers", hd.Value, true)
 	}
 	if !statusPattern.MatchString(h.ExpectStatus) {
 		fe.Add("expectStatus", "must be a status code such as 200, or a class such as 2xx")
@@ -103,12 +103,17 @@ func (h HTTPStep) RetryInterval() time.Duration {
 	return mustDuration(h.Interval, DefaultRetryInterval)
 }
 
-// ExecStep runs a command on the server with the parameters as environment variables.
+// ExecStep runs a command on the server with the parameters as environment variables, plus
+// Env, whose values are templates that may use workflow secrets ({{secret "name"}}).
 type ExecStep struct {
 	Command string   `json:"command" form:"command" validate:"required,max=1000"`
 	Args    []string `json:"args,omitempty" form:"args" validate:"dive,max=4000"`
+	Env     []Param  `json:"env,omitempty" form:"env" validate:"-"`
 	Timeout string   `json:"timeout,omitempty" form:"timeout"` // empty: bounded by the workflow's timeout
 }
+
+// envNamePattern is what an exec step's environment variable name must look like.
+var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func (e *ExecStep) normalize() {
 	e.Command = strings.TrimSpace(e.Command)
@@ -118,6 +123,12 @@ func (e *ExecStep) normalize() {
 func (e *ExecStep) problems(check *fault.Validator) fault.FieldErrors {
 	fe := check.Struct(*e)
 	checkDuration(fe, "timeout", e.Timeout, false, time.Second, 24*time.Hour)
+	for _, v := range e.Env {
+		if !envNamePattern.MatchString(v.Name) || v.Name == "LADDER_OUTPUT" {
+			fe.Add("env", fmt.Sprintf("%q is not a variable name: write one per line as NAME=value", v.Name))
+		}
+		checkTemplateOf(fe, "env", v.Value, true)
+	}
 	return fe
 }
 

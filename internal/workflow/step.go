@@ -142,10 +142,26 @@ func checkDuration(fe fault.FieldErrors, key, d string, required bool, least, mo
 	}
 }
 
-// checkTemplate reports a problem under key when text does not parse as a text/template.
-func checkTemplate(fe fault.FieldErrors, key, text string) {
-	if _, err := template.New(key).Option("missingkey=error").Parse(text); err != nil {
+// SecretFunc is the template function that gives a workflow secret's value by name:
+// {{secret "deploy-token"}}. It may be used in an HTTP step's header values and body and in
+// an exec step's environment, nowhere else (a URL or an argo parameter is shown and logged).
+const SecretFunc = "secret"
+
+// withSecrets declares SecretFunc for parsing only.
+var withSecrets = template.FuncMap{SecretFunc: func(string) (string, error) { return "", nil }}
+
+// checkTemplate reports a problem under key when text does not parse as a text/template or
+// uses a workflow secret.
+func checkTemplate(fe fault.FieldErrors, key, text string) { checkTemplateOf(fe, key, text, false) }
+
+// checkTemplateOf is checkTemplate; secrets reports that text may use workflow secrets.
+func checkTemplateOf(fe fault.FieldErrors, key, text string, secrets bool) {
+	if _, err := template.New(key).Funcs(withSecrets).Option("missingkey=error").Parse(text); err != nil {
 		fe.Add(key, "is not a valid template: "+strings.TrimPrefix(err.Error(), "template: "))
+		return
+	}
+	if _, err := template.New(key).Option("missingkey=error").Parse(text); err != nil && !secrets {
+		fe.Add(key, "cannot use a workflow secret: {{secret \"name\"}} goes only into header values, the body or an exec step's environment")
 	}
 }
 

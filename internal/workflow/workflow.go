@@ -77,3 +77,36 @@ func encodeSteps(steps []Step) (string, error) {
 	}
 	return string(b), nil
 }
+
+// Hidden stands for a value a person may not read.
+const Hidden = "(hidden)"
+
+// Redacted returns w with the values of its HTTP steps' headers and its exec steps'
+// environment variables replaced by Hidden: they may hold credentials, and only admins (who
+// edit workflows) may read them. Workflow secrets keep them out of workflows altogether.
+func (w Workflow) Redacted() Workflow {
+	steps := make([]Step, len(w.Steps))
+	for i, s := range w.Steps {
+		if s.HTTP != nil && len(s.HTTP.Headers) > 0 {
+			h := *s.HTTP
+			h.Headers = hideValues(h.Headers, func(hd Header) Header { hd.Value = Hidden; return hd })
+			s.HTTP = &h
+		}
+		if s.Exec != nil && len(s.Exec.Env) > 0 {
+			e := *s.Exec
+			e.Env = hideValues(e.Env, func(p Param) Param { p.Value = Hidden; return p })
+			s.Exec = &e
+		}
+		steps[i] = s
+	}
+	w.Steps = steps
+	return w
+}
+
+func hideValues[T any](in []T, hide func(T) T) []T {
+	out := make([]T, len(in))
+	for i, v := range in {
+		out[i] = hide(v)
+	}
+	return out
+}
