@@ -9,21 +9,20 @@ import (
 	"ladder/internal/application"
 	"ladder/internal/environment"
 	"ladder/internal/product"
+	"ladder/internal/promotion"
 	"ladder/internal/release"
-	"ladder/internal/runner"
-	"ladder/internal/user"
 	"ladder/views"
 )
 
 // dashboardModel is what the environments dashboard reads.
 type dashboardModel struct {
-	envs     *environment.Service
-	products *product.Service
-	apps     *application.Service
-	releases *release.Service
-	versions *versionCache
-	users    *user.Service
-	now      func() time.Time
+	envs       *environment.Service
+	products   *product.Service
+	apps       *application.Service
+	releases   *release.Service
+	versions   *versionCache
+	promotions *promotion.Service
+	now        func() time.Time
 }
 
 // showDashboard is the home page: one column per environment in position order, each product
@@ -52,7 +51,7 @@ func (m dashboardModel) markPromotable(r *http.Request, d *views.Dashboard) erro
 	for i, c := range d.Columns {
 		envs[i] = c.Env
 	}
-	allowed, err := promotable(r, m.users, envs)
+	allowed, err := m.promotions.Promotable(r.Context(), actor(r), envs)
 	if err != nil {
 		return err
 	}
@@ -140,7 +139,7 @@ func firstApp(apps []application.Application, prod, env string) (application.App
 // versionCache remembers versions read from repositories for a short while, so the dashboard
 // does not fetch every repository on every visit.
 type versionCache struct {
-	plan *runner.Planner
+	plan *promotion.Planner
 	ttl  time.Duration
 	now  func() time.Time
 	mu   sync.Mutex
@@ -152,8 +151,8 @@ type cachedVersion struct {
 	at      time.Time
 }
 
-func newVersionCache(plan *runner.Planner, now func() time.Time) *versionCache {
-	return &versionCache{plan: plan, ttl: time.Minute, now: now, seen: map[string]cachedVersion{}}
+func newVersionCache(promotions *promotion.Service, now func() time.Time) *versionCache {
+	return &versionCache{plan: promotions.Planner(), ttl: time.Minute, now: now, seen: map[string]cachedVersion{}}
 }
 
 func (c *versionCache) read(ctx context.Context, p product.Product, app application.Application) (string, error) {

@@ -8,14 +8,13 @@ import (
 
 	"github.com/a-h/templ"
 
-	"ladder/internal/audit"
 	"ladder/internal/broker"
 	"ladder/internal/environment"
 	"ladder/internal/fault"
+	"ladder/internal/promotion"
 	"ladder/internal/release"
 	"ladder/internal/runner"
 	"ladder/internal/share"
-	"ladder/internal/user"
 	"ladder/views"
 )
 
@@ -159,19 +158,12 @@ func productionEnvironments(r *http.Request, envs *environment.Service) (map[str
 
 // rollbackRelease starts a new release that promotes a succeeded release's stored values to
 // the chosen environment.
-func rollbackRelease(plan *runner.Planner, run *runner.Runner, rels *release.Service, users *user.Service, envs *environment.Service) handlerFunc {
+func rollbackRelease(promotions *promotion.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		spec, err := plan.RollbackSpec(r.Context(), rels, r.PathValue("id"), r.FormValue("environment"), audit.Actor(r.Context()))
+		rel, err := promotions.Rollback(r.Context(), actor(r), r.PathValue("id"), r.FormValue("environment"))
 		if fe, ok := fault.Fields(err); ok {
 			return fmt.Errorf("%s: %w", fe.Error(), fault.ErrConflict)
 		}
-		if err != nil {
-			return err
-		}
-		if err := mayPromote(r, users, envs, spec); err != nil {
-			return err
-		}
-		rel, err := run.Start(r.Context(), spec)
 		if err != nil {
 			return err
 		}
@@ -179,20 +171,20 @@ func rollbackRelease(plan *runner.Planner, run *runner.Runner, rels *release.Ser
 	}
 }
 
-func terminateRelease(run *runner.Runner) handlerFunc {
+func terminateRelease(promotions *promotion.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id := r.PathValue("id")
-		if err := run.Terminate(r.Context(), id, audit.Actor(r.Context())); err != nil {
+		if err := promotions.Terminate(r.Context(), actor(r), id); err != nil {
 			return err
 		}
 		return redirect(w, r, "/releases/"+id)
 	}
 }
 
-func retryRelease(run *runner.Runner) handlerFunc {
+func retryRelease(promotions *promotion.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id := r.PathValue("id")
-		if err := run.Retry(r.Context(), id, audit.Actor(r.Context())); err != nil {
+		if err := promotions.Retry(r.Context(), actor(r), id); err != nil {
 			return err
 		}
 		return redirect(w, r, "/releases/"+id)

@@ -20,6 +20,7 @@ import (
 	"ladder/internal/notify"
 	"ladder/internal/policy"
 	"ladder/internal/product"
+	"ladder/internal/promotion"
 	"ladder/internal/provider"
 	"ladder/internal/release"
 	"ladder/internal/runner"
@@ -47,15 +48,17 @@ type Services struct {
 	Auth         Auth
 	Releases     *release.Service
 	Runner       *runner.Runner
-	Planner      *runner.Planner
-	Broker       *broker.Broker
-	Model        *model.Service
-	Notify       *notify.Service
-	Demo         *demo.Demo // the seeded demo; nil unless Ladder runs with --demo
-	Metrics      *metrics.Metrics
-	Shares       *share.Service
-	Delivery     *delivery.Service
-	ArgoCD       *argocd.Service
+	// Promotions is the one door for every release action (start, roll back, terminate,
+	// retry, approve, reject).
+	Promotions *promotion.Service
+	Broker     *broker.Broker
+	Model      *model.Service
+	Notify     *notify.Service
+	Demo       *demo.Demo // the seeded demo; nil unless Ladder runs with --demo
+	Metrics    *metrics.Metrics
+	Shares     *share.Service
+	Delivery   *delivery.Service
+	ArgoCD     *argocd.Service
 	// ArgoWorkflows are the Argo Workflows servers argo steps submit to.
 	ArgoWorkflows *argowf.Service
 	Providers     *provider.Service
@@ -92,11 +95,11 @@ func routes(log *slog.Logger, s Services) []route {
 	h := func(fn handlerFunc) http.Handler { return errorHandler(log, fn) }
 	envs, now := s.Environments, s.Now
 	cache := newRenderCache(s.Version, now)
-	choices := startChoices{products: s.Products, flows: s.Flows, envs: envs, users: s.Users}
+	choices := startChoices{products: s.Products, flows: s.Flows, envs: envs, promotions: s.Promotions}
 	dash := dashboardModel{envs: envs, products: s.Products, apps: s.Applications, releases: s.Releases,
-		versions: newVersionCache(s.Planner, now), users: s.Users, now: now}
-	prom := promotions{plan: s.Planner, run: s.Runner, users: s.Users, envs: envs, products: s.Products,
-		apps: s.Applications, policies: s.Policies, workflows: s.Workflows}
+		versions: newVersionCache(s.Promotions, now), promotions: s.Promotions, now: now}
+	prom := promotions{svc: s.Promotions, envs: envs, products: s.Products, apps: s.Applications,
+		policies: s.Policies, workflows: s.Workflows}
 	return append([]route{
 		{"GET /healthz", public, h(healthz)},
 		{"GET /readyz", public, h(readyz(s.Ready))},
@@ -133,19 +136,19 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /settings", viewer, h(showSettings)},
 
 		{"GET /releases", viewer, h(listReleases(s.Releases, choices, cache, now))},
-		{"POST /releases", promoter, h(startRelease(s.Planner, s.Runner, s.Users, choices))},
+		{"POST /releases", promoter, h(startRelease(s.Promotions, choices))},
 		{"GET /releases/{id}", viewer, h(showRelease(s.Releases, s.Runner, envs, s.Shares, cache, now))},
 		{"GET /releases/{id}/events", viewer, h(releaseEvents(log, s.Releases, s.Runner, envs, s.Broker, s.Closing, cache, now))},
-		{"POST /releases/{id}/rollback", promoter, h(rollbackRelease(s.Planner, s.Runner, s.Releases, s.Users, envs))},
+		{"POST /releases/{id}/rollback", promoter, h(rollbackRelease(s.Promotions))},
 		{"POST /releases/{id}/shares", promoter, h(createShare(s.Shares, now))},
 		{"POST /shares/{id}/revoke", promoter, h(revokeShare(s.Shares))},
 		{"GET /settings/share-links", promoter, h(listShares(s.Shares, now))},
 		{"GET /s/{token}", public, h(showShared(s.Shares, s.Releases, envs, now))},
 		{"GET /s/{token}/events", public, h(sharedEvents(log, s.Shares, s.Releases, envs, s.Broker, s.Closing, cache, now))},
-		{"POST /releases/{id}/terminate", promoter, h(terminateRelease(s.Runner))},
-		{"POST /releases/{id}/retry", promoter, h(retryRelease(s.Runner))},
-		{"POST /releases/{id}/approve", promoter, h(decideStep(s.Runner, s.Releases, s.Users, true))},
-		{"POST /releases/{id}/reject", promoter, h(decideStep(s.Runner, s.Releases, s.Users, false))},
+		{"POST /releases/{id}/terminate", promoter, h(terminateRelease(s.Promotions))},
+		{"POST /releases/{id}/retry", promoter, h(retryRelease(s.Promotions))},
+		{"POST /releases/{id}/approve", promoter, h(decideStep(s.Promotions, true))},
+		{"POST /releases/{id}/reject", promoter, h(decideStep(s.Promotions, false))},
 
 		{"GET /environments", viewer, h(listEnvironments(envs, now))},
 		{"POST /environments", admin, h(createEnvironment(envs, now))},

@@ -25,6 +25,7 @@ import (
 	"ladder/internal/fault"
 	"ladder/internal/flow"
 	"ladder/internal/policy"
+	"ladder/internal/promotion"
 	"ladder/internal/release"
 	"ladder/internal/runner"
 	"ladder/internal/share"
@@ -182,8 +183,10 @@ func startRunner(ctx context.Context, conn *sql.DB, svc *web.Services, model mod
 		Deploy: deployOptions(model)})
 	run.StartWorkers(ctx)
 	svc.Releases, svc.Runner, svc.Broker = rels, run, b
-	svc.Planner = &runner.Planner{Products: model.products, Applications: model.apps, Flows: svc.Flows,
-		Policies: svc.Policies, Environments: svc.Environments, Credentials: model.creds, Git: model.git}
+	plan := &promotion.Planner{Products: model.products, Applications: model.apps, Flows: svc.Flows,
+		Policies: svc.Policies, Environments: svc.Environments, Credentials: model.creds, Git: model.git,
+		Workflows: svc.Workflows}
+	svc.Promotions = promotion.NewService(plan, rels, run, svc.Users)
 	svc.Flows.RefuseDeleteWhileUsed(model.products.UsersOfFlow)
 	svc.Environments.RefuseDeleteWhileUsed(
 		labelled("application", model.apps.UsersOfEnvironment),

@@ -22,7 +22,7 @@ func deployOptions(m modelServices) runner.Deploy {
 // result before closing the database.
 func startTrigger(ctx context.Context, cfg Config, conn *sql.DB, svc *web.Services, m modelServices, log *slog.Logger) *sync.WaitGroup {
 	t := trigger.New(conn, trigger.Deps{Products: m.products, Flows: svc.Flows, Applications: m.apps, ArgoCD: m.argo,
-		Remote: m.creds.Remote, Git: m.git, Planner: svc.Planner, Starter: svc.Runner,
+		Remote: m.creds.Remote, Git: m.git, Starter: svc.Promotions, Merges: svc.Runner,
 		WebhookSecrets: m.providers.WebhookSecrets}, cfg.Poll(), log, svc.Now)
 	svc.Trigger, svc.WebhookSecret = t, cfg.WebhookSecret
 	var wg sync.WaitGroup

@@ -16,7 +16,7 @@ func (r *Runner) Start(ctx context.Context, spec release.Spec) (release.Release,
 		return release.Release{}, err
 	}
 	rel, err := r.releases.Create(ctx, spec, func(tx *release.Tx) error {
-		return enqueue(ctx, tx.Queries(), tx.Now(), tx.ID(), jobAdvance, "", "", tx.Now())
+		return tx.Queue(jobAdvance, "", "", tx.Now())
 	})
 	if err != nil {
 		return release.Release{}, err
@@ -52,7 +52,7 @@ func (r *Runner) enforceQueueLimit(ctx context.Context, product string, limit in
 			if err := tx.SetRelease(rel, rel.Error); err != nil {
 				return err
 			}
-			return enqueue(ctx, tx.Queries(), tx.Now(), id, jobAdvance, "", "", tx.Now())
+			return tx.Queue(jobAdvance, "", "", tx.Now())
 		})
 		if err != nil {
 			return err
@@ -76,9 +76,13 @@ func (r *Runner) Terminate(ctx context.Context, id, by string) error {
 		if err := tx.SetRelease(rel, "termination requested by "+by); err != nil {
 			return err
 		}
-		return enqueue(ctx, tx.Queries(), tx.Now(), id, jobAdvance, "", "", tx.Now())
+		if err := tx.Audit(by, "terminate", ""); err != nil {
+			return err
+		}
+		return tx.Queue(jobAdvance, "", "", tx.Now())
 	})
 	if err == nil {
+		r.cancelRelease(id)
 		r.Wake()
 	}
 	return err
@@ -118,7 +122,10 @@ func (r *Runner) Retry(ctx context.Context, id, by string) error {
 		if err := tx.SetRelease(rel, "retry requested by "+by); err != nil {
 			return err
 		}
-		return enqueue(ctx, tx.Queries(), tx.Now(), id, jobAdvance, "", "", tx.Now())
+		if err := tx.Audit(by, "retry", ""); err != nil {
+			return err
+		}
+		return tx.Queue(jobAdvance, "", "", tx.Now())
 	})
 	if err == nil {
 		r.Wake()

@@ -97,12 +97,12 @@ func (a *advancer) start() (bool, error) {
 		return false, err
 	}
 	if mode != "terminate" {
-		active, err := a.tx.Queries().ActiveReleasesOfProduct(a.ctx, rel.Product)
+		active, err := a.tx.Active(rel.Product)
 		if err != nil {
-			return false, fmt.Errorf("list active releases of %s: %w", rel.Product, err)
+			return false, err
 		}
 		if len(active) > 0 && active[0].ID != rel.ID {
-			pos := slices.IndexFunc(active, func(x releaseRow) bool { return x.ID == rel.ID })
+			pos := slices.IndexFunc(active, func(x release.Release) bool { return x.ID == rel.ID })
 			blocker := fmt.Sprintf("queued behind release #%d (position %d in the queue)", active[0].Number, pos)
 			if blocker == rel.Blocker {
 				return false, nil

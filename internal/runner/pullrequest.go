@@ -31,7 +31,7 @@ func (r *Runner) pushPullRequest(ctx context.Context, rel release.Release, env r
 	if res.NoChanges {
 		result := "no changes: the target already holds these values; no pull request needed"
 		return outcome{Done: true, Message: app.Name + ": " + result,
-			Record: func(a *release.Application) { a.Result = result }}, nil
+			Result: result}, nil
 	}
 	pushed := fmt.Sprintf("pushed %s to %s", short(res.Commit), res.Branch)
 	if app.PullRequestURL != "" && app.CommitSHA == res.Commit {
@@ -45,9 +45,7 @@ func (r *Runner) pushPullRequest(ctx context.Context, rel release.Release, env r
 	}
 	if prov == nil {
 		result := pushed + "; no Git provider serves this repository: open the pull request into " + baseBranch(app) + " by hand"
-		return outcome{Done: true, Message: app.Name + ": " + result, Record: func(a *release.Application) {
-			a.CommitSHA, a.Result = res.Commit, result
-		}}, nil
+		return outcome{Done: true, Message: app.Name + ": " + result, Commit: res.Commit, Result: result}, nil
 	}
 	pr, err := prov.OpenPullRequest(ctx, gitops.NewPullRequest{Repo: gitops.RepoPath(app.RepoURL), Head: res.Branch,
 		Base: baseBranch(app), Title: fmt.Sprintf("Promote %s %s to %s (release #%d)", rel.Product, rel.Version, env.Name, rel.Number),
@@ -59,9 +57,7 @@ func (r *Runner) pushPullRequest(ctx context.Context, rel release.Release, env r
 		return outcome{Failed: pushed + ", but opening the pull request failed: " + err.Error()}, nil
 	}
 	result := pushed + "; opened pull request " + pr.URL
-	return outcome{Done: true, Message: app.Name + ": " + result, Record: func(a *release.Application) {
-		a.CommitSHA, a.PullRequestURL, a.Result = res.Commit, pr.URL, result
-	}}, nil
+	return outcome{Done: true, Message: app.Name + ": " + result, Commit: res.Commit, PullRequestURL: pr.URL, Result: result}, nil
 }
 
 // baseBranch is the branch a pull request merges into: the application's branch, or main when
@@ -94,7 +90,7 @@ func (r *Runner) runMerge(ctx context.Context, rel release.Release, env release.
 	if merged {
 		result := "merged into " + baseBranch(app)
 		return outcome{Done: true, Message: app.Name + ": pull request " + result,
-			Record: func(a *release.Application) { a.Result = joinResult(a.Result, result) }}, nil
+			Note: result}, nil
 	}
 	if out, decided := r.pullRequestState(ctx, app); decided {
 		return out, nil
@@ -129,7 +125,7 @@ func (r *Runner) pullRequestState(ctx context.Context, app release.Application) 
 	case gitops.PullRequestMerged:
 		result := "merged into " + baseBranch(app) + " (squash or rebase)"
 		return outcome{Done: true, Message: app.Name + ": pull request " + result,
-			Record: func(a *release.Application) { a.Result = joinResult(a.Result, result) }}, true
+			Note: result}, true
 	}
 	return outcome{}, false
 }
@@ -155,12 +151,14 @@ func (r *Runner) RecheckMerges(ctx context.Context, cloneURLs []string) error {
 	if err != nil {
 		return fmt.Errorf("list pull requests waiting to merge: %w", err)
 	}
-	now := r.now().UTC()
 	woken := false
 	for _, w := range waits {
 		for _, u := range cloneURLs {
 			if gitops.SameRepository(u, w.RepoUrl) {
-				if err := enqueue(ctx, r.q, now, w.ReleaseID, jobApplication, w.Environment, w.Name, now); err != nil {
+				err := r.releases.Change(ctx, w.ReleaseID, func(tx *release.Tx) error {
+					return tx.Queue(jobApplication, w.Environment, w.Name, tx.Now())
+				})
+				if err != nil {
 					return err
 				}
 				woken = true

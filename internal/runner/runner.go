@@ -69,6 +69,7 @@ type Runner struct {
 	wake     chan struct{}
 	wg       sync.WaitGroup
 	argoSeen argoMemo // what was asked of Argo CD per promotion being verified
+	running  inflight // application jobs running now, cancelled when their release is terminated
 }
 
 // New returns a Runner; StartWorkers sets it going.

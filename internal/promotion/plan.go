@@ -1,4 +1,4 @@
-package runner
+package promotion
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"ladder/internal/policy"
 	"ladder/internal/product"
 	"ladder/internal/release"
+	"ladder/internal/workflow"
 )
 
 // Planner turns the model into release specs: it resolves a product's flow or a single
@@ -28,6 +29,7 @@ type Planner struct {
 	Environments *environment.Service
 	Credentials  *credential.Service
 	Git          *gitops.Store
+	Workflows    *workflow.Service // checks the workflows a request names
 }
 
 // FlowRequest asks to run a product through one of its flows.
@@ -117,7 +119,7 @@ func (p *Planner) PromotionSpec(ctx context.Context, req PromotionRequest) (rele
 	}
 	settings := settingsOf(m.res)
 	if req.Action != "" {
-		settings.Action.Origin = "request"
+		settings.Action.Origin = OriginRequest
 	}
 	spec := release.Spec{Product: m.prod.Name, TriggerEnv: req.From, Initiator: req.Initiator,
 		Timeout: time.Duration(flow.DefaultTimeoutMinutes) * time.Minute,
