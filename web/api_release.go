@@ -132,7 +132,7 @@ func apiListReleases(rels *release.Service) handlerFunc {
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		list, err := rels.List(r.Context(), f)
+		list, err := rels.ListDetailed(r.Context(), f)
 		if err != nil {
 			return err
 		}

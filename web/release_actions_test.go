@@ -10,8 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"ladder/internal/environment"
 	"ladder/internal/fault"
+	"ladder/internal/flow"
 	"ladder/internal/policy"
+	"ladder/internal/product"
 	"ladder/internal/workflow"
 )
 
@@ -270,5 +273,62 @@ func TestEveryReleaseActionDecidesAlike(t *testing.T) {
 				t.Errorf("%s through the %s as %s was refused but made a release", e.action, e.via, a.who.name)
 			}
 		}
+	}
+}
+
+// TestUnknownCommitIsBadInput: a flow started at a commit the source repository does not hold
+// is refused with 422 next to the commit, by the API and the trigger dialog, with no release.
+func TestUnknownCommitIsBadInput(t *testing.T) {
+	fx := newActionFixture(t)
+	check := fault.NewValidator()
+	envs := environment.NewService(fx.conn, check, time.Now)
+	pols := policy.NewService(fx.conn, check, time.Now)
+	if _, err := flow.NewService(fx.conn, check, time.Now, envs, pols).Create(context.Background(), flow.Input{Name: "dev-to-prod",
+		TriggerEnvironment: "dev", Steps: []flow.Step{{Environment: "prod", DependsOn: []string{"dev"}}}}); err != nil {
+		t.Fatalf("create flow: %v", err)
+	}
+	prods := product.NewService(fx.conn, check, time.Now)
+	shop, err := prods.Get(context.Background(), "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := product.Input{Name: shop.Name, Template: shop.Template, Concurrency: shop.Concurrency, QueueLimit: shop.QueueLimit,
+		Flows: []product.FlowRef{{Flow: "dev-to-prod"}}}
+	if _, err := prods.Update(context.Background(), "shop", in); err != nil {
+		t.Fatalf("attach the flow: %v", err)
+	}
+	const unknown = "0123456789abcdef0123456789abcdef01234567"
+	code, body := fx.api(t, fx.admin, "POST", "/releases", `{"product":"shop","flow":"dev-to-prod","commit":"`+unknown+`"}`)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(toJSON(body), "commit") {
+		t.Errorf("API with an unknown commit: got %d %v, want 422 naming the commit", code, body)
+	}
+	resp := fx.browser(t, fx.admin, "/trigger", url.Values{"product": {"shop"}, "flow": {"dev-to-prod"}, "commit": {unknown}})
+	if resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("trigger dialog with an unknown commit: got %d, want 422", resp.StatusCode)
+	}
+	if n := fx.releases(t); n != 0 {
+		t.Errorf("releases: got %d, want 0", n)
+	}
+}
+
+func toJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// TestReleaseListShowsRealEnvironments: the API's release list shows each release's
+// environments as the single release does: trigger, dependencies, settings, applications.
+func TestReleaseListShowsRealEnvironments(t *testing.T) {
+	fx := newActionFixture(t)
+	id, _ := fx.waiting(t)
+	_, one := fx.api(t, fx.admin, "GET", "/releases/"+id, "")
+	_, list := fx.api(t, fx.admin, "GET", "/releases", "")
+	rels, _ := list["releases"].([]any)
+	if len(rels) != 1 {
+		t.Fatalf("list: got %d releases, want 1", len(rels))
+	}
+	got, want := toJSON(rels[0].(map[string]any)["environments"]), toJSON(one["environments"])
+	if got != want {
+		t.Errorf("environments in the list:\n%s\nwant as GET /releases/{id}:\n%s", got, want)
 	}
 }

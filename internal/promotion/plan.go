@@ -2,9 +2,12 @@ package promotion
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
 
 	"ladder/internal/application"
 	"ladder/internal/credential"
@@ -183,6 +186,9 @@ func (p *Planner) readSource(ctx context.Context, prod product.Product, apps map
 	}
 	tmpl := prod.Template.Gitops()
 	values, sha, err := p.Git.ReadSource(ctx, remote, src.Branch, src.Path, commit, tmpl)
+	if commit != "" && errors.Is(err, plumbing.ErrObjectNotFound) {
+		return fault.FieldErrors{"commit": fmt.Sprintf("%s holds no commit %s", src.Key(), commit)}
+	}
 	if err != nil {
 		return fmt.Errorf("read %s from %s: %w", prod.Name, src.Key(), err)
 	}
