@@ -95,6 +95,9 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 		conn.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
+	// The public URL is resolved once, against the port really listened on, for every part
+	// that makes links (sign-in callback, notifications, steps' RELEASE_URL).
+	cfg.PublicURL = publicURL(cfg, ln.Addr().String())
 	model, err := newModelServices(cfg, conn, time.Now)
 	if err != nil {
 		ln.Close()
@@ -121,7 +124,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	svc.Metrics = newMetrics(conn, &svc, log)
 	runCtx, stopRunner := context.WithCancel(context.Background())
 	run := startRunner(runCtx, conn, &svc, model, log, cfg.PublicURL)
-	notifier := startNotifier(runCtx, conn, &svc, cfg, ln.Addr().String(), log)
+	notifier := startNotifier(runCtx, conn, &svc, cfg, log)
 	triggers := startTrigger(runCtx, cfg, conn, &svc, model, log)
 	handler := web.NewHandler(log, svc)
 	httpSrv := &http.Server{

@@ -44,9 +44,6 @@ func withAuth(ctx context.Context, cfg Config, conn *sql.DB, svc *web.Services, 
 		return err
 	}
 	publicURL := cfg.PublicURL
-	if publicURL == "" || strings.HasSuffix(publicURL, ":0") {
-		publicURL = "http://" + addr
-	}
 	svc.Auth = web.Auth{
 		Sessions: auth.NewSessions(keys, strings.HasPrefix(publicURL, "https://"), now),
 		OIDC: auth.NewOIDC(auth.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
