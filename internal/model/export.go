@@ -18,10 +18,11 @@ type document struct {
 
 // Export writes the whole model as YAML documents in a stable order: environments by
 // position, applications by environment position then name, everything else by name.
+// An empty model is an empty document list: nothing is written.
 func (s *Service) Export(ctx context.Context, w io.Writer) error {
 	docs, err := s.documents(ctx)
-	if err != nil {
-		return err
+	if err != nil || len(docs) == 0 {
+		return err // the YAML encoder cannot close a stream it never started
 	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
