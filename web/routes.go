@@ -146,6 +146,7 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /releases/{id}/retry", promoter, h(retryRelease(s.Runner))},
 		{"POST /releases/{id}/approve", promoter, h(decideStep(s.Runner, s.Releases, s.Users, true))},
 		{"POST /releases/{id}/reject", promoter, h(decideStep(s.Runner, s.Releases, s.Users, false))},
+		{"POST /releases/{id}/resume-workflow", promoter, h(resumeWorkflow(s.Runner))},
 
 		{"GET /environments", viewer, h(listEnvironments(envs, now))},
 		{"POST /environments", admin, h(createEnvironment(envs, now))},
