@@ -27,6 +27,7 @@ func (h *argoHarness) launchStep(s workflow.Step, post string) (release.Release,
 // before lines already copied. Every line reaches the step log exactly once, and later reads
 // ask only for lines since the last one (logOptions.sinceTime) instead of the whole log.
 func TestArgoLogsOfParallelPods(t *testing.T) {
+	t.Parallel()
 	h := newArgoHarness(t)
 	rel, name := h.startSuite("")
 	t0 := time.Now().Add(-time.Hour).Truncate(time.Second)
@@ -67,6 +68,7 @@ func TestArgoLogsOfParallelPods(t *testing.T) {
 // outputs and the workflow's own status.outputs (global parameters,
 // argoproj/argo-workflows workflow/controller/operator.go addParamToGlobalScope).
 func TestArgoOutputsOfTheWorkflow(t *testing.T) {
+	t.Parallel()
 	h := newArgoHarness(t)
 	out := filepath.Join(t.TempDir(), "report")
 	h.define("report", script("note", `printf '%s %s' "$report_url" "$summary" > `+out))
@@ -91,6 +93,7 @@ func TestArgoOutputsOfTheWorkflow(t *testing.T) {
 // IsWorkflowSuspended): the step says it waits to be resumed, ResumeArgo resumes it
 // (PUT …/resume, pkg/apiclient/workflow/workflow.proto), and the release goes on.
 func TestArgoSuspendedWorkflowWaitsForResume(t *testing.T) {
+	t.Parallel()
 	h := newArgoHarness(t)
 	rel, name := h.startSuite("")
 	h.fake.change(name, func(w *fakeWorkflow) {
@@ -119,6 +122,7 @@ func TestArgoSuspendedWorkflowWaitsForResume(t *testing.T) {
 // TestArgoClusterWorkflowTemplate: a step set to a ClusterWorkflowTemplate submits with that
 // resource kind (argoproj/argo-workflows server/workflow/workflow_server.go SubmitWorkflow).
 func TestArgoClusterWorkflowTemplate(t *testing.T) {
+	t.Parallel()
 	h := newArgoHarness(t)
 	s := argoSuite()
 	s.Argo.ClusterTemplate = true
@@ -134,6 +138,7 @@ func TestArgoClusterWorkflowTemplate(t *testing.T) {
 // TestArgoStepTimeout: past the step's own timeout the workflow is terminated and the step
 // fails, though the workflow's timeout is far away.
 func TestArgoStepTimeout(t *testing.T) {
+	t.Parallel()
 	h := newArgoHarness(t)
 	s := argoSuite()
 	s.Argo.Timeout = "1s"

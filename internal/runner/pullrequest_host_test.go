@@ -52,8 +52,10 @@ func (c *hostCase) merge(t *testing.T, n int) {
 // between opening and recording it) is linked instead of opening a second one, which the
 // hosts refuse (GitHub 422, GitLab and Gitea 409; REST references of each).
 func TestPullRequestExistingOpenFound(t *testing.T) {
+	t.Parallel()
 	for _, kind := range hostKinds {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
 			c := newHostCase(t, kind)
 			c.host.openPull(c.repoPath(), "ladder/shop/1/staging", "main")
 			rel := c.start()
@@ -73,8 +75,10 @@ func TestPullRequestExistingOpenFound(t *testing.T) {
 // environment; retrying the release opens a new pull request from the same branch, which then
 // merges.
 func TestPullRequestClosedReplacedOnRetry(t *testing.T) {
+	t.Parallel()
 	for _, kind := range hostKinds {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
 			c := newHostCase(t, kind)
 			rel := c.start()
 			c.h.blocker(rel.ID, release.BlockerMerge)
@@ -99,8 +103,10 @@ func TestPullRequestClosedReplacedOnRetry(t *testing.T) {
 // TestPullRequestClosedOnTerminate: terminating a release closes its open pull request with a
 // comment linking the release and deletes the branch.
 func TestPullRequestClosedOnTerminate(t *testing.T) {
+	t.Parallel()
 	for _, kind := range hostKinds {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
 			c := newHostCase(t, kind)
 			rel := c.start()
 			c.h.blocker(rel.ID, release.BlockerMerge)
@@ -116,8 +122,10 @@ func TestPullRequestClosedOnTerminate(t *testing.T) {
 // TestPullRequestClosedOnSupersede: a newer release superseding an older one (concurrency
 // "terminate") closes the older release's pull request and deletes its branch.
 func TestPullRequestClosedOnSupersede(t *testing.T) {
+	t.Parallel()
 	for _, kind := range hostKinds {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
 			c := newHostCase(t, kind)
 			c.h.model.mode = "terminate"
 			first := c.start()
@@ -157,8 +165,10 @@ func (c *hostCase) waitClosed(t *testing.T, rel release.Release, number int) {
 // RateLimit-Reset; Gitea 429 with Retry-After) holds the promotion as a blocker until the
 // reset time; no request is sent before it, and the pull request opens after.
 func TestPullRequestRateLimitWaitedOut(t *testing.T) {
+	t.Parallel()
 	for _, kind := range hostKinds {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
 			c := newHostCase(t, kind)
 			reset := time.Now().Add(2 * time.Second).Truncate(time.Second).Add(time.Second)
 			c.host.queue(c.host.rateLimited(reset))
@@ -181,8 +191,10 @@ func TestPullRequestRateLimitWaitedOut(t *testing.T) {
 // TestPullRequestHostErrorsBlock: 401 (a token refused) and 5xx answers wait as blockers with
 // backoff instead of failing the release, and it goes on once the host answers.
 func TestPullRequestHostErrorsBlock(t *testing.T) {
+	t.Parallel()
 	for _, kind := range hostKinds {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
 			c := newHostCase(t, kind)
 			c.host.queue(answer(http.StatusUnauthorized, `{"message":"Bad credentials"}`),
 				answer(http.StatusUnauthorized, `{"message":"Bad credentials"}`),
@@ -202,8 +214,10 @@ func TestPullRequestHostErrorsBlock(t *testing.T) {
 // from running to success (GitHub/Gitea statuses with context, GitLab commit statuses with
 // name).
 func TestCommitStatusesThroughARelease(t *testing.T) {
+	t.Parallel()
 	for _, kind := range hostKinds {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
 			c := newHostCase(t, kind)
 			rel := c.start()
 			rel = c.h.blocker(rel.ID, release.BlockerMerge)
