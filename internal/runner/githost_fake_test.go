@@ -31,6 +31,7 @@ type fakeGitHost struct {
 	deleted  []string
 	statuses []fakeStatus
 	hits     []time.Time                   // when each request other than a status came
+	reset    time.Time                     // the reset time of the last rate-limited answer
 	fail     []func(w http.ResponseWriter) // answers for the next requests (other than statuses)
 }
 
@@ -235,8 +236,10 @@ func (f *fakeGitHost) json(p *fakePull) string {
 // rateLimited answers as the host does when its rate limit is spent, until reset: GitHub 403
 // with x-ratelimit-remaining 0 and x-ratelimit-reset (epoch seconds); GitLab 429 with
 // Retry-After and RateLimit-Reset; Gitea 429 with Retry-After.
-func (f *fakeGitHost) rateLimited(reset time.Time) func(http.ResponseWriter) {
+func (f *fakeGitHost) rateLimited(delay time.Duration) func(http.ResponseWriter) {
 	return func(w http.ResponseWriter) {
+		reset := time.Now().Add(delay).Truncate(time.Second).Add(time.Second)
+		f.reset = reset
 		secs := strconv.Itoa(int(time.Until(reset).Round(time.Second).Seconds()))
 		switch f.kind {
 		case gitops.ProviderGitHub:
@@ -298,9 +301,9 @@ func (f *fakeGitHost) setState(number int, state string) {
 	f.pulls[number-1].state = state
 }
 
-// hitTimes returns when each request other than a status came.
-func (f *fakeGitHost) hitTimes() []time.Time {
+// hitTimes returns when each request other than a status came, and the last reset time.
+func (f *fakeGitHost) hitTimes() ([]time.Time, time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]time.Time(nil), f.hits...)
+	return append([]time.Time(nil), f.hits...), f.reset
 }
