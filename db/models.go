@@ -65,6 +65,7 @@ type ArgoStepWorkflow struct {
 	Submitted bool
 	LogLines  int64
 	Done      bool
+	LogCursor string
 }
 
 type ArgoWorkflowsServer struct {
@@ -119,6 +120,21 @@ type AuditLog struct {
 	EntityKind string
 	EntityName string
 	Detail     string
+}
+
+type ClosedPullRequest struct {
+	Url       string
+	ReleaseID string
+	ClosedAt  time.Time
+}
+
+type CommitStatus struct {
+	ReleaseID   string
+	Environment string
+	RepoUrl     string
+	Sha         string
+	State       string
+	UpdatedAt   time.Time
 }
 
 type DiscoveredApplication struct {

@@ -304,7 +304,7 @@ func ProviderFormCard(f ProviderForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = FormField(Field{Name: "baseURL", Label: "API base URL", Value: f.BaseURL, Placeholder: "https://gitea.example.com", Hint: "Empty for github.com and gitlab.com; required for Gitea and Forgejo.", Errors: f.Errors}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = FormField(Field{Name: "baseURL", Label: "API base URL", Value: f.BaseURL, Placeholder: "https://gitea.example.com", Hint: "Empty for github.com and gitlab.com. GitHub Enterprise Server: https://HOST/api/v3. Self-hosted GitLab: the site's address, e.g. https://gitlab.example.com (Ladder adds /api/v4). Gitea and Forgejo (required): the site's address, e.g. https://gitea.example.com (Ladder adds /api/v1).", Errors: f.Errors}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -151,6 +151,7 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /releases/{id}/retry", promoter, h(retryRelease(s.Promotions))},
 		{"POST /releases/{id}/approve", promoter, h(decideStep(s.Promotions, true))},
 		{"POST /releases/{id}/reject", promoter, h(decideStep(s.Promotions, false))},
+		{"POST /releases/{id}/resume-workflow", promoter, h(resumeWorkflow(s.Runner))},
 
 		{"GET /environments", viewer, h(listEnvironments(envs, now))},
 		{"POST /environments", admin, h(createEnvironment(envs, now))},

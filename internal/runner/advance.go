@@ -29,6 +29,12 @@ func (r *Runner) advance(ctx context.Context, id string) (time.Time, error) {
 	if err == nil && r.stopArgo(ctx, id, status) {
 		next = r.argoRetry(next)
 	}
+	if err == nil && r.closePullRequests(ctx, id, status) {
+		next = earliest(next, r.now().Add(r.opts.Deploy.mergeRecheck()))
+	}
+	if err == nil {
+		r.postStatuses(ctx, id)
+	}
 	return next, err
 }
 
