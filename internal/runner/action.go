@@ -58,7 +58,7 @@ func (r *Runner) commit(ctx context.Context, rel release.Release, env release.En
 		return outcome{}, ctx.Err()
 	}
 	if err != nil {
-		return outcome{Failed: err.Error()}, nil
+		return r.gitFailure(app, err), nil
 	}
 	if res.NoChanges {
 		result := "no changes: the target already holds these values"

@@ -26,7 +26,7 @@ func (r *Runner) pushPullRequest(ctx context.Context, rel release.Release, env r
 		return outcome{}, ctx.Err()
 	}
 	if err != nil {
-		return outcome{Failed: err.Error()}, nil
+		return r.gitFailure(app, err), nil
 	}
 	if res.NoChanges {
 		result := "no changes: the target already holds these values; no pull request needed"

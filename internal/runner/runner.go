@@ -53,6 +53,8 @@ type Options struct {
 	PublicURL string
 	// Deploy reaches Git providers and Argo CD, and checks health URLs; see verify.go.
 	Deploy Deploy
+	// GitRetry is the first pause after the Git server could not be reached (default 20 s).
+	GitRetry time.Duration
 }
 
 // Runner executes release jobs with a pool of workers.
