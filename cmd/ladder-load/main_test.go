@@ -12,7 +12,7 @@ import (
 // TestMain lets the scenarios start this test binary as the Ladder server, as they start
 // ladder-load itself.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == "serve" {
+	if len(os.Args) > 1 && (os.Args[1] == "serve" || os.Args[1] == "bigrepo-engine") {
 		if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
