@@ -53,6 +53,8 @@ func answerAPIError(log *slog.Logger, w http.ResponseWriter, r *http.Request, er
 		status, body.Error = http.StatusConflict, err.Error()
 	case errors.Is(err, fault.ErrUnauthenticated):
 		status, body.Error = http.StatusUnauthorized, "please sign in or send a bearer token"
+	case isGitFailure(err):
+		status, body.Error = http.StatusBadGateway, err.Error()
 	default:
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

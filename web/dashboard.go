@@ -122,7 +122,7 @@ func (m dashboardModel) cell(ctx context.Context, p product.Product, app applica
 	if p.Template.VersionSource.File != "" {
 		c.Version, err = m.versions.read(ctx, p, app)
 		if err != nil {
-			c.VersionError = "could not read the repository"
+			c.VersionError = "could not read the repository: " + err.Error()
 		}
 	}
 	return c, nil
@@ -149,8 +149,12 @@ type versionCache struct {
 
 type cachedVersion struct {
 	version string
+	err     error // a failed read is remembered too, so a dead server costs one wait per ttl
 	at      time.Time
 }
+
+// versionReadTimeout bounds one read of a repository for the dashboard.
+const versionReadTimeout = 10 * time.Second
 
 func newVersionCache(plan *runner.Planner, now func() time.Time) *versionCache {
 	return &versionCache{plan: plan, ttl: time.Minute, now: now, seen: map[string]cachedVersion{}}
@@ -163,18 +167,20 @@ func (c *versionCache) read(ctx context.Context, p product.Product, app applicat
 	hit, ok := c.seen[key]
 	c.mu.Unlock()
 	if ok && c.now().Sub(hit.at) < c.ttl {
-		return hit.version, nil
+		return hit.version, hit.err
 	}
 	remote, err := c.plan.Credentials.Remote(ctx, app.RepoURL)
 	if err != nil {
 		return "", err
 	}
-	v, err := c.plan.Git.ReadVersion(ctx, remote, app.Branch, app.Path, "", vs)
-	if err != nil {
-		return "", err
+	readCtx, cancel := context.WithTimeout(ctx, versionReadTimeout)
+	defer cancel()
+	v, err := c.plan.Git.ReadVersion(readCtx, remote, app.Branch, app.Path, "", vs)
+	if ctx.Err() != nil {
+		return "", ctx.Err()
 	}
 	c.mu.Lock()
-	c.seen[key] = cachedVersion{v, c.now()}
+	c.seen[key] = cachedVersion{v, err, c.now()}
 	c.mu.Unlock()
-	return v, nil
+	return v, err
 }

@@ -54,6 +54,7 @@ type Store struct {
 	beforePush func()
 
 	clones openRepos
+	health health
 }
 
 // NewStore returns a Store caching clones in dir.
@@ -128,7 +129,9 @@ func (s *Store) openClone(ctx context.Context, dir string, r Remote, auth transp
 			return rp, nil
 		}
 	}
-	return rp, rp.fetch(ctx, false, branches...)
+	err = rp.fetch(ctx, false, branches...)
+	s.health.record(r.URL, err)
+	return rp, err
 }
 
 // usable reports whether the clone in dir opens and its configuration and references read
