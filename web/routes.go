@@ -60,6 +60,8 @@ type Services struct {
 	ArgoWorkflows *argowf.Service
 	Providers     *provider.Service
 	Trigger       *trigger.Trigger // watches trigger applications; push webhooks wake it
+	// PollInterval is how often the trigger reads Git, shown on the dashboard.
+	PollInterval time.Duration
 	// WebhookSecret verifies push webhooks of every provider kind (LADDER_WEBHOOK_SECRET).
 	WebhookSecret string
 	Closing       <-chan struct{} // closed when the server begins to shut down; ends event streams
@@ -94,7 +96,7 @@ func routes(log *slog.Logger, s Services) []route {
 	cache := newRenderCache(s.Version, now)
 	choices := startChoices{products: s.Products, flows: s.Flows, envs: envs, users: s.Users}
 	dash := dashboardModel{envs: envs, products: s.Products, apps: s.Applications, releases: s.Releases,
-		versions: newVersionCache(s.Planner, now), users: s.Users, now: now}
+		versions: newVersionCache(s.Planner, now), users: s.Users, pollEvery: s.PollInterval, now: now}
 	prom := promotions{plan: s.Planner, run: s.Runner, users: s.Users, envs: envs, products: s.Products,
 		apps: s.Applications, policies: s.Policies, workflows: s.Workflows}
 	return append([]route{
@@ -106,6 +108,8 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /demo/new-version", promoter, h(commitDemoVersion(log, s.Demo))},
 		{"GET /demo/healthz", public, h(demoHealthz(s.Demo))},
 		{"GET /{$}", viewer, h(showDashboard(dash))},
+		{"GET /events", viewer, h(dashboardEvents(log, dash, s.Broker, s.Closing, cache))},
+		{"POST /products/{name}/check-git", promoter, h(checkGit(dash, s.Trigger))},
 		{"GET /promote", promoter, h(showPromote(prom))},
 		{"POST /promote", promoter, h(promote(prom))},
 		{"GET /trigger", promoter, h(showTrigger(prom))},
@@ -133,8 +137,10 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /settings", viewer, h(showSettings)},
 
 		{"GET /releases", viewer, h(listReleases(s.Releases, choices, cache, now))},
+		{"GET /releases/events", viewer, h(releasesEvents(log, s.Releases, s.Broker, s.Closing, cache, now))},
 		{"POST /releases", promoter, h(startRelease(s.Planner, s.Runner, s.Users, choices))},
 		{"GET /releases/{id}", viewer, h(showRelease(s.Releases, s.Runner, envs, s.Shares, cache, now))},
+		{"GET /releases/{id}/changes", viewer, h(showReleaseChanges(s.Releases, s.Planner, envs))},
 		{"GET /releases/{id}/events", viewer, h(releaseEvents(log, s.Releases, s.Runner, envs, s.Broker, s.Closing, cache, now))},
 		{"POST /releases/{id}/rollback", promoter, h(rollbackRelease(s.Planner, s.Runner, s.Releases, s.Users, envs))},
 		{"POST /releases/{id}/shares", promoter, h(createShare(s.Shares, now))},
