@@ -171,7 +171,7 @@ func (m dashboardModel) build(ctx context.Context) (views.Dashboard, error) {
 
 // cell reads one product's state in one environment. The version is the one the newest
 // release that succeeded there wrote; only when no release ever has is the repository read.
-func (m dashboardModel) cell(ctx context.Context, p product.Product, app application.Application, c views.DashboardCell) (views.DashboardCell, error) {
+func (m dashboardModel) cell(ctx context.Context, p product.Product, app application.Application, c views.DashboardCell) (out views.DashboardCell, err error) {
 	c.Present = true
 	cur, ok, err := m.releases.CurrentIn(ctx, p.Name, app.Environment)
 	if err != nil {
@@ -184,12 +184,18 @@ func (m dashboardModel) cell(ctx context.Context, p product.Product, app applica
 	if err != nil {
 		return c, err
 	}
+	trig := ""
 	if c.Release != nil && c.Release.IsTrigger && (!ok || c.Release.ID > dep.ReleaseID) {
-		// A commit here started the newest release: its version is what the environment holds.
-		c.Version, c.VersionSource = c.Release.Version, "trigger commit of release #"+strconv.FormatInt(c.Release.Number, 10)
-		return c, nil
+		// The newest release started here: its version was in the environment then; the
+		// repository (cached) may hold a newer one.
+		trig = c.Release.Version
 	}
-	if ok {
+	defer func() {
+		if err == nil && newer(trig, out.Version) {
+			out.Version, out.VersionSource = trig, "source commit of release #"+strconv.FormatInt(out.Release.Number, 10)
+		}
+	}()
+	if ok && trig == "" {
 		c.Version, c.VersionSource = dep.Version, "newest release that succeeded here"
 		c.DeployedAt, c.CommitSHA, c.RepoURL = dep.At, dep.CommitSHA, dep.RepoURL
 		return c, nil
