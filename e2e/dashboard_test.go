@@ -26,7 +26,7 @@ func TestDashboardJourney(t *testing.T) {
 
 	_, err = page.Goto("/")
 	must(t, err, "open the dashboard")
-	must(t, expect.Locator(page.GetByTestId("column-prod")).ToHaveClass("card env-column production"), "production is tinted")
+	must(t, expect.Locator(page.GetByTestId("column-prod")).ToHaveClass("env-head production"), "production is tinted")
 	must(t, expect.Locator(page.GetByTestId("frozen-dev")).ToContainText("frozen"), "dev carries the frozen badge")
 	first := promoteFromDashboard(t, page)
 	_, err = envs.Unfreeze(context.Background(), "dev")
@@ -37,6 +37,11 @@ func TestDashboardJourney(t *testing.T) {
 	must(t, expect.Locator(page.GetByTestId("cell-prod-shop")).ToContainText("succeeded"), "and its latest release status")
 
 	dev.commitVersion("1.2.0")
+	_, err = page.Goto("/")
+	must(t, err, "back to the dashboard")
+	must(t, expect.Locator(page.GetByTestId("promote-prod-shop")).ToHaveCount(0), "dev and prod hold the same version: nothing to promote")
+	must(t, page.GetByTestId("check-git-shop").Click(), "check Git now")
+	must(t, expect.Locator(page.GetByTestId("version-dev-shop")).ToHaveText("1.2.0"), "dev's new version is read")
 	promoteFromDashboard(t, page)
 	if got := prod.show("Chart.yaml"); !strings.Contains(got, `"1.2.0"`) {
 		t.Fatalf("prod Chart.yaml: got %q, want 1.2.0 promoted", got)

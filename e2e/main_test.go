@@ -99,7 +99,15 @@ func startServer(t *testing.T, configure ...func(*app.Config)) *server {
 // console (a blocked script or a Content-Security-Policy violation shows up there).
 func newPage(t *testing.T, srv *server) playwright.Page {
 	t.Helper()
-	bctx, err := browser.NewContext(playwright.BrowserNewContextOptions{BaseURL: playwright.String(srv.URL)})
+	return newPageWith(t, srv, playwright.BrowserNewContextOptions{})
+}
+
+// newPageWith is newPage in a browser context with opts (a viewport, a colour scheme); the
+// base URL is always srv's.
+func newPageWith(t *testing.T, srv *server, opts playwright.BrowserNewContextOptions) playwright.Page {
+	t.Helper()
+	opts.BaseURL = playwright.String(srv.URL)
+	bctx, err := browser.NewContext(opts)
 	if err != nil {
 		t.Fatalf("new browser context: %v", err)
 	}

@@ -24,20 +24,9 @@ const eventsShown = 500
 func listReleases(rels *release.Service, choices startChoices, cache *renderCache, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		return cache.page(w, r, func() (templ.Component, error) {
-			const pageSize = 50
-			list := views.ReleaseList{Now: now()}
-			f, err := releaseFilter(r, &list.Filter)
+			list, err := releaseList(r, rels, now)
 			if err != nil {
 				return nil, err
-			}
-			f.Limit = pageSize
-			if list.Releases, err = rels.List(r.Context(), f); err != nil {
-				return nil, err
-			}
-			if len(list.Releases) == pageSize {
-				q := r.URL.Query()
-				q.Set("before", list.Releases[pageSize-1].ID)
-				list.Next = "/releases?" + q.Encode()
 			}
 			start, err := choices.form(r)
 			if err != nil {
@@ -47,6 +36,49 @@ func listReleases(rels *release.Service, choices startChoices, cache *renderCach
 			return views.ReleasesPage(layout(r, "Releases", "releases"), list, start), nil
 		})
 	}
+}
+
+// releasesEvents streams a release list (the same filters and page) whenever any release
+// changes.
+func releasesEvents(log *slog.Logger, rels *release.Service, b *broker.Broker, closing <-chan struct{}, cache *renderCache, now func() time.Time) handlerFunc {
+	topic := func(*http.Request) string { return broker.AllTopics }
+	return stream(log, b, closing, topic, func(r *http.Request) (rendering, error) {
+		return cache.get("releases "+r.URL.RawQuery, func() (rendering, error) {
+			// The newest event first: the list read after it is at least that new.
+			last, err := rels.NewestEventID(r.Context())
+			if err != nil {
+				return rendering{}, err
+			}
+			list, err := releaseList(r, rels, now)
+			if err != nil {
+				return rendering{}, err
+			}
+			return event(r, "releases", last, views.ReleaseListBody(list))
+		})
+	})
+}
+
+// releaseList reads one page of the release list with the query's filters.
+func releaseList(r *http.Request, rels *release.Service, now func() time.Time) (views.ReleaseList, error) {
+	const pageSize = 50
+	list := views.ReleaseList{Now: now(), StreamURL: "/releases/events"}
+	if q := r.URL.RawQuery; q != "" {
+		list.StreamURL += "?" + q
+	}
+	f, err := releaseFilter(r, &list.Filter)
+	if err != nil {
+		return list, err
+	}
+	f.Limit = pageSize
+	if list.Releases, err = rels.List(r.Context(), f); err != nil {
+		return list, err
+	}
+	if len(list.Releases) == pageSize {
+		q := r.URL.Query()
+		q.Set("before", list.Releases[pageSize-1].ID)
+		list.Next = "/releases?" + q.Encode()
+	}
+	return list, nil
 }
 
 // releaseFilter reads the list's filters from the query into form and returns them as a

@@ -65,6 +65,8 @@ type Services struct {
 	ArgoWorkflows *argowf.Service
 	Providers     *provider.Service
 	Trigger       *trigger.Trigger // watches trigger applications; push webhooks wake it
+	// PollInterval is how often the trigger reads Git, shown on the dashboard.
+	PollInterval time.Duration
 	// WebhookSecret verifies push webhooks of every provider kind (LADDER_WEBHOOK_SECRET).
 	WebhookSecret string
 	Closing       <-chan struct{} // closed when the server begins to shut down; ends event streams
@@ -99,7 +101,7 @@ func routes(log *slog.Logger, s Services) []route {
 	cache := newRenderCache(s.Version, now)
 	choices := startChoices{products: s.Products, flows: s.Flows, envs: envs, promotions: s.Promotions}
 	dash := dashboardModel{envs: envs, products: s.Products, apps: s.Applications, releases: s.Releases,
-		versions: newVersionCache(s.Promotions, now), promotions: s.Promotions, now: now}
+		versions: newVersionCache(s.Promotions, now), promotions: s.Promotions, pollEvery: s.PollInterval, now: now}
 	prom := promotions{svc: s.Promotions, envs: envs, products: s.Products, apps: s.Applications,
 		policies: s.Policies, workflows: s.Workflows}
 	return append([]route{
@@ -111,6 +113,8 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /demo/new-version", promoter, h(commitDemoVersion(log, s.Demo))},
 		{"GET /demo/healthz", public, h(demoHealthz(s.Demo))},
 		{"GET /{$}", viewer, h(showDashboard(dash))},
+		{"GET /events", viewer, h(dashboardEvents(log, dash, s.Broker, s.Closing, cache))},
+		{"POST /products/{name}/check-git", promoter, h(checkGit(dash, s.Trigger))},
 		{"GET /promote", promoter, h(showPromote(prom))},
 		{"POST /promote", promoter, h(promote(prom))},
 		{"GET /trigger", promoter, h(showTrigger(prom))},
@@ -138,8 +142,10 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /settings", viewer, h(showSettings)},
 
 		{"GET /releases", viewer, h(listReleases(s.Releases, choices, cache, now))},
+		{"GET /releases/events", viewer, h(releasesEvents(log, s.Releases, s.Broker, s.Closing, cache, now))},
 		{"POST /releases", promoter, h(startRelease(s.Promotions, choices))},
 		{"GET /releases/{id}", viewer, h(showRelease(s.Releases, s.Runner, envs, s.Shares, cache, now))},
+		{"GET /releases/{id}/changes", viewer, h(showReleaseChanges(s.Releases, s.Promotions.Planner(), envs))},
 		{"GET /releases/{id}/events", viewer, h(releaseEvents(log, s.Releases, s.Runner, envs, s.Broker, s.Closing, cache, now))},
 		{"POST /releases/{id}/rollback", promoter, h(rollbackRelease(s.Promotions))},
 		{"POST /releases/{id}/shares", promoter, h(createShare(s.Shares, now))},

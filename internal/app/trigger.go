@@ -25,7 +25,7 @@ func startTrigger(ctx context.Context, cfg Config, conn *sql.DB, svc *web.Servic
 	t := trigger.New(conn, trigger.Deps{Products: m.products, Flows: svc.Flows, Applications: m.apps, ArgoCD: m.argo,
 		Remote: m.creds.Remote, Git: m.git, Starter: svc.Promotions, Merges: svc.Runner,
 		WebhookSecrets: m.providers.WebhookSecrets}, cfg.Poll(), log, svc.Now)
-	svc.Trigger, svc.WebhookSecret = t, cfg.WebhookSecret
+	svc.Trigger, svc.WebhookSecret, svc.PollInterval = t, cfg.WebhookSecret, cfg.Poll()
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {
