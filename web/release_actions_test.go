@@ -274,6 +274,14 @@ func TestEveryReleaseActionDecidesAlike(t *testing.T) {
 			}
 		}
 	}
+	for _, action := range []string{"start", "rollback", "terminate", "retry", "approve", "reject"} {
+		if n := count(t, fx.conn, `SELECT COUNT(*) FROM audit_log WHERE entity_kind = 'release' AND action = '`+action+`'`); n == 0 {
+			t.Errorf("the audit log has no %s of a release", action)
+		}
+	}
+	if n := count(t, fx.conn, `SELECT COUNT(*) FROM release_events WHERE message LIKE '% rejected step %'`); n == 0 {
+		t.Errorf("no release event says a step was rejected")
+	}
 }
 
 // TestUnknownCommitIsBadInput: a flow started at a commit the source repository does not hold

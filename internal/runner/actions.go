@@ -89,8 +89,9 @@ func (r *Runner) Terminate(ctx context.Context, id, by string) error {
 }
 
 // Retry resumes a FAILED or TERMINATED release from where it stopped: environments that
-// succeeded are not redone; failed and terminated ones, and their unfinished applications,
-// start again.
+// succeeded are not redone; in failed and terminated ones, each unfinished application resumes
+// at the phase it stopped in (the one that failed), so decisions already made in earlier
+// phases stand and are not asked again.
 func (r *Runner) Retry(ctx context.Context, id, by string) error {
 	err := r.releases.Change(ctx, id, func(tx *release.Tx) error {
 		rel, err := tx.Load()
@@ -108,8 +109,12 @@ func (r *Runner) Retry(ctx context.Context, id, by string) error {
 				if app.Status == release.Succeeded {
 					continue
 				}
-				app.Status, app.Phase, app.Error, app.StartedAt, app.FinishedAt = release.Pending, release.PhaseAction, "", nil, nil
-				if err := tx.SetApplication(e.Name, app, app.Name+" will be promoted again"); err != nil {
+				msg := app.Name + " will go on from its " + app.Phase + " phase"
+				if app.Status == release.Pending {
+					msg = app.Name + " will be promoted"
+				}
+				app.Status, app.Error, app.FinishedAt = release.Pending, "", nil
+				if err := tx.SetApplication(e.Name, app, msg); err != nil {
 					return err
 				}
 			}

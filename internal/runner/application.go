@@ -153,10 +153,11 @@ func (r *Runner) runPhase(ctx context.Context, j *job) (retry time.Time, again b
 
 func (r *Runner) startApplication(ctx context.Context, rel release.Release, env release.Environment, app *release.Application) error {
 	now := r.now().UTC()
-	app.Status, app.StartedAt, app.PhaseStartedAt = release.Running, &now, &now
-	if app.Phase == release.PhaseAction {
-		app.Phase = firstPhase(env.Settings)
+	if app.Phase == release.PhaseAction && app.StartedAt == nil {
+		app.Phase = firstPhase(env.Settings) // a retried application keeps the phase it stopped in
 	}
+	// A new start time gives the phase's workflow a new run, so a retried phase runs afresh.
+	app.Status, app.StartedAt, app.PhaseStartedAt = release.Running, &now, &now
 	return r.releases.Change(ctx, rel.ID, func(tx *release.Tx) error {
 		return tx.SetApplication(env.Name, *app, "promoting "+app.Name+" ("+app.RepoURL+")")
 	})

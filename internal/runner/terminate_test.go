@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"ladder/internal/release"
+	"ladder/internal/runner"
 	"ladder/internal/workflow"
 )
 
@@ -164,5 +165,38 @@ func TestSupersedeLooksPastReleasesElsewhere(t *testing.T) {
 	}
 	if one, _ := h.releases.Get(context.Background(), first.ID); one.Status != release.Suspended {
 		t.Errorf("#1 is %s, want SUSPENDED (it waits in qa, where #3 never goes)", one.Status)
+	}
+}
+
+// TestRetryResumesAtTheFailedPhase: an approved release whose push fails (the target
+// repository is missing) is retried once the repository is back: it goes on from the push, and
+// the approval given before is not asked again.
+func TestRetryResumesAtTheFailedPhase(t *testing.T) {
+	h := newHarness(t)
+	h.define("gate", approvalStep("sign-off", 1, nil, true))
+	h.use("gate", "", release.Hooks{}, release.EnvironmentHooks{})
+	dev, prod := newRepo(t, "dev", "2.0.0"), newRepo(t, "prod", "1.0.0")
+	missing := filepath.Join(t.TempDir(), "moved.git")
+	edit := h.edit
+	h.edit = func(s *release.Spec) {
+		edit(s)
+		s.Environments[1].Applications[0].RepoURL = "file://" + missing
+	}
+	rel := h.start("shop", []env{{name: "dev", repo: dev}, {name: "prod", repo: prod, deps: []string{"dev"}}}, release.ActionCommit)
+	st := h.step(rel.ID, "sign-off", release.Suspended)
+	if err := h.runner.Decide(context.Background(), runner.Decision{ReleaseID: rel.ID, StepRunID: st.ID,
+		Environment: st.Environment, User: "tester", Approve: true}); err != nil {
+		t.Fatalf("approve: %v", err)
+	}
+	h.wait(rel.ID, "the push to fail", status(release.Failed))
+	git(t, filepath.Dir(missing), "clone", "-q", "--bare", prod.bare, missing)
+	if err := h.runner.Retry(context.Background(), rel.ID, "alice"); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	got := h.wait(rel.ID, "the retried release to end", func(r release.Release) bool {
+		return release.Final(r.Status) || r.Status == release.Suspended
+	})
+	if got.Status != release.Succeeded {
+		t.Errorf("retried release is %s (%s), want SUCCEEDED without asking for approval again", got.Status, envStates(got))
 	}
 }
