@@ -79,6 +79,26 @@ type ArgoWorkflowsServer struct {
 	UpdatedAt time.Time
 }
 
+type ArgocdDiscovery struct {
+	ServerID              int64
+	Enabled               bool
+	Projects              string
+	AppNamespace          string
+	Selector              string
+	ProductAnnotation     string
+	EnvironmentAnnotation string
+	PolledAt              sql.NullTime
+	PollError             string
+	UpdatedAt             time.Time
+}
+
+type ArgocdEnvironmentRule struct {
+	EnvironmentID int64
+	Cluster       string
+	Namespace     string
+	UpdatedAt     time.Time
+}
+
 type ArgocdServer struct {
 	ID                 int64
 	Name               string
@@ -99,6 +119,13 @@ type AuditLog struct {
 	EntityKind string
 	EntityName string
 	Detail     string
+}
+
+type DiscoveredApplication struct {
+	ApplicationID int64
+	ServerID      int64
+	MissingSince  sql.NullTime
+	RefreshedAt   time.Time
 }
 
 type Environment struct {

@@ -13,6 +13,7 @@ import (
 	"ladder/internal/credential"
 	"ladder/internal/delivery"
 	"ladder/internal/demo"
+	"ladder/internal/discovery"
 	"ladder/internal/environment"
 	"ladder/internal/flow"
 	"ladder/internal/metrics"
@@ -56,6 +57,7 @@ type Services struct {
 	Shares       *share.Service
 	Delivery     *delivery.Service
 	ArgoCD       *argocd.Service
+	Discovery    *discovery.Service // applications discovered from Argo CD
 	// ArgoWorkflows are the Argo Workflows servers argo steps submit to.
 	ArgoWorkflows *argowf.Service
 	Providers     *provider.Service
@@ -195,6 +197,12 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /settings/argocd-servers/{name}", admin, h(updateArgocdServer(s.ArgoCD))},
 		{"POST /settings/argocd-servers/{name}/delete", admin, h(deleteArgocdServer(s.ArgoCD))},
 		{"POST /settings/argocd-servers/{name}/test", admin, h(testArgocdServer(s.ArgoCD))},
+		{"GET /settings/argocd-servers/{name}/discovery", viewer, h(showDiscovery(s.Discovery, s.Applications))},
+		{"POST /settings/argocd-servers/{name}/discovery", admin, h(saveDiscovery(s.Discovery, s.Applications))},
+		{"POST /settings/argocd-servers/{name}/discovery/rules", admin, h(saveDiscoveryRules(s.Discovery))},
+		{"POST /settings/argocd-servers/{name}/discovery/accept", admin, h(acceptDiscovered(s.Discovery, s.Applications))},
+		{"POST /settings/argocd-servers/{name}/discovery/products", admin, h(createDiscoveredProduct(s.Discovery, s.Applications))},
+		{"POST /settings/argocd-servers/{name}/discovery/refresh", admin, h(refreshDiscovery(s.Discovery))},
 		{"GET /settings/argo-workflows-servers", viewer, h(listArgoWorkflowsServers(s.ArgoWorkflows))},
 		{"POST /settings/argo-workflows-servers", admin, h(createArgoWorkflowsServer(s.ArgoWorkflows))},
 		{"GET /settings/argo-workflows-servers/{name}", viewer, h(showArgoWorkflowsServer(s.ArgoWorkflows))},

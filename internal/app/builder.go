@@ -9,6 +9,7 @@ import (
 	"ladder/internal/argocd"
 	"ladder/internal/argowf"
 	"ladder/internal/credential"
+	"ladder/internal/discovery"
 	"ladder/internal/fault"
 	"ladder/internal/gitops"
 	"ladder/internal/product"
@@ -28,6 +29,7 @@ type modelServices struct {
 	argo      *argocd.Service
 	providers *provider.Service
 	argoWF    *argowf.Service
+	discovery *discovery.Service
 }
 
 // newModelServices loads (or generates) the secret key and builds the services on conn.
@@ -49,6 +51,7 @@ func newModelServices(cfg Config, conn *sql.DB, now func() time.Time) (modelServ
 	}
 	m.argo, m.providers = argocd.NewService(conn, box, check, now), provider.NewService(conn, box, check, now)
 	m.argoWF = argowf.NewService(conn, box, check, now)
+	m.discovery = discovery.NewService(conn, m.argo, m.apps, m.products, check, now)
 	m.previewer = product.NewPreviewer(m.git, m.creds.Remote)
 	return m, nil
 }
@@ -57,6 +60,6 @@ func newModelServices(cfg Config, conn *sql.DB, now func() time.Time) (modelServ
 func withModel(svc web.Services, m modelServices) web.Services {
 	svc.Applications, svc.Credentials, svc.Products, svc.Previewer = m.apps, m.creds, m.products, m.previewer
 	svc.ArgoCD, svc.Providers = m.argo, m.providers
-	svc.ArgoWorkflows = m.argoWF
+	svc.ArgoWorkflows, svc.Discovery = m.argoWF, m.discovery
 	return svc
 }

@@ -24,6 +24,11 @@ type Application struct {
 	ArgocdServer string // Argo CD server reference; empty when not linked
 	ArgocdApp    string
 	HealthURL    string
+	// DiscoveredFrom names the Argo CD server the application was discovered on; its
+	// repository, branch and path then follow the Argo CD application. Empty: typed in.
+	DiscoveredFrom string
+	// MissingSince is when Argo CD stopped listing a discovered application; nil while listed.
+	MissingSince *time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -137,11 +142,15 @@ func validBranch(b string) bool {
 }
 
 func fromRow(r db.ListApplicationsRow) Application {
-	return Application{
+	a := Application{
 		ID: r.ID, Name: r.Name, Environment: r.Environment, Product: r.Product, RepoURL: r.RepoUrl,
 		Branch: r.Branch, Path: r.Path, ArgocdServer: r.ArgocdServer, ArgocdApp: r.ArgocdApp,
-		HealthURL: r.HealthUrl, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		HealthURL: r.HealthUrl, DiscoveredFrom: r.DiscoveredFrom, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
+	if r.MissingSince.Valid {
+		a.MissingSince = &r.MissingSince.Time
+	}
+	return a
 }
 
 func describe(in Input) string {
