@@ -141,6 +141,23 @@ func validBranch(b string) bool {
 	return !strings.ContainsAny(b, " ~^:?*[\\\t\n")
 }
 
+// lockedByDiscovery refuses changes to what a discovered application takes from Argo CD: its
+// repository, branch, path and Argo CD link.
+func lockedByDiscovery(prev Application, in Input) fault.FieldErrors {
+	if prev.DiscoveredFrom == "" {
+		return nil
+	}
+	fe := fault.FieldErrors{}
+	msg := "follows Argo CD application " + prev.ArgocdApp + " on " + prev.DiscoveredFrom + "; change it in Argo CD"
+	for field, changed := range map[string]bool{"repoURL": in.RepoURL != prev.RepoURL, "branch": in.Branch != prev.Branch,
+		"path": in.Path != prev.Path, "argocdServer": in.ArgocdServer != prev.ArgocdServer, "argocdApp": in.ArgocdApp != prev.ArgocdApp} {
+		if changed {
+			fe.Add(field, msg)
+		}
+	}
+	return fe
+}
+
 func fromRow(r db.ListApplicationsRow) Application {
 	a := Application{
 		ID: r.ID, Name: r.Name, Environment: r.Environment, Product: r.Product, RepoURL: r.RepoUrl,

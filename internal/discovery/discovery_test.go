@@ -144,6 +144,13 @@ func TestProposeAcceptRefresh(t *testing.T) {
 		t.Errorf("got %+v after accepting, want it marked as existing", props[1])
 	}
 
+	in := application.Input{Name: "shop-prod", Environment: "prod", Product: "shop", RepoURL: prod.RepoURL,
+		Branch: "main", Path: prod.Path, ArgocdServer: "prod", ArgocdApp: "team-shop/shop-prod"}
+	if _, err := w.apps.Update(ctx, "prod", "shop-prod", in); err == nil {
+		t.Error("got a person's change to a discovered application's branch accepted, want it refused")
+	} else if fe, ok := fault.Fields(err); !ok || fe["branch"] == "" {
+		t.Errorf("got %v, want a field error on branch", err)
+	}
 	w.argo.Update("shop-staging", func(a *fakeargocd.Application) { a.Spec.Source.Path = "envs/staging/shop" })
 	w.argo.Delete("team-shop/shop-prod")
 	if err := w.disc.Refresh(ctx, "prod"); err != nil {

@@ -186,13 +186,7 @@ func (s *Service) follow(ctx context.Context, q *db.Queries, st Settings, r db.L
 		return q.SetDiscoveredState(ctx, db.SetDiscoveredStateParams{MissingSince: missing, RefreshedAt: now, ApplicationID: r.ID})
 	}
 	if repo, branch, path, ok := location(a); ok && (repo != r.RepoUrl || branch != r.Branch || path != r.Path) {
-		cur, err := s.apps.Get(ctx, r.Environment, r.Name)
-		if err != nil {
-			return err
-		}
-		in := application.Input{Name: cur.Name, Environment: cur.Environment, Product: cur.Product, RepoURL: repo,
-			Branch: branch, Path: path, ArgocdServer: cur.ArgocdServer, ArgocdApp: cur.ArgocdApp, HealthURL: cur.HealthURL}
-		if _, err := s.apps.UpdateTx(ctx, q, r.Environment, r.Name, in); err != nil {
+		if _, err := s.apps.FollowTx(ctx, q, r.Environment, r.Name, repo, branch, path); err != nil {
 			return fmt.Errorf("follow %s: %w", r.ArgocdApp, err)
 		}
 	}
