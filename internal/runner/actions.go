@@ -109,6 +109,11 @@ func (r *Runner) Retry(ctx context.Context, id, by string) error {
 				if app.Status == release.Succeeded {
 					continue
 				}
+				if app.Phase == release.PhaseMerge && app.Status == release.Failed {
+					// A pull request closed without merging cannot be merged again: the action
+					// runs again, linking an open pull request of the branch or opening a new one.
+					app.Phase = release.PhaseAction
+				}
 				msg := app.Name + " will go on from its " + app.Phase + " phase"
 				if app.Status == release.Pending {
 					msg = app.Name + " will be promoted"
