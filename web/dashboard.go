@@ -2,12 +2,14 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"ladder/internal/application"
@@ -49,7 +51,7 @@ func showDashboard(m dashboardModel) handlerFunc {
 func dashboardEvents(log *slog.Logger, m dashboardModel, b *broker.Broker, closing <-chan struct{}, cache *renderCache) handlerFunc {
 	topic := func(*http.Request) string { return broker.AllTopics }
 	return stream(log, b, closing, topic, func(r *http.Request) (rendering, error) {
-		return cache.get("dashboard "+viewerKey(r), func() (rendering, error) {
+		return cache.get(fmt.Sprintf("dashboard %d %s", m.versions.gen.Load(), viewerKey(r)), func() (rendering, error) {
 			// The newest event first: the dashboard read after it is at least that new.
 			last, err := m.releases.NewestEventID(r.Context())
 			if err != nil {
@@ -262,6 +264,9 @@ type versionCache struct {
 	now  func() time.Time
 	mu   sync.Mutex
 	seen map[string]cachedVersion
+	// gen moves whenever a version is read anew or forgotten, so renderings of the dashboard
+	// made before it (kept while the database is unchanged) are not served again.
+	gen atomic.Uint64
 }
 
 type cachedVersion struct {
@@ -286,6 +291,7 @@ func (c *versionCache) forget(product string) {
 			delete(c.seen, k)
 		}
 	}
+	c.gen.Add(1)
 }
 
 func (c *versionCache) read(ctx context.Context, p product.Product, app application.Application) (string, error) {
@@ -310,5 +316,6 @@ func (c *versionCache) read(ctx context.Context, p product.Product, app applicat
 	c.mu.Lock()
 	c.seen[key] = cachedVersion{v, err, c.now()}
 	c.mu.Unlock()
+	c.gen.Add(1)
 	return v, err
 }
