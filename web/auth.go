@@ -50,7 +50,11 @@ func renderLogin(w http.ResponseWriter, r *http.Request, a Auth, users *user.Ser
 func login(a Auth, users *user.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		name, password := strings.TrimSpace(r.FormValue("name")), r.FormValue("password")
-		f := views.LoginForm{Next: safeNext(r.FormValue("next")), Name: name}
+		// The name is never shown back: a failed attempt's page is the same whatever was sent.
+		f := views.LoginForm{Next: safeNext(r.FormValue("next"))}
+		if len(name) > user.MaxNameLength || len(password) > user.MaxPasswordLength {
+			name, password = "", "" // no user has an empty name: counted and refused like a wrong password
+		}
 		key := clientIP(r) + "|" + strings.ToLower(name)
 		if ok, wait := a.Limiter.Allow(key); !ok {
 			secs := int(wait.Round(time.Second) / time.Second)
@@ -88,13 +92,19 @@ func clientIP(r *http.Request) string {
 }
 
 // startSignOn sends the browser to the identity provider with a fresh state, nonce and PKCE
-// challenge, remembered in the session for the callback.
+// challenge, remembered in the session for the callback. A browser already signed in goes
+// straight on: a GET (a link from any site) never ends a session.
 func startSignOn(a Auth) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if a.OIDC == nil {
 			return fmt.Errorf("single sign-on is not configured: %w", fault.ErrNotFound)
 		}
-		flow := auth.NewFlow(safeNext(r.URL.Query().Get("next")))
+		next := safeNext(r.URL.Query().Get("next"))
+		if _, ok := signedIn(r); ok {
+			http.Redirect(w, r, next, http.StatusSeeOther)
+			return nil
+		}
+		flow := auth.NewFlow(next)
 		target, err := a.OIDC.AuthURL(r.Context(), flow)
 		if err != nil {
 			return err

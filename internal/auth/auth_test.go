@@ -1,6 +1,7 @@
 package auth_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -29,6 +30,19 @@ func TestLimiter(t *testing.T) {
 	now = now.Add(time.Minute)
 	if ok, _ := l.Allow("1.2.3.4|admin"); !ok {
 		t.Errorf("after a minute: refused, want allowed")
+	}
+}
+
+func TestLimiterForgetsKeysByTime(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	l := auth.NewLimiter(5, time.Minute, func() time.Time { return now })
+	for i := range 500 {
+		l.Allow(fmt.Sprintf("1.2.3.4|name-%d", i))
+	}
+	now = now.Add(time.Minute)
+	l.Allow("1.2.3.4|admin")
+	if got := l.Len(); got != 1 {
+		t.Errorf("a window after 500 one-off attempts the limiter holds %d keys, want 1", got)
 	}
 }
 
