@@ -14,9 +14,12 @@ func TestSecondServerOnTheSameDataDirectoryIsRefused(t *testing.T) {
 	startLadder(t, dir)
 	cfg := app.Config{Listen: "127.0.0.1:0", DataDir: dir, LogLevel: "error", LogFormat: "text",
 		AdminPassword: "app-test-admin-password"}
-	srv, err := app.Start(context.Background(), cfg, io.Discard)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := app.Start(ctx, cfg, io.Discard)
 	if err == nil {
-		t.Cleanup(func() { _ = srv.Wait() })
+		cancel()
+		_ = srv.Wait()
 		t.Fatal("a second server started on a data directory in use, want it refused")
 	}
 	if !errors.Is(err, app.ErrDataDirInUse) {
