@@ -71,7 +71,7 @@ func login(a Auth, users *user.Service) handlerFunc {
 			return err
 		}
 		a.Limiter.Reset(key)
-		if err := a.Sessions.SignIn(w, r, u.ID); err != nil {
+		if err := a.Sessions.SignIn(w, r, u.ID, clientIP(r)); err != nil {
 			return err
 		}
 		if u.MustChangePassword {
@@ -153,7 +153,7 @@ func finishSignOn(log *slog.Logger, a Auth, users *user.Service) handlerFunc {
 		if err != nil {
 			return err
 		}
-		if err := a.Sessions.SignIn(w, r, u.ID); err != nil {
+		if err := a.Sessions.SignIn(w, r, u.ID, clientIP(r)); err != nil {
 			return err
 		}
 		http.Redirect(w, r, safeNext(flow.Next), http.StatusSeeOther)
@@ -192,8 +192,11 @@ func changePassword(a Auth, users *user.Service) handlerFunc {
 		if err != nil {
 			return err
 		}
-		// A new password starts a new session.
-		if err := a.Sessions.SignIn(w, r, u.ID); err != nil {
+		// A new password ends every session, this one included, and starts a new one.
+		if err := a.Sessions.EndAll(r.Context(), u.ID, u.Name, "password changed"); err != nil {
+			return err
+		}
+		if err := a.Sessions.SignIn(w, r, u.ID, clientIP(r)); err != nil {
 			return err
 		}
 		return redirect(w, r, "/")

@@ -225,6 +225,11 @@ func (s *Service) SetDisabled(ctx context.Context, name string, disabled bool) e
 		if err := q.SetUserDisabled(ctx, db.SetUserDisabledParams{Disabled: disabled, UpdatedAt: now, ID: u.ID}); err != nil {
 			return fmt.Errorf("disable %q: %w", name, err)
 		}
+		if disabled { // a disabled user's sessions end with it
+			if _, err := q.DeleteSessionsOfUser(ctx, u.ID); err != nil {
+				return fmt.Errorf("end sessions of %q: %w", name, err)
+			}
+		}
 		action := "enable"
 		if disabled {
 			action = "disable"
