@@ -94,7 +94,7 @@ func clientIP(r *http.Request) string {
 // startSignOn sends the browser to the identity provider with a fresh state, nonce and PKCE
 // challenge, remembered in the session for the callback. A browser already signed in goes
 // straight on: a GET (a link from any site) never ends a session.
-func startSignOn(a Auth) handlerFunc {
+func startSignOn(log *slog.Logger, a Auth, users *user.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if a.OIDC == nil {
 			return fmt.Errorf("single sign-on is not configured: %w", fault.ErrNotFound)
@@ -106,6 +106,9 @@ func startSignOn(a Auth) handlerFunc {
 		}
 		flow := auth.NewFlow(next)
 		target, err := a.OIDC.AuthURL(r.Context(), flow)
+		if errors.Is(err, auth.ErrUnreachable) {
+			return providerDown(log, w, r, a, users, err)
+		}
 		if err != nil {
 			return err
 		}
@@ -137,13 +140,15 @@ func finishSignOn(log *slog.Logger, a Auth, users *user.Service) handlerFunc {
 			return refuse(http.StatusBadRequest, "This sign-in attempt expired or began in another browser. Please sign in again.")
 		}
 		claims, err := a.OIDC.Exchange(r.Context(), flow, q.Get("state"), q.Get("code"))
-		if errors.Is(err, auth.ErrRefused) {
+		if errors.Is(err, auth.ErrRefused) && !errors.Is(err, auth.ErrUnreachable) {
 			log.WarnContext(r.Context(), "single sign-on refused", "err", err)
 			return refuse(http.StatusUnauthorized, "Single sign-on failed: the answer from the identity provider did not check out. Please sign in again.")
 		}
+		if errors.Is(err, auth.ErrUnreachable) {
+			return providerDown(log, w, r, a, users, err)
+		}
 		if err != nil {
-			log.ErrorContext(r.Context(), "single sign-on unavailable", "err", err)
-			return refuse(http.StatusBadGateway, "The identity provider cannot be reached right now. Please try again later.")
+			return err
 		}
 		u, err := users.SignIn(r.Context(), user.Identity{Subject: claims.Subject, Username: claims.Username,
 			Email: claims.Email, Groups: claims.Groups})
@@ -159,6 +164,14 @@ func finishSignOn(log *slog.Logger, a Auth, users *user.Service) handlerFunc {
 		http.Redirect(w, r, safeNext(flow.Next), http.StatusSeeOther)
 		return nil
 	}
+}
+
+// providerDown answers a sign-on the identity provider did not answer: 502, with the local
+// sign-in still offered on the page.
+func providerDown(log *slog.Logger, w http.ResponseWriter, r *http.Request, a Auth, users *user.Service, err error) error {
+	log.WarnContext(r.Context(), "single sign-on provider unreachable", "err", err)
+	return renderLogin(w, r, a, users, http.StatusBadGateway, views.LoginForm{Next: "/",
+		Message: "The sign-in provider cannot be reached. Try again in a moment, or ask an admin to check single sign-on."})
 }
 
 func logout(a Auth) handlerFunc {

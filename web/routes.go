@@ -113,7 +113,7 @@ func routes(log *slog.Logger, s Services) []route {
 
 		{"GET /login", public, h(showLogin(s.Auth, s.Users))},
 		{"POST /login", public, h(login(s.Auth, s.Users))},
-		{"GET /auth/sso", public, h(startSignOn(s.Auth))},
+		{"GET /auth/sso", public, h(startSignOn(log, s.Auth, s.Users))},
 		{"GET /auth/callback", public, h(finishSignOn(log, s.Auth, s.Users))},
 		{"POST /logout", viewer, h(logout(s.Auth))},
 		{"GET /account/password", viewer, h(showPassword)},
