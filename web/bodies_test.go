@@ -15,7 +15,7 @@ import (
 func TestBadBodiesToEveryRoute(t *testing.T) {
 	srv := startTestServer(t)
 	admin := caller{name: "admin", cookie: srv.adminSession(t)}
-	// (an empty model does not export yet: one environment first)
+	// one environment, so the model compared before and after is not empty
 	if resp, body := admin.post(t, srv.URL+"/api/v1/environments", "application/json", `{"name":"dev","kind":"non-production"}`, false); resp.StatusCode != http.StatusCreated {
 		t.Fatalf("create an environment: got %d %s", resp.StatusCode, body)
 	}
