@@ -350,6 +350,15 @@ type ReleaseStatusChange struct {
 	Error     string
 }
 
+type Session struct {
+	ID        int64
+	TokenHash string
+	UserID    int64
+	CreatedAt time.Time
+	UserAgent string
+	Address   string
+}
+
 type ShareLink struct {
 	ID        int64
 	ReleaseID string

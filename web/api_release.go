@@ -274,7 +274,10 @@ func chosen(body decisionRequest) string {
 
 // readOptionalJSON reads a JSON body into v like readJSON, but an empty body leaves v as it is.
 func readOptionalJSON(r *http.Request, v any) error {
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	b, err := io.ReadAll(r.Body) // bounded by limitBody
+	if tl, ok := asTooLarge(err); ok {
+		return tl
+	}
 	if err != nil {
 		return badRequest{"read the body: " + err.Error()}
 	}

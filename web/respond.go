@@ -31,7 +31,10 @@ func errorHandler(log *slog.Logger, h handlerFunc) http.Handler {
 			return
 		}
 		status, msg := http.StatusInternalServerError, "Something went wrong on our side. It has been logged."
+		tl, isTooLarge := asTooLarge(err)
 		switch fe, isFields := fault.Fields(err); {
+		case isTooLarge:
+			status, msg = http.StatusRequestEntityTooLarge, tl.Error()
 		case isFields:
 			status, msg = http.StatusUnprocessableEntity, fe.Error()
 		case errors.Is(err, fault.ErrNotFound):

@@ -86,6 +86,16 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
+	unlock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	started := false
+	defer func() {
+		if !started {
+			unlock()
+		}
+	}()
 	conn, err := db.Open(ctx, filepath.Join(cfg.DataDir, "ladder.db"))
 	if err != nil {
 		return nil, err
@@ -139,6 +149,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpSrv.Serve(ln) }()
 	ready.Store(true)
+	started = true
 	log.Info("ladder is listening", "addr", s.addr, "url", cfg.PublicURL, "data", cfg.DataDir)
 	go func() {
 		err := s.run(ctx, httpSrv, serveErr)
@@ -149,6 +160,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 		if cerr := conn.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
+		unlock()
 		s.log.Info("stopped")
 		s.done <- err
 	}()

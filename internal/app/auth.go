@@ -45,7 +45,7 @@ func withAuth(ctx context.Context, cfg Config, conn *sql.DB, svc *web.Services, 
 	}
 	publicURL := cfg.PublicURL
 	svc.Auth = web.Auth{
-		Sessions: auth.NewSessions(keys, strings.HasPrefix(publicURL, "https://"), now),
+		Sessions: auth.NewSessions(conn, keys, strings.HasPrefix(publicURL, "https://"), now),
 		OIDC: auth.NewOIDC(auth.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
 			ClientSecret: cfg.OIDCClientSecret, RedirectURL: publicURL + "/auth/callback",
 			Scopes: strings.Fields(strings.ReplaceAll(cfg.OIDCScopes, ",", " ")), GroupsClaim: cfg.OIDCGroupsClaim}),
