@@ -7,6 +7,7 @@ package db
 
 import (
 	"context"
+	"database/sql"
 	"time"
 )
 
@@ -77,10 +78,13 @@ func (q *Queries) DeleteApplication(ctx context.Context, id int64) error {
 
 const getApplication = `-- name: GetApplication :one
 SELECT a.id, a.name, e.name AS environment, p.name AS product, a.repo_url, a.branch, a.path,
-       a.argocd_server, a.argocd_app, a.health_url, a.created_at, a.updated_at
+       a.argocd_server, a.argocd_app, a.health_url, a.created_at, a.updated_at,
+       COALESCE(s.name, '') AS discovered_from, d.missing_since
 FROM applications a
 JOIN environments e ON e.id = a.environment_id
 JOIN products p ON p.id = a.product_id
+LEFT JOIN discovered_applications d ON d.application_id = a.id
+LEFT JOIN argocd_servers s ON s.id = d.server_id
 WHERE e.name = ? AND a.name = ?
 `
 
@@ -90,18 +94,20 @@ type GetApplicationParams struct {
 }
 
 type GetApplicationRow struct {
-	ID           int64
-	Name         string
-	Environment  string
-	Product      string
-	RepoUrl      string
-	Branch       string
-	Path         string
-	ArgocdServer string
-	ArgocdApp    string
-	HealthUrl    string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ID             int64
+	Name           string
+	Environment    string
+	Product        string
+	RepoUrl        string
+	Branch         string
+	Path           string
+	ArgocdServer   string
+	ArgocdApp      string
+	HealthUrl      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	DiscoveredFrom string
+	MissingSince   sql.NullTime
 }
 
 func (q *Queries) GetApplication(ctx context.Context, arg GetApplicationParams) (GetApplicationRow, error) {
@@ -120,6 +126,8 @@ func (q *Queries) GetApplication(ctx context.Context, arg GetApplicationParams) 
 		&i.HealthUrl,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.DiscoveredFrom,
+		&i.MissingSince,
 	)
 	return i, err
 }
@@ -148,26 +156,31 @@ func (q *Queries) GetProductID(ctx context.Context, name string) (int64, error) 
 
 const listApplications = `-- name: ListApplications :many
 SELECT a.id, a.name, e.name AS environment, p.name AS product, a.repo_url, a.branch, a.path,
-       a.argocd_server, a.argocd_app, a.health_url, a.created_at, a.updated_at
+       a.argocd_server, a.argocd_app, a.health_url, a.created_at, a.updated_at,
+       COALESCE(s.name, '') AS discovered_from, d.missing_since
 FROM applications a
 JOIN environments e ON e.id = a.environment_id
 JOIN products p ON p.id = a.product_id
+LEFT JOIN discovered_applications d ON d.application_id = a.id
+LEFT JOIN argocd_servers s ON s.id = d.server_id
 ORDER BY p.name, e.position, a.name
 `
 
 type ListApplicationsRow struct {
-	ID           int64
-	Name         string
-	Environment  string
-	Product      string
-	RepoUrl      string
-	Branch       string
-	Path         string
-	ArgocdServer string
-	ArgocdApp    string
-	HealthUrl    string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ID             int64
+	Name           string
+	Environment    string
+	Product        string
+	RepoUrl        string
+	Branch         string
+	Path           string
+	ArgocdServer   string
+	ArgocdApp      string
+	HealthUrl      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	DiscoveredFrom string
+	MissingSince   sql.NullTime
 }
 
 func (q *Queries) ListApplications(ctx context.Context) ([]ListApplicationsRow, error) {
@@ -192,6 +205,8 @@ func (q *Queries) ListApplications(ctx context.Context) ([]ListApplicationsRow, 
 			&i.HealthUrl,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.DiscoveredFrom,
+			&i.MissingSince,
 		); err != nil {
 			return nil, err
 		}
@@ -208,27 +223,32 @@ func (q *Queries) ListApplications(ctx context.Context) ([]ListApplicationsRow, 
 
 const listApplicationsByEnvironment = `-- name: ListApplicationsByEnvironment :many
 SELECT a.id, a.name, e.name AS environment, p.name AS product, a.repo_url, a.branch, a.path,
-       a.argocd_server, a.argocd_app, a.health_url, a.created_at, a.updated_at
+       a.argocd_server, a.argocd_app, a.health_url, a.created_at, a.updated_at,
+       COALESCE(s.name, '') AS discovered_from, d.missing_since
 FROM applications a
 JOIN environments e ON e.id = a.environment_id
 JOIN products p ON p.id = a.product_id
+LEFT JOIN discovered_applications d ON d.application_id = a.id
+LEFT JOIN argocd_servers s ON s.id = d.server_id
 WHERE e.name = ?
 ORDER BY p.name, a.name
 `
 
 type ListApplicationsByEnvironmentRow struct {
-	ID           int64
-	Name         string
-	Environment  string
-	Product      string
-	RepoUrl      string
-	Branch       string
-	Path         string
-	ArgocdServer string
-	ArgocdApp    string
-	HealthUrl    string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ID             int64
+	Name           string
+	Environment    string
+	Product        string
+	RepoUrl        string
+	Branch         string
+	Path           string
+	ArgocdServer   string
+	ArgocdApp      string
+	HealthUrl      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	DiscoveredFrom string
+	MissingSince   sql.NullTime
 }
 
 func (q *Queries) ListApplicationsByEnvironment(ctx context.Context, name string) ([]ListApplicationsByEnvironmentRow, error) {
@@ -253,6 +273,8 @@ func (q *Queries) ListApplicationsByEnvironment(ctx context.Context, name string
 			&i.HealthUrl,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.DiscoveredFrom,
+			&i.MissingSince,
 		); err != nil {
 			return nil, err
 		}
@@ -269,27 +291,32 @@ func (q *Queries) ListApplicationsByEnvironment(ctx context.Context, name string
 
 const listApplicationsByProduct = `-- name: ListApplicationsByProduct :many
 SELECT a.id, a.name, e.name AS environment, p.name AS product, a.repo_url, a.branch, a.path,
-       a.argocd_server, a.argocd_app, a.health_url, a.created_at, a.updated_at
+       a.argocd_server, a.argocd_app, a.health_url, a.created_at, a.updated_at,
+       COALESCE(s.name, '') AS discovered_from, d.missing_since
 FROM applications a
 JOIN environments e ON e.id = a.environment_id
 JOIN products p ON p.id = a.product_id
+LEFT JOIN discovered_applications d ON d.application_id = a.id
+LEFT JOIN argocd_servers s ON s.id = d.server_id
 WHERE p.name = ?
 ORDER BY e.position, a.name
 `
 
 type ListApplicationsByProductRow struct {
-	ID           int64
-	Name         string
-	Environment  string
-	Product      string
-	RepoUrl      string
-	Branch       string
-	Path         string
-	ArgocdServer string
-	ArgocdApp    string
-	HealthUrl    string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	ID             int64
+	Name           string
+	Environment    string
+	Product        string
+	RepoUrl        string
+	Branch         string
+	Path           string
+	ArgocdServer   string
+	ArgocdApp      string
+	HealthUrl      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	DiscoveredFrom string
+	MissingSince   sql.NullTime
 }
 
 func (q *Queries) ListApplicationsByProduct(ctx context.Context, name string) ([]ListApplicationsByProductRow, error) {
@@ -314,6 +341,8 @@ func (q *Queries) ListApplicationsByProduct(ctx context.Context, name string) ([
 			&i.HealthUrl,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.DiscoveredFrom,
+			&i.MissingSince,
 		); err != nil {
 			return nil, err
 		}

@@ -25,7 +25,7 @@ const createArgoStepWorkflow = `-- name: CreateArgoStepWorkflow :one
 INSERT INTO argo_step_workflows (step_run_id, release_id, server, name)
 VALUES (?, ?, ?, ?)
 ON CONFLICT (step_run_id) DO UPDATE SET server = argo_step_workflows.server
-RETURNING step_run_id, release_id, server, name, submitted, log_lines, done
+RETURNING step_run_id, release_id, server, name, submitted, log_lines, done, log_cursor
 `
 
 type CreateArgoStepWorkflowParams struct {
@@ -52,6 +52,7 @@ func (q *Queries) CreateArgoStepWorkflow(ctx context.Context, arg CreateArgoStep
 		&i.Submitted,
 		&i.LogLines,
 		&i.Done,
+		&i.LogCursor,
 	)
 	return i, err
 }
@@ -118,7 +119,7 @@ func (q *Queries) FinishArgoStepWorkflow(ctx context.Context, stepRunID int64) e
 }
 
 const getArgoStepWorkflow = `-- name: GetArgoStepWorkflow :one
-SELECT step_run_id, release_id, server, name, submitted, log_lines, done FROM argo_step_workflows WHERE step_run_id = ?
+SELECT step_run_id, release_id, server, name, submitted, log_lines, done, log_cursor FROM argo_step_workflows WHERE step_run_id = ?
 `
 
 func (q *Queries) GetArgoStepWorkflow(ctx context.Context, stepRunID int64) (ArgoStepWorkflow, error) {
@@ -132,6 +133,7 @@ func (q *Queries) GetArgoStepWorkflow(ctx context.Context, stepRunID int64) (Arg
 		&i.Submitted,
 		&i.LogLines,
 		&i.Done,
+		&i.LogCursor,
 	)
 	return i, err
 }
@@ -242,23 +244,17 @@ func (q *Queries) ListOpenArgoStepWorkflows(ctx context.Context, releaseID strin
 }
 
 const setArgoStepWorkflow = `-- name: SetArgoStepWorkflow :exec
-UPDATE argo_step_workflows SET submitted = ?, log_lines = ?, done = ? WHERE step_run_id = ?
+UPDATE argo_step_workflows SET submitted = ?, log_cursor = ? WHERE step_run_id = ?
 `
 
 type SetArgoStepWorkflowParams struct {
 	Submitted bool
-	LogLines  int64
-	Done      bool
+	LogCursor string
 	StepRunID int64
 }
 
 func (q *Queries) SetArgoStepWorkflow(ctx context.Context, arg SetArgoStepWorkflowParams) error {
-	_, err := q.db.ExecContext(ctx, setArgoStepWorkflow,
-		arg.Submitted,
-		arg.LogLines,
-		arg.Done,
-		arg.StepRunID,
-	)
+	_, err := q.db.ExecContext(ctx, setArgoStepWorkflow, arg.Submitted, arg.LogCursor, arg.StepRunID)
 	return err
 }
 

@@ -65,6 +65,7 @@ type ArgoStepWorkflow struct {
 	Submitted bool
 	LogLines  int64
 	Done      bool
+	LogCursor string
 }
 
 type ArgoWorkflowsServer struct {
@@ -77,6 +78,26 @@ type ArgoWorkflowsServer struct {
 	CaBundle  string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+type ArgocdDiscovery struct {
+	ServerID              int64
+	Enabled               bool
+	Projects              string
+	AppNamespace          string
+	Selector              string
+	ProductAnnotation     string
+	EnvironmentAnnotation string
+	PolledAt              sql.NullTime
+	PollError             string
+	UpdatedAt             time.Time
+}
+
+type ArgocdEnvironmentRule struct {
+	EnvironmentID int64
+	Cluster       string
+	Namespace     string
+	UpdatedAt     time.Time
 }
 
 type ArgocdServer struct {
@@ -99,6 +120,28 @@ type AuditLog struct {
 	EntityKind string
 	EntityName string
 	Detail     string
+}
+
+type ClosedPullRequest struct {
+	Url       string
+	ReleaseID string
+	ClosedAt  time.Time
+}
+
+type CommitStatus struct {
+	ReleaseID   string
+	Environment string
+	RepoUrl     string
+	Sha         string
+	State       string
+	UpdatedAt   time.Time
+}
+
+type DiscoveredApplication struct {
+	ApplicationID int64
+	ServerID      int64
+	MissingSince  sql.NullTime
+	RefreshedAt   time.Time
 }
 
 type Environment struct {
@@ -305,6 +348,15 @@ type ReleaseStatusChange struct {
 	NewStatus string
 	Blocker   string
 	Error     string
+}
+
+type Session struct {
+	ID        int64
+	TokenHash string
+	UserID    int64
+	CreatedAt time.Time
+	UserAgent string
+	Address   string
 }
 
 type ShareLink struct {

@@ -115,3 +115,15 @@ func (q *Queries) ListReleaseEventsAfter(ctx context.Context, arg ListReleaseEve
 	}
 	return items, nil
 }
+
+const newestReleaseEventID = `-- name: NewestReleaseEventID :one
+SELECT CAST(COALESCE(MAX(id), 0) AS INTEGER) FROM release_events
+`
+
+// The newest event of any release: lists and the dashboard change exactly when it does.
+func (q *Queries) NewestReleaseEventID(ctx context.Context) (int64, error) {
+	row := q.db.QueryRowContext(ctx, newestReleaseEventID)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}

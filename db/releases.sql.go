@@ -184,6 +184,48 @@ func (q *Queries) CreateReleaseEnvironment(ctx context.Context, arg CreateReleas
 	return err
 }
 
+const deployedInEnvironment = `-- name: DeployedInEnvironment :one
+SELECT r.id, r.number, r.version, e.finished_at,
+    CAST(COALESCE((SELECT a.commit_sha FROM release_applications a
+        WHERE a.release_id = r.id AND a.environment = e.name ORDER BY a.position LIMIT 1), '') AS TEXT) AS commit_sha,
+    CAST(COALESCE((SELECT a.repo_url FROM release_applications a
+        WHERE a.release_id = r.id AND a.environment = e.name ORDER BY a.position LIMIT 1), '') AS TEXT) AS repo_url
+FROM release_environments e JOIN releases r ON r.id = e.release_id
+WHERE e.name = ? AND r.product = ? AND e.is_trigger = 0 AND e.status = 'SUCCEEDED'
+ORDER BY e.release_id DESC
+LIMIT 1
+`
+
+type DeployedInEnvironmentParams struct {
+	Name    string
+	Product string
+}
+
+type DeployedInEnvironmentRow struct {
+	ID         string
+	Number     int64
+	Version    string
+	FinishedAt sql.NullTime
+	CommitSha  string
+	RepoUrl    string
+}
+
+// The newest release of a product that succeeded in an environment (not as its trigger): what
+// runs there now, when it arrived, and the commit it wrote to the environment's first application.
+func (q *Queries) DeployedInEnvironment(ctx context.Context, arg DeployedInEnvironmentParams) (DeployedInEnvironmentRow, error) {
+	row := q.db.QueryRowContext(ctx, deployedInEnvironment, arg.Name, arg.Product)
+	var i DeployedInEnvironmentRow
+	err := row.Scan(
+		&i.ID,
+		&i.Number,
+		&i.Version,
+		&i.FinishedAt,
+		&i.CommitSha,
+		&i.RepoUrl,
+	)
+	return i, err
+}
+
 const getRelease = `-- name: GetRelease :one
 SELECT id, product, number, flow, version, trigger_env, source_app, trigger_sha, trigger_message, trigger_author, trigger_branch, trigger_date, initiator, status, blocker, error, "plan", timeout_minutes, created_at, started_at, finished_at FROM releases WHERE id = ?
 `
@@ -250,6 +292,49 @@ func (q *Queries) LatestReleaseInEnvironment(ctx context.Context, arg LatestRele
 		&i.Status,
 		&i.EnvironmentStatus,
 		&i.FinishedAt,
+	)
+	return i, err
+}
+
+const latestReleaseInFlight = `-- name: LatestReleaseInFlight :one
+SELECT r.id, r.number, r.version, r.status, r.blocker AS release_blocker, e.status AS environment_status,
+    e.blocker AS environment_blocker, e.is_trigger
+FROM release_environments e JOIN releases r ON r.id = e.release_id
+WHERE e.name = ? AND r.product = ?
+ORDER BY e.release_id DESC
+LIMIT 1
+`
+
+type LatestReleaseInFlightParams struct {
+	Name    string
+	Product string
+}
+
+type LatestReleaseInFlightRow struct {
+	ID                 string
+	Number             int64
+	Version            string
+	Status             string
+	ReleaseBlocker     string
+	EnvironmentStatus  string
+	EnvironmentBlocker string
+	IsTrigger          bool
+}
+
+// The newest release of a product in which an environment takes part (as target or trigger),
+// with that environment's status and blocker, for the dashboard's cell.
+func (q *Queries) LatestReleaseInFlight(ctx context.Context, arg LatestReleaseInFlightParams) (LatestReleaseInFlightRow, error) {
+	row := q.db.QueryRowContext(ctx, latestReleaseInFlight, arg.Name, arg.Product)
+	var i LatestReleaseInFlightRow
+	err := row.Scan(
+		&i.ID,
+		&i.Number,
+		&i.Version,
+		&i.Status,
+		&i.ReleaseBlocker,
+		&i.EnvironmentStatus,
+		&i.EnvironmentBlocker,
+		&i.IsTrigger,
 	)
 	return i, err
 }

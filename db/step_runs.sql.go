@@ -27,6 +27,32 @@ func (q *Queries) DeleteLogEvents(ctx context.Context, arg DeleteLogEventsParams
 	return err
 }
 
+const endWaitingSteps = `-- name: EndWaitingSteps :execrows
+UPDATE step_runs SET status = ?, error = ?, blocker = '', finished_at = ?
+WHERE release_id = ? AND status = 'SUSPENDED'
+`
+
+type EndWaitingStepsParams struct {
+	Status     string
+	Error      string
+	FinishedAt sql.NullTime
+	ReleaseID  string
+}
+
+// Ends every waiting step of a release (a termination: nothing waits on people any more).
+func (q *Queries) EndWaitingSteps(ctx context.Context, arg EndWaitingStepsParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, endWaitingSteps,
+		arg.Status,
+		arg.Error,
+		arg.FinishedAt,
+		arg.ReleaseID,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
+}
+
 const extendJobLease = `-- name: ExtendJobLease :exec
 UPDATE jobs SET lease_until = ?
 WHERE release_id = ? AND kind = ? AND environment = ? AND application = ? AND lease_owner = ?

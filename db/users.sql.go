@@ -308,6 +308,21 @@ func (q *Queries) ListUsers(ctx context.Context) ([]User, error) {
 	return items, nil
 }
 
+const renameUser = `-- name: RenameUser :exec
+UPDATE users SET name = ?, updated_at = ? WHERE id = ?
+`
+
+type RenameUserParams struct {
+	Name      string
+	UpdatedAt time.Time
+	ID        int64
+}
+
+func (q *Queries) RenameUser(ctx context.Context, arg RenameUserParams) error {
+	_, err := q.db.ExecContext(ctx, renameUser, arg.Name, arg.UpdatedAt, arg.ID)
+	return err
+}
+
 const setUserDisabled = `-- name: SetUserDisabled :exec
 UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?
 `

@@ -47,8 +47,10 @@ func TestApprovalJourney(t *testing.T) {
 	_, err = page.Evaluate("window.__sameDocument = true")
 	must(t, err, "mark the document")
 
-	must(t, card.GetByLabel("Comment").Fill("looks good"), "write a comment")
-	must(t, card.GetByTestId("approve-sign-off").Click(), "approve")
+	approval := page.GetByTestId("approval-prod")
+	must(t, expect.Locator(page.GetByTestId("release-now")).ToContainText("Waiting for 1 approval: prod"), "the header says what the release waits for")
+	must(t, approval.GetByLabel("Comment on prod").Fill("looks good"), "write a comment")
+	must(t, approval.GetByTestId("approve-sign-off").Click(), "approve")
 	must(t, expect.Locator(page.GetByTestId("release-status")).ToContainText("succeeded", playwright.LocatorAssertionsToContainTextOptions{Timeout: playwright.Float(30_000)}), "release succeeded")
 	must(t, expect.Locator(card.GetByTestId("decision")).ToContainText("admin approved: looks good"), "the decision is shown")
 	must(t, expect.Locator(card.GetByTestId("step-sign-off")).ToContainText("succeeded"), "the step succeeded")

@@ -182,6 +182,7 @@ func TestLocalAdminJourney(t *testing.T) {
 	signIn(chosen)
 	must(t, expect.Page(page).ToHaveURL(srv.URL+"/"), "signed in with the chosen password")
 
+	srv.stop() // the data directory is locked while a server holds it
 	again := startServer(t, func(c *app.Config) { c.AdminPassword, c.DataDir = "", srv.DataDir })
 	if strings.Contains(again.logs.String(), "password:") {
 		t.Errorf("a restart printed a password again:\n%s", again.logs.String())

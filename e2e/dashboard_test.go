@@ -26,7 +26,7 @@ func TestDashboardJourney(t *testing.T) {
 
 	_, err = page.Goto("/")
 	must(t, err, "open the dashboard")
-	must(t, expect.Locator(page.GetByTestId("column-prod")).ToHaveClass("card env-column production"), "production is tinted")
+	must(t, expect.Locator(page.GetByTestId("column-prod")).ToHaveClass("env-head production"), "production is tinted")
 	must(t, expect.Locator(page.GetByTestId("frozen-dev")).ToContainText("frozen"), "dev carries the frozen badge")
 	first := promoteFromDashboard(t, page)
 	_, err = envs.Unfreeze(context.Background(), "dev")
@@ -37,7 +37,12 @@ func TestDashboardJourney(t *testing.T) {
 	must(t, expect.Locator(page.GetByTestId("cell-prod-shop")).ToContainText("succeeded"), "and its latest release status")
 
 	dev.commitVersion("1.2.0")
-	promoteFromDashboard(t, page)
+	_, err = page.Goto("/")
+	must(t, err, "back to the dashboard")
+	must(t, expect.Locator(page.GetByTestId("promote-prod-shop")).ToHaveCount(0), "dev and prod hold the same version: nothing to promote")
+	must(t, page.GetByTestId("check-git-shop").Click(), "check Git now")
+	must(t, expect.Locator(page.GetByTestId("version-dev-shop")).ToHaveText("1.2.0"), "dev's new version is read")
+	promoteFromDashboard(t, page) // a reload after "Check Git now" shows the version it read
 	if got := prod.show("Chart.yaml"); !strings.Contains(got, `"1.2.0"`) {
 		t.Fatalf("prod Chart.yaml: got %q, want 1.2.0 promoted", got)
 	}
@@ -74,6 +79,12 @@ func promoteFromDashboard(t *testing.T, page playwright.Page) string {
 	t.Helper()
 	_, err := page.Goto("/")
 	must(t, err, "open the dashboard")
+	return promoteShown(t, page)
+}
+
+// promoteShown promotes shop to prod from the dashboard page as it is now shown.
+func promoteShown(t *testing.T, page playwright.Page) string {
+	t.Helper()
 	must(t, page.GetByTestId("promote-prod-shop").Click(), "open the promote dialog")
 	must(t, expect.Locator(page.GetByTestId("promote-dialog").GetByTestId("diff-shop-prod")).ToBeVisible(), "the preview is shown")
 	must(t, page.GetByTestId("confirm-promote").Click(), "confirm")

@@ -38,7 +38,7 @@ func TestDemoJourney(t *testing.T) {
 	_, err = page.Goto("/releases/" + id)
 	must(t, err, "open the release")
 	for _, env := range []string{"prod-eu", "prod-us"} {
-		approve := page.GetByTestId("release-env-"+env).GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Approve"})
+		approve := page.GetByTestId("approval-"+env).GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Approve"})
 		must(t, expect.Locator(approve).ToBeVisible(playwright.LocatorAssertionsToBeVisibleOptions{Timeout: playwright.Float(40_000)}), env+" asks for approval")
 		must(t, approve.Click(), "approve "+env)
 	}

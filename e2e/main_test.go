@@ -64,6 +64,7 @@ type server struct {
 	URL     string
 	DataDir string
 	logs    *syncBuffer
+	stop    func() // stops the server (once); cleanup calls it too
 }
 
 // startServer starts Ladder for t with the given changes to the default test configuration and
@@ -82,24 +83,35 @@ func startServer(t *testing.T, configure ...func(*app.Config)) *server {
 		cancel()
 		t.Fatalf("start ladder: %v", err)
 	}
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		if err := srv.Wait(); err != nil {
 			t.Errorf("ladder stopped with: %v", err)
 		}
+	})
+	t.Cleanup(func() {
+		stop()
 		if t.Failed() {
 			t.Logf("server log:\n%s", logs.String())
 			t.Logf("release state:\n%s", releaseState(cfg.DataDir))
 		}
 	})
-	return &server{URL: "http://" + srv.Addr(), DataDir: cfg.DataDir, logs: logs}
+	return &server{URL: "http://" + srv.Addr(), DataDir: cfg.DataDir, logs: logs, stop: stop}
 }
 
 // newPage opens a fresh browser context on srv and fails t if the page logs an error to its
 // console (a blocked script or a Content-Security-Policy violation shows up there).
 func newPage(t *testing.T, srv *server) playwright.Page {
 	t.Helper()
-	bctx, err := browser.NewContext(playwright.BrowserNewContextOptions{BaseURL: playwright.String(srv.URL)})
+	return newPageWith(t, srv, playwright.BrowserNewContextOptions{})
+}
+
+// newPageWith is newPage in a browser context with opts (a viewport, a colour scheme); the
+// base URL is always srv's.
+func newPageWith(t *testing.T, srv *server, opts playwright.BrowserNewContextOptions) playwright.Page {
+	t.Helper()
+	opts.BaseURL = playwright.String(srv.URL)
+	bctx, err := browser.NewContext(opts)
 	if err != nil {
 		t.Fatalf("new browser context: %v", err)
 	}

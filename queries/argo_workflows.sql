@@ -32,7 +32,7 @@ ON CONFLICT (step_run_id) DO UPDATE SET server = argo_step_workflows.server
 RETURNING *;
 
 -- name: SetArgoStepWorkflow :exec
-UPDATE argo_step_workflows SET submitted = ?, log_lines = ?, done = ? WHERE step_run_id = ?;
+UPDATE argo_step_workflows SET submitted = ?, log_cursor = ? WHERE step_run_id = ?;
 
 -- name: ListOpenArgoStepWorkflows :many
 -- The workflows of a release that may still run on their server, with the scope of their step.

@@ -84,3 +84,26 @@ SELECT r.id, r.number, r.created_at, r.trigger_date, e.name AS environment, e.st
 FROM releases r JOIN release_environments e ON e.release_id = r.id
 WHERE r.product = sqlc.arg(product) AND r.id >= sqlc.arg(since) AND e.is_trigger = 0
 ORDER BY r.id, e.position;
+
+-- name: DeployedInEnvironment :one
+-- The newest release of a product that succeeded in an environment (not as its trigger): what
+-- runs there now, when it arrived, and the commit it wrote to the environment's first application.
+SELECT r.id, r.number, r.version, e.finished_at,
+    CAST(COALESCE((SELECT a.commit_sha FROM release_applications a
+        WHERE a.release_id = r.id AND a.environment = e.name ORDER BY a.position LIMIT 1), '') AS TEXT) AS commit_sha,
+    CAST(COALESCE((SELECT a.repo_url FROM release_applications a
+        WHERE a.release_id = r.id AND a.environment = e.name ORDER BY a.position LIMIT 1), '') AS TEXT) AS repo_url
+FROM release_environments e JOIN releases r ON r.id = e.release_id
+WHERE e.name = ? AND r.product = ? AND e.is_trigger = 0 AND e.status = 'SUCCEEDED'
+ORDER BY e.release_id DESC
+LIMIT 1;
+
+-- name: LatestReleaseInFlight :one
+-- The newest release of a product in which an environment takes part (as target or trigger),
+-- with that environment's status and blocker, for the dashboard's cell.
+SELECT r.id, r.number, r.version, r.status, r.blocker AS release_blocker, e.status AS environment_status,
+    e.blocker AS environment_blocker, e.is_trigger
+FROM release_environments e JOIN releases r ON r.id = e.release_id
+WHERE e.name = ? AND r.product = ?
+ORDER BY e.release_id DESC
+LIMIT 1;

@@ -59,3 +59,8 @@ WHERE release_id = ? AND kind = ? AND environment = ? AND application = ? AND le
 
 -- name: GetWorkflowRunByID :one
 SELECT * FROM workflow_runs WHERE id = ?;
+
+-- name: EndWaitingSteps :execrows
+-- Ends every waiting step of a release (a termination: nothing waits on people any more).
+UPDATE step_runs SET status = ?, error = ?, blocker = '', finished_at = ?
+WHERE release_id = ? AND status = 'SUSPENDED';

@@ -53,3 +53,6 @@ SELECT * FROM access_rules WHERE id = ?;
 
 -- name: DeleteAccessRule :exec
 DELETE FROM access_rules WHERE id = ?;
+
+-- name: RenameUser :exec
+UPDATE users SET name = ?, updated_at = ? WHERE id = ?;

@@ -7,7 +7,8 @@ var ArgocdKind = SealedKind{URL: "/settings/argocd-servers", ID: "argocd", Title
 	Noun: "Argo CD server", Short: "server", CanTest: true, EmptyID: "argocd-empty",
 	Intro:   "Applications linked to a server are verified after each promotion: Ladder waits until Argo CD reports them Synced to the promotion and Healthy.",
 	Empty:   []Span{{Text: "No Argo CD servers yet. Add one below, then link applications to it (server and Argo CD application name) so promotions are verified."}},
-	Columns: []string{"URL", "TLS", "After promotion", "Token"}}
+	Columns: []string{"URL", "TLS", "After promotion", "Token"},
+	Links:   []ItemLink{{Label: "Discover applications", TestID: "argocd-discovery", Path: "/discovery"}}}
 
 // ArgocdValues are the non-secret values of the Argo CD server form.
 type ArgocdValues struct {

@@ -2,7 +2,10 @@ package views
 
 import (
 	"fmt"
+	"net/url"
 	"time"
+
+	"github.com/a-h/templ"
 )
 
 // Ago says how long before now t was, the way people say it ("3 min ago").
@@ -31,3 +34,10 @@ func Ago(t, now time.Time) string {
 
 // UTC is the exact time shown on hover next to a relative one.
 func UTC(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") }
+
+// userURL is the address of action on the user called name. User names of single sign-on users
+// may hold any character (`issuer|sub`, e-mail addresses), so the name is escaped as one path
+// segment.
+func userURL(name, action string) templ.SafeURL {
+	return templ.SafeURL("/users/" + url.PathEscape(name) + "/" + action)
+}

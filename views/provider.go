@@ -47,7 +47,7 @@ func ProviderForm(action string, v ProviderValues, editing bool) SealedForm {
 		{Name: "name", Label: "Name", Value: v.Name, Required: true, Placeholder: "github-acme"},
 		{Name: "kind", Label: "Kind", Value: v.Kind, Options: providerKinds},
 		{Name: "urlPrefix", Label: "Repository URL prefix", Value: v.URLPrefix, Required: true, Placeholder: "https://github.com/acme/", Hint: "Repositories whose URL starts with this get their pull requests here."},
-		{Name: "baseURL", Label: "API base URL", Value: v.BaseURL, Placeholder: "https://gitea.example.com", Hint: "Empty for github.com and gitlab.com; required for Gitea and Forgejo."},
+		{Name: "baseURL", Label: "API base URL", Value: v.BaseURL, Placeholder: "https://gitea.example.com", Hint: "Empty for github.com and gitlab.com. GitHub Enterprise Server: https://HOST/api/v3. Self-hosted GitLab: the site's address, e.g. https://gitlab.example.com (Ladder adds /api/v4). Gitea and Forgejo (required): the site's address, e.g. https://gitea.example.com (Ladder adds /api/v1)."},
 	}, {
 		{Name: "token", Label: "API token", Type: "password", Hint: token},
 		{Name: "webhookSecret", Label: "Webhook secret", Type: "password", Hint: savedHint(v.HasWebhook, hook)},

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"ladder/internal/audit"
 	"ladder/internal/fault"
@@ -146,9 +147,16 @@ func refuseAnonymous(w http.ResponseWriter, r *http.Request) {
 }
 
 // safeNext returns next when it is a path on this site, "/" otherwise, so the sign-in page
-// cannot be used to send people elsewhere.
+// cannot be used to send people elsewhere. Browsers drop tabs and newlines from URLs and read
+// a backslash as a slash, so "/\t/evil.example" is a link to another host: a next holding
+// control characters or a backslash, or one that does not parse to a bare path, is refused.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsAny(next, "\\") || strings.ContainsFunc(next, unicode.IsControl) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || strings.HasPrefix(u.Path, "//") {
 		return "/"
 	}
 	return next

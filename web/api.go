@@ -38,7 +38,10 @@ func answerAPIError(log *slog.Logger, w http.ResponseWriter, r *http.Request, er
 	status, body := http.StatusInternalServerError, apiError{Error: "something went wrong on our side; it has been logged"}
 	var bad badRequest
 	var invalid *model.Invalid
+	tl, isTooLarge := asTooLarge(err)
 	switch fe, isFields := fault.Fields(err); {
+	case isTooLarge:
+		status, body.Error = http.StatusRequestEntityTooLarge, tl.Error()
 	case errors.As(err, &bad):
 		status, body.Error = http.StatusBadRequest, bad.msg
 	case isFields:
@@ -53,6 +56,8 @@ func answerAPIError(log *slog.Logger, w http.ResponseWriter, r *http.Request, er
 		status, body.Error = http.StatusConflict, err.Error()
 	case errors.Is(err, fault.ErrUnauthenticated):
 		status, body.Error = http.StatusUnauthorized, "please sign in or send a bearer token"
+	case isGitFailure(err):
+		status, body.Error = http.StatusBadGateway, err.Error()
 	default:
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
@@ -77,14 +82,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	return err
 }
 
-// maxBody bounds what the API reads from a request.
-const maxBody = 4 << 20
-
 // readJSON decodes r's body into v, refusing unknown fields and trailing data.
 func readJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+	dec := json.NewDecoder(r.Body) // bounded by limitBody
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if tl, ok := asTooLarge(err); ok {
+			return tl
+		}
 		if errors.Is(err, io.EOF) {
 			return badRequest{"the request needs a JSON body"}
 		}

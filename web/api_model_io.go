@@ -39,7 +39,10 @@ func apiExportModel(m *model.Service) handlerFunc {
 // change.
 func apiApplyModel(m *model.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		body, err := io.ReadAll(r.Body) // bounded by limitBody (MaxModelBody)
+		if tl, ok := asTooLarge(err); ok {
+			return tl
+		}
 		if err != nil {
 			return badRequest{"could not read the body"}
 		}

@@ -11,14 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"ladder/internal/audit"
-	"ladder/internal/environment"
 	"ladder/internal/fault"
+	"ladder/internal/promotion"
 	"ladder/internal/release"
 	"ladder/internal/runner"
-	"ladder/internal/user"
 	"ladder/internal/workflow"
-	"ladder/views"
 )
 
 // releaseJSON is a release as the API shows it.
@@ -84,6 +81,12 @@ type releaseRequest struct {
 	From    string `json:"from,omitempty"`
 	To      string `json:"to,omitempty"`
 	Action  string `json:"action,omitempty"`
+	// PreAction and PostAction choose the workflows of a single promotion: empty keeps the
+	// policies' choice, "-" runs none.
+	PreAction  string `json:"preAction,omitempty"`
+	PostAction string `json:"postAction,omitempty"`
+	// Reason is why an admin lifts a binding policy's setting; it is recorded.
+	Reason string `json:"reason,omitempty"`
 }
 
 func releaseOut(r release.Release) releaseJSON {
@@ -129,7 +132,7 @@ func apiListReleases(rels *release.Service) handlerFunc {
 		if err := fe.Err(); err != nil {
 			return err
 		}
-		list, err := rels.List(r.Context(), f)
+		list, err := rels.ListDetailed(r.Context(), f)
 		if err != nil {
 			return err
 		}
@@ -148,30 +151,18 @@ func apiGetRelease(rels *release.Service) handlerFunc {
 	return apiGet(func(r *http.Request) (release.Release, error) { return rels.Get(r.Context(), r.PathValue("id")) }, releaseOut)
 }
 
-// apiStartRelease starts a release exactly as the start form does, with the same checks.
-func apiStartRelease(plan *runner.Planner, run *runner.Runner, users *user.Service, envs *environment.Service, rels *release.Service) handlerFunc {
+// apiStartRelease starts a release exactly as the start form does, through the same door.
+func apiStartRelease(promotions *promotion.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var body releaseRequest
 		if err := readJSON(r, &body); err != nil {
 			return err
 		}
-		f := views.StartForm{Mode: "promote", Product: body.Product, Flow: body.Flow, Commit: strings.TrimSpace(body.Commit),
-			From: body.From, To: body.To, Action: body.Action}
-		switch {
-		case body.Flow != "" && (body.From != "" || body.To != ""):
-			return fieldError("flow", "give either a flow, or from and to, not both")
-		case body.Flow != "":
-			f.Mode = "flow"
-		case body.From == "" && body.To == "":
-			return fieldError("flow", "give a flow to run, or from and to for a single promotion")
-		}
-		id, err := startFromForm(r, plan, run, users, envs, f)
+		rel, err := promotions.Start(r.Context(), actor(r), promotion.Request{Product: body.Product, Flow: body.Flow,
+			Commit: body.Commit, From: body.From, To: body.To, Action: body.Action, PreAction: body.PreAction,
+			PostAction: body.PostAction, Reason: body.Reason})
 		if err != nil {
 			return asInput(err)
-		}
-		rel, err := rels.Get(r.Context(), id)
-		if err != nil {
-			return err
 		}
 		return writeJSON(w, http.StatusCreated, releaseOut(rel))
 	}
@@ -186,25 +177,16 @@ func asInput(err error) error {
 	return err
 }
 
-// apiReleaseAction runs act (terminate, retry, …) on the release in the path once the caller
-// may promote to each of its target environments, and answers the release.
-func apiReleaseAction(rels *release.Service, users *user.Service, envs *environment.Service, act func(r *http.Request, id, by string) error) handlerFunc {
+// apiReleaseAction runs act (terminate, retry) on the release in the path for the caller, and
+// answers the release.
+func apiReleaseAction(rels *release.Service, act func(r *http.Request, id string) error) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		rel, err := rels.Get(r.Context(), r.PathValue("id"))
+		id := r.PathValue("id")
+		if err := act(r, id); err != nil {
+			return err
+		}
+		rel, err := rels.Get(r.Context(), id)
 		if err != nil {
-			return err
-		}
-		spec := release.Spec{Product: rel.Product}
-		for _, e := range rel.Environments {
-			spec.Environments = append(spec.Environments, release.EnvironmentSpec{Name: e.Name, IsTrigger: e.IsTrigger})
-		}
-		if err := mayPromote(r, users, envs, spec); err != nil {
-			return err
-		}
-		if err := act(r, rel.ID, audit.Actor(r.Context())); err != nil {
-			return err
-		}
-		if rel, err = rels.Get(r.Context(), rel.ID); err != nil {
 			return err
 		}
 		return writeJSON(w, http.StatusOK, releaseOut(rel))
@@ -220,8 +202,8 @@ type decisionRequest struct {
 }
 
 // apiDecide approves (or rejects) the waiting approval step of the release in the path that
-// the body chooses, with the same checks as the release page, and answers the release.
-func apiDecide(run *runner.Runner, rels *release.Service, users *user.Service, approve bool) handlerFunc {
+// the body chooses, through the same door as the release page, and answers the release.
+func apiDecide(promotions *promotion.Service, run *runner.Runner, rels *release.Service, approve bool) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var body decisionRequest
 		if err := readOptionalJSON(r, &body); err != nil {
@@ -239,8 +221,9 @@ func apiDecide(run *runner.Runner, rels *release.Service, users *user.Service, a
 		if err != nil {
 			return err
 		}
-		d := runner.Decision{StepRunID: step.ID, Environment: step.Environment, Approve: approve, Comment: body.Comment}
-		if err := decide(r, run, users, rel, d); err != nil {
+		err = promotions.Decide(r.Context(), actor(r), promotion.Decision{ReleaseID: rel.ID, StepRunID: step.ID,
+			Environment: step.Environment, Approve: approve, Comment: body.Comment})
+		if err != nil {
 			return err
 		}
 		if rel, err = rels.Get(r.Context(), rel.ID); err != nil {
@@ -291,7 +274,10 @@ func chosen(body decisionRequest) string {
 
 // readOptionalJSON reads a JSON body into v like readJSON, but an empty body leaves v as it is.
 func readOptionalJSON(r *http.Request, v any) error {
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	b, err := io.ReadAll(r.Body) // bounded by limitBody
+	if tl, ok := asTooLarge(err); ok {
+		return tl
+	}
 	if err != nil {
 		return badRequest{"read the body: " + err.Error()}
 	}

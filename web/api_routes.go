@@ -27,9 +27,6 @@ func apiRoutes(s Services) []apiRoute {
 	}) handlerFunc {
 		return apiDelete(byName(func(r *http.Request, n string) error { return d.Delete(r.Context(), n) }))
 	}
-	release := func(act func(r *http.Request, id, by string) error) handlerFunc {
-		return apiReleaseAction(s.Releases, s.Users, envs, act)
-	}
 	return []apiRoute{
 		{"GET", "/openapi.json", public, serveOpenAPI, "This API described in OpenAPI 3.1", nil, openAPIDoc{}, 200, nil},
 
@@ -141,17 +138,17 @@ func apiRoutes(s Services) []apiRoute {
 		{"POST", "/model", admin, apiApplyModel(s.Model), "Apply YAML documents to the model (all or nothing)", yamlText(""), modelChanges{}, 200, []string{"dryRun"}},
 
 		{"GET", "/releases", viewer, apiListReleases(s.Releases), "List releases, newest first", nil, releaseListJSON{}, 200, []string{"product", "status", "before", "limit"}},
-		{"POST", "/releases", promoter, apiStartRelease(s.Planner, s.Runner, s.Users, envs, s.Releases), "Run a flow, or promote from one environment to another", releaseRequest{}, releaseJSON{}, 201, nil},
+		{"POST", "/releases", promoter, apiStartRelease(s.Promotions), "Run a flow, or promote from one environment to another", releaseRequest{}, releaseJSON{}, 201, nil},
 		{"GET", "/releases/{id}", viewer, apiGetRelease(s.Releases), "Get a release", nil, releaseJSON{}, 200, nil},
-		{"POST", "/releases/{id}/terminate", promoter, release(func(r *http.Request, id, by string) error {
-			return s.Runner.Terminate(r.Context(), id, by)
+		{"POST", "/releases/{id}/terminate", promoter, apiReleaseAction(s.Releases, func(r *http.Request, id string) error {
+			return s.Promotions.Terminate(r.Context(), actor(r), id)
 		}), "Terminate a release", nil, releaseJSON{}, 200, nil},
-		{"POST", "/releases/{id}/retry", promoter, release(func(r *http.Request, id, by string) error {
-			return s.Runner.Retry(r.Context(), id, by)
+		{"POST", "/releases/{id}/retry", promoter, apiReleaseAction(s.Releases, func(r *http.Request, id string) error {
+			return s.Promotions.Retry(r.Context(), actor(r), id)
 		}), "Retry a failed or terminated release", nil, releaseJSON{}, 200, nil},
-		{"POST", "/releases/{id}/approve", promoter, apiDecide(s.Runner, s.Releases, s.Users, true),
+		{"POST", "/releases/{id}/approve", promoter, apiDecide(s.Promotions, s.Runner, s.Releases, true),
 			"Approve the release's waiting approval step (or the one the body names)", decisionRequest{}, releaseJSON{}, 200, nil},
-		{"POST", "/releases/{id}/reject", promoter, apiDecide(s.Runner, s.Releases, s.Users, false),
+		{"POST", "/releases/{id}/reject", promoter, apiDecide(s.Promotions, s.Runner, s.Releases, false),
 			"Reject the release's waiting approval step (or the one the body names), failing it", decisionRequest{}, releaseJSON{}, 200, nil},
 	}
 }

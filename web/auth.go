@@ -50,7 +50,11 @@ func renderLogin(w http.ResponseWriter, r *http.Request, a Auth, users *user.Ser
 func login(a Auth, users *user.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		name, password := strings.TrimSpace(r.FormValue("name")), r.FormValue("password")
-		f := views.LoginForm{Next: safeNext(r.FormValue("next")), Name: name}
+		// The name is never shown back: a failed attempt's page is the same whatever was sent.
+		f := views.LoginForm{Next: safeNext(r.FormValue("next"))}
+		if len(name) > user.MaxNameLength || len(password) > user.MaxPasswordLength {
+			name, password = "", "" // no user has an empty name: counted and refused like a wrong password
+		}
 		key := clientIP(r) + "|" + strings.ToLower(name)
 		if ok, wait := a.Limiter.Allow(key); !ok {
 			secs := int(wait.Round(time.Second) / time.Second)
@@ -67,7 +71,7 @@ func login(a Auth, users *user.Service) handlerFunc {
 			return err
 		}
 		a.Limiter.Reset(key)
-		if err := a.Sessions.SignIn(w, r, u.ID); err != nil {
+		if err := a.Sessions.SignIn(w, r, u.ID, clientIP(r)); err != nil {
 			return err
 		}
 		if u.MustChangePassword {
@@ -88,14 +92,23 @@ func clientIP(r *http.Request) string {
 }
 
 // startSignOn sends the browser to the identity provider with a fresh state, nonce and PKCE
-// challenge, remembered in the session for the callback.
-func startSignOn(a Auth) handlerFunc {
+// challenge, remembered in the session for the callback. A browser already signed in goes
+// straight on: a GET (a link from any site) never ends a session.
+func startSignOn(log *slog.Logger, a Auth, users *user.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if a.OIDC == nil {
 			return fmt.Errorf("single sign-on is not configured: %w", fault.ErrNotFound)
 		}
-		flow := auth.NewFlow(safeNext(r.URL.Query().Get("next")))
+		next := safeNext(r.URL.Query().Get("next"))
+		if _, ok := signedIn(r); ok {
+			http.Redirect(w, r, next, http.StatusSeeOther)
+			return nil
+		}
+		flow := auth.NewFlow(next)
 		target, err := a.OIDC.AuthURL(r.Context(), flow)
+		if errors.Is(err, auth.ErrUnreachable) {
+			return providerDown(log, w, r, a, users, err)
+		}
 		if err != nil {
 			return err
 		}
@@ -127,13 +140,15 @@ func finishSignOn(log *slog.Logger, a Auth, users *user.Service) handlerFunc {
 			return refuse(http.StatusBadRequest, "This sign-in attempt expired or began in another browser. Please sign in again.")
 		}
 		claims, err := a.OIDC.Exchange(r.Context(), flow, q.Get("state"), q.Get("code"))
-		if errors.Is(err, auth.ErrRefused) {
+		if errors.Is(err, auth.ErrRefused) && !errors.Is(err, auth.ErrUnreachable) {
 			log.WarnContext(r.Context(), "single sign-on refused", "err", err)
 			return refuse(http.StatusUnauthorized, "Single sign-on failed: the answer from the identity provider did not check out. Please sign in again.")
 		}
+		if errors.Is(err, auth.ErrUnreachable) {
+			return providerDown(log, w, r, a, users, err)
+		}
 		if err != nil {
-			log.ErrorContext(r.Context(), "single sign-on unavailable", "err", err)
-			return refuse(http.StatusBadGateway, "The identity provider cannot be reached right now. Please try again later.")
+			return err
 		}
 		u, err := users.SignIn(r.Context(), user.Identity{Subject: claims.Subject, Username: claims.Username,
 			Email: claims.Email, Groups: claims.Groups})
@@ -143,12 +158,20 @@ func finishSignOn(log *slog.Logger, a Auth, users *user.Service) handlerFunc {
 		if err != nil {
 			return err
 		}
-		if err := a.Sessions.SignIn(w, r, u.ID); err != nil {
+		if err := a.Sessions.SignIn(w, r, u.ID, clientIP(r)); err != nil {
 			return err
 		}
 		http.Redirect(w, r, safeNext(flow.Next), http.StatusSeeOther)
 		return nil
 	}
+}
+
+// providerDown answers a sign-on the identity provider did not answer: 502, with the local
+// sign-in still offered on the page.
+func providerDown(log *slog.Logger, w http.ResponseWriter, r *http.Request, a Auth, users *user.Service, err error) error {
+	log.WarnContext(r.Context(), "single sign-on provider unreachable", "err", err)
+	return renderLogin(w, r, a, users, http.StatusBadGateway, views.LoginForm{Next: "/",
+		Message: "The sign-in provider cannot be reached. Try again in a moment, or ask an admin to check single sign-on."})
 }
 
 func logout(a Auth) handlerFunc {
@@ -182,8 +205,11 @@ func changePassword(a Auth, users *user.Service) handlerFunc {
 		if err != nil {
 			return err
 		}
-		// A new password starts a new session.
-		if err := a.Sessions.SignIn(w, r, u.ID); err != nil {
+		// A new password ends every session, this one included, and starts a new one.
+		if err := a.Sessions.EndAll(r.Context(), u.ID, u.Name, "password changed"); err != nil {
+			return err
+		}
+		if err := a.Sessions.SignIn(w, r, u.ID, clientIP(r)); err != nil {
 			return err
 		}
 		return redirect(w, r, "/")

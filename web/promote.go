@@ -9,23 +9,19 @@ import (
 	"github.com/a-h/templ"
 
 	"ladder/internal/application"
-	"ladder/internal/audit"
 	"ladder/internal/environment"
 	"ladder/internal/fault"
 	"ladder/internal/policy"
 	"ladder/internal/product"
+	"ladder/internal/promotion"
 	"ladder/internal/release"
-	"ladder/internal/runner"
-	"ladder/internal/user"
 	"ladder/internal/workflow"
 	"ladder/views"
 )
 
 // promotions is what the promote and trigger dialogs need.
 type promotions struct {
-	plan      *runner.Planner
-	run       *runner.Runner
-	users     *user.Service
+	svc       *promotion.Service
 	envs      *environment.Service
 	products  *product.Service
 	apps      *application.Service
@@ -37,7 +33,7 @@ type promotions struct {
 // the promotion would commit, before anything is confirmed.
 func showPromote(p promotions) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		f, _, err := p.form(r)
+		f, err := p.form(r)
 		if err != nil {
 			return err
 		}
@@ -45,52 +41,58 @@ func showPromote(p promotions) handlerFunc {
 	}
 }
 
-// promote starts the promotion the dialog describes.
+// promote starts the promotion the dialog describes; a request that cannot start comes back
+// in the dialog with its errors.
 func promote(p promotions) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		f, spec, err := p.form(r)
-		if err != nil {
+		rel, err := p.svc.Start(r.Context(), actor(r), promoteRequest(r))
+		fe, isFields := fault.Fields(err)
+		switch {
+		case err == nil:
+			return redirect(w, r, "/releases/"+rel.ID)
+		case !isFields && !errors.Is(err, fault.ErrConflict):
 			return err
+		case !isFields:
+			fe = fault.FieldErrors{"_": err.Error()}
 		}
-		if len(f.Errors) > 0 {
-			return dialog(w, r, http.StatusUnprocessableEntity, "Promote "+f.Product, views.PromoteDialog(f))
+		f, ferr := p.form(r)
+		if ferr != nil {
+			return ferr
 		}
-		err = mayPromote(r, p.users, p.envs, spec)
-		var rel release.Release
-		if err == nil {
-			rel, err = p.run.Start(r.Context(), spec)
+		for k, v := range fe {
+			f.Errors.Add(k, v)
 		}
-		if errors.Is(err, fault.ErrConflict) {
-			f.Errors = fault.FieldErrors{"_": err.Error()}
-			return dialog(w, r, http.StatusUnprocessableEntity, "Promote "+f.Product, views.PromoteDialog(f))
-		}
-		if err != nil {
-			return err
-		}
-		return redirect(w, r, "/releases/"+rel.ID)
+		return dialog(w, r, http.StatusUnprocessableEntity, "Promote "+f.Product, views.PromoteDialog(f))
 	}
+}
+
+// promoteRequest reads the dialog's fields as a single promotion request.
+func promoteRequest(r *http.Request) promotion.Request {
+	return promotion.Request{Product: r.FormValue("product"), Single: true, From: r.FormValue("from"), To: r.FormValue("to"),
+		PreAction: r.FormValue("preAction"), Action: r.FormValue("action"), PostAction: r.FormValue("postAction"),
+		Reason: strings.TrimSpace(r.FormValue("reason"))}
 }
 
 // form reads the dialog's fields and works out everything it shows. Problems with the
 // request are returned in the form's Errors; err is for everything else.
-func (p promotions) form(r *http.Request) (views.PromoteForm, release.Spec, error) {
+func (p promotions) form(r *http.Request) (views.PromoteForm, error) {
 	ctx := r.Context()
-	f := views.PromoteForm{Product: r.FormValue("product"), From: r.FormValue("from"), To: r.FormValue("to"),
-		PreAction: r.FormValue("preAction"), Action: r.FormValue("action"), PostAction: r.FormValue("postAction"),
-		Errors: fault.FieldErrors{}}
+	req := promoteRequest(r)
+	f := views.PromoteForm{Product: req.Product, From: req.From, To: req.To, PreAction: req.PreAction,
+		Action: req.Action, PostAction: req.PostAction, Errors: fault.FieldErrors{}}
 	prod, err := p.products.Get(ctx, f.Product)
 	if err != nil {
-		return f, release.Spec{}, err
+		return f, err
 	}
 	target, err := p.envs.Get(ctx, f.To)
 	if err != nil {
-		return f, release.Spec{}, err
+		return f, err
 	}
-	if err := mayPromoteTo(r, p.users, target); err != nil {
-		return f, release.Spec{}, err
+	if err := p.svc.MayPromoteTo(ctx, actor(r), target.Name); err != nil {
+		return f, err
 	}
 	if f.Sources, err = p.sources(r, prod.Name, target.Name); err != nil {
-		return f, release.Spec{}, err
+		return f, err
 	}
 	if !slices.Contains(f.Sources, f.From) && len(f.Sources) > 0 {
 		f.From = f.Sources[0]
@@ -98,73 +100,48 @@ func (p promotions) form(r *http.Request) (views.PromoteForm, release.Spec, erro
 	res, err := p.policies.Evaluate(ctx, policy.Product{Name: prod.Name, Tags: prod.Tags},
 		policy.Environment{Name: target.Name, Kind: target.Kind, Tags: target.Tags}, policy.Settings{})
 	if err != nil {
-		return f, release.Spec{}, err
+		return f, err
 	}
 	f.Resolved = [3]views.Resolved{{Value: res.PreAction.Value, Origin: res.PreAction.Origin},
 		{Value: res.Action.Value, Origin: res.Action.Origin}, {Value: res.PostAction.Value, Origin: res.PostAction.Origin}}
 	wfs, err := p.workflows.List(ctx)
 	if err != nil {
-		return f, release.Spec{}, err
+		return f, err
 	}
 	for _, wf := range wfs {
 		f.Workflows = append(f.Workflows, wf.Name)
 	}
-	for field, v := range map[string]string{"preAction": f.PreAction, "postAction": f.PostAction} {
-		if v != "" && v != "-" && !slices.Contains(f.Workflows, v) {
-			f.Errors.Add(field, "choose one of the workflows")
-		}
-	}
 	if f.From == "" {
 		f.Errors.Add("from", "no other environment has an application of "+prod.Name)
 		f.PreviewNote = "Nothing to preview without a source environment."
-		return f, release.Spec{}, nil
+		return f, nil
 	}
-	spec, err := p.plan.PromotionSpec(ctx, runner.PromotionRequest{Product: prod.Name, From: f.From, To: f.To,
-		Action: f.Action, Initiator: audit.Actor(ctx)})
+	req.From = f.From
+	spec, err := p.svc.Plan(ctx, actor(r), req)
 	if fe, ok := fault.Fields(err); ok {
 		for k, v := range fe {
 			f.Errors.Add(k, v)
 		}
 		f.PreviewNote = "Nothing to preview: " + fe.Error()
-		return f, spec, nil
+		return f, nil
 	}
 	if err != nil {
-		return f, spec, err
+		return f, err
 	}
-	override(&spec, f.PreAction, f.PostAction)
 	p.preview(r, spec, &f)
-	return f, spec, nil
+	return f, nil
 }
 
 // preview fills in the diff of every target application; a repository that cannot be read is
 // said in words instead.
 func (p promotions) preview(r *http.Request, spec release.Spec, f *views.PromoteForm) {
-	diffs, err := p.plan.Preview(r.Context(), spec)
+	diffs, err := p.svc.Planner().Preview(r.Context(), spec)
 	if err != nil {
 		f.PreviewNote = "Could not preview the change: " + err.Error()
 		return
 	}
 	for _, d := range diffs {
 		f.Diffs = append(f.Diffs, views.PreviewDiff{Environment: d.Environment, Application: d.Application, Diff: d.Diff})
-	}
-}
-
-// override applies the dialog's choice of workflows over the policies': "" keeps the policies'
-// choice, "-" runs none.
-func override(spec *release.Spec, pre, post string) {
-	for i := range spec.Environments {
-		e := &spec.Environments[i]
-		if e.IsTrigger {
-			continue
-		}
-		for _, o := range []struct {
-			choice string
-			set    *release.Setting
-		}{{pre, &e.Settings.PreAction}, {post, &e.Settings.PostAction}} {
-			if o.choice != "" {
-				*o.set = release.Setting{Value: strings.TrimPrefix(o.choice, "-"), Origin: "request"}
-			}
-		}
 	}
 }
 
@@ -233,14 +210,7 @@ func (p promotions) startFlow(r *http.Request, f views.TriggerForm) (string, err
 	if !slices.Contains(f.Flows, f.Flow) {
 		return "", fault.FieldErrors{"flow": "choose one of the product's flows"}
 	}
-	spec, err := p.plan.FlowSpec(r.Context(), runner.FlowRequest{Product: f.Product, Flow: f.Flow, Commit: f.Commit, Initiator: audit.Actor(r.Context())})
-	if err != nil {
-		return "", err
-	}
-	if err := mayPromote(r, p.users, p.envs, spec); err != nil {
-		return "", err
-	}
-	rel, err := p.run.Start(r.Context(), spec)
+	rel, err := p.svc.Start(r.Context(), actor(r), promotion.Request{Product: f.Product, Flow: f.Flow, Commit: f.Commit})
 	return rel.ID, err
 }
 

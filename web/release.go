@@ -8,14 +8,13 @@ import (
 
 	"github.com/a-h/templ"
 
-	"ladder/internal/audit"
 	"ladder/internal/broker"
 	"ladder/internal/environment"
 	"ladder/internal/fault"
+	"ladder/internal/promotion"
 	"ladder/internal/release"
 	"ladder/internal/runner"
 	"ladder/internal/share"
-	"ladder/internal/user"
 	"ladder/views"
 )
 
@@ -25,20 +24,9 @@ const eventsShown = 500
 func listReleases(rels *release.Service, choices startChoices, cache *renderCache, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		return cache.page(w, r, func() (templ.Component, error) {
-			const pageSize = 50
-			list := views.ReleaseList{Now: now()}
-			f, err := releaseFilter(r, &list.Filter)
+			list, err := releaseList(r, rels, now)
 			if err != nil {
 				return nil, err
-			}
-			f.Limit = pageSize
-			if list.Releases, err = rels.List(r.Context(), f); err != nil {
-				return nil, err
-			}
-			if len(list.Releases) == pageSize {
-				q := r.URL.Query()
-				q.Set("before", list.Releases[pageSize-1].ID)
-				list.Next = "/releases?" + q.Encode()
 			}
 			start, err := choices.form(r)
 			if err != nil {
@@ -48,6 +36,49 @@ func listReleases(rels *release.Service, choices startChoices, cache *renderCach
 			return views.ReleasesPage(layout(r, "Releases", "releases"), list, start), nil
 		})
 	}
+}
+
+// releasesEvents streams a release list (the same filters and page) whenever any release
+// changes.
+func releasesEvents(log *slog.Logger, rels *release.Service, b *broker.Broker, closing <-chan struct{}, cache *renderCache, now func() time.Time) handlerFunc {
+	topic := func(*http.Request) string { return broker.AllTopics }
+	return stream(log, b, closing, topic, func(r *http.Request) (rendering, error) {
+		return cache.get("releases "+r.URL.RawQuery, func() (rendering, error) {
+			// The newest event first: the list read after it is at least that new.
+			last, err := rels.NewestEventID(r.Context())
+			if err != nil {
+				return rendering{}, err
+			}
+			list, err := releaseList(r, rels, now)
+			if err != nil {
+				return rendering{}, err
+			}
+			return event(r, "releases", last, views.ReleaseListBody(list))
+		})
+	})
+}
+
+// releaseList reads one page of the release list with the query's filters.
+func releaseList(r *http.Request, rels *release.Service, now func() time.Time) (views.ReleaseList, error) {
+	const pageSize = 50
+	list := views.ReleaseList{Now: now(), StreamURL: "/releases/events"}
+	if q := r.URL.RawQuery; q != "" {
+		list.StreamURL += "?" + q
+	}
+	f, err := releaseFilter(r, &list.Filter)
+	if err != nil {
+		return list, err
+	}
+	f.Limit = pageSize
+	if list.Releases, err = rels.List(r.Context(), f); err != nil {
+		return list, err
+	}
+	if len(list.Releases) == pageSize {
+		q := r.URL.Query()
+		q.Set("before", list.Releases[pageSize-1].ID)
+		list.Next = "/releases?" + q.Encode()
+	}
+	return list, nil
 }
 
 // releaseFilter reads the list's filters from the query into form and returns them as a
@@ -159,19 +190,12 @@ func productionEnvironments(r *http.Request, envs *environment.Service) (map[str
 
 // rollbackRelease starts a new release that promotes a succeeded release's stored values to
 // the chosen environment.
-func rollbackRelease(plan *runner.Planner, run *runner.Runner, rels *release.Service, users *user.Service, envs *environment.Service) handlerFunc {
+func rollbackRelease(promotions *promotion.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		spec, err := plan.RollbackSpec(r.Context(), rels, r.PathValue("id"), r.FormValue("environment"), audit.Actor(r.Context()))
+		rel, err := promotions.Rollback(r.Context(), actor(r), r.PathValue("id"), r.FormValue("environment"))
 		if fe, ok := fault.Fields(err); ok {
 			return fmt.Errorf("%s: %w", fe.Error(), fault.ErrConflict)
 		}
-		if err != nil {
-			return err
-		}
-		if err := mayPromote(r, users, envs, spec); err != nil {
-			return err
-		}
-		rel, err := run.Start(r.Context(), spec)
 		if err != nil {
 			return err
 		}
@@ -179,20 +203,20 @@ func rollbackRelease(plan *runner.Planner, run *runner.Runner, rels *release.Ser
 	}
 }
 
-func terminateRelease(run *runner.Runner) handlerFunc {
+func terminateRelease(promotions *promotion.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id := r.PathValue("id")
-		if err := run.Terminate(r.Context(), id, audit.Actor(r.Context())); err != nil {
+		if err := promotions.Terminate(r.Context(), actor(r), id); err != nil {
 			return err
 		}
 		return redirect(w, r, "/releases/"+id)
 	}
 }
 
-func retryRelease(run *runner.Runner) handlerFunc {
+func retryRelease(promotions *promotion.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id := r.PathValue("id")
-		if err := run.Retry(r.Context(), id, audit.Actor(r.Context())); err != nil {
+		if err := promotions.Retry(r.Context(), actor(r), id); err != nil {
 			return err
 		}
 		return redirect(w, r, "/releases/"+id)

@@ -9,6 +9,7 @@ import (
 	"github.com/a-h/templ"
 
 	"ladder/internal/fault"
+	"ladder/internal/gitops"
 	"ladder/views"
 )
 
@@ -30,7 +31,10 @@ func errorHandler(log *slog.Logger, h handlerFunc) http.Handler {
 			return
 		}
 		status, msg := http.StatusInternalServerError, "Something went wrong on our side. It has been logged."
+		tl, isTooLarge := asTooLarge(err)
 		switch fe, isFields := fault.Fields(err); {
+		case isTooLarge:
+			status, msg = http.StatusRequestEntityTooLarge, tl.Error()
 		case isFields:
 			status, msg = http.StatusUnprocessableEntity, fe.Error()
 		case errors.Is(err, fault.ErrNotFound):
@@ -41,6 +45,8 @@ func errorHandler(log *slog.Logger, h handlerFunc) http.Handler {
 			status, msg = http.StatusConflict, err.Error()
 		case errors.Is(err, fault.ErrUnauthenticated):
 			status, msg = http.StatusUnauthorized, "Please sign in."
+		case isGitFailure(err):
+			status, msg = http.StatusBadGateway, err.Error()
 		default:
 			log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		}
@@ -49,6 +55,15 @@ func errorHandler(log *slog.Logger, h handlerFunc) http.Handler {
 			log.ErrorContext(r.Context(), "render error page", "err", err)
 		}
 	})
+}
+
+// isGitFailure reports an error of a Git server or repository the request needed (unreachable,
+// credential refused, repository or branch missing, host key not trusted): answered 502 with
+// its message, which names the application, repository and credential and ends with Git's
+// reason (never a secret).
+func isGitFailure(err error) bool {
+	var ge *gitops.Error
+	return errors.As(err, &ge) || errors.Is(err, gitops.ErrBranchNotFound)
 }
 
 // render writes c with status. It renders into a buffer first, so a template error never sends

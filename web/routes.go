@@ -13,6 +13,7 @@ import (
 	"ladder/internal/credential"
 	"ladder/internal/delivery"
 	"ladder/internal/demo"
+	"ladder/internal/discovery"
 	"ladder/internal/environment"
 	"ladder/internal/flow"
 	"ladder/internal/metrics"
@@ -20,6 +21,7 @@ import (
 	"ladder/internal/notify"
 	"ladder/internal/policy"
 	"ladder/internal/product"
+	"ladder/internal/promotion"
 	"ladder/internal/provider"
 	"ladder/internal/release"
 	"ladder/internal/runner"
@@ -48,21 +50,26 @@ type Services struct {
 	Auth         Auth
 	Releases     *release.Service
 	Runner       *runner.Runner
-	Planner      *runner.Planner
-	Broker       *broker.Broker
-	Model        *model.Service
-	Notify       *notify.Service
-	Demo         *demo.Demo // the seeded demo; nil unless Ladder runs with --demo
-	Metrics      *metrics.Metrics
-	Shares       *share.Service
-	Delivery     *delivery.Service
-	ArgoCD       *argocd.Service
+	// Promotions is the one door for every release action (start, roll back, terminate,
+	// retry, approve, reject).
+	Promotions *promotion.Service
+	Broker     *broker.Broker
+	Model      *model.Service
+	Notify     *notify.Service
+	Demo       *demo.Demo // the seeded demo; nil unless Ladder runs with --demo
+	Metrics    *metrics.Metrics
+	Shares     *share.Service
+	Delivery   *delivery.Service
+	ArgoCD     *argocd.Service
+	Discovery  *discovery.Service // applications discovered from Argo CD
 	// ArgoWorkflows are the Argo Workflows servers argo steps submit to.
 	ArgoWorkflows *argowf.Service
 	// StepSecrets are the workflow secrets steps refer to by name.
 	StepSecrets *stepsecret.Service
 	Providers   *provider.Service
 	Trigger     *trigger.Trigger // watches trigger applications; push webhooks wake it
+	// PollInterval is how often the trigger reads Git, shown on the dashboard.
+	PollInterval time.Duration
 	// WebhookSecret verifies push webhooks of every provider kind (LADDER_WEBHOOK_SECRET).
 	WebhookSecret string
 	Closing       <-chan struct{} // closed when the server begins to shut down; ends event streams
@@ -95,11 +102,11 @@ func routes(log *slog.Logger, s Services) []route {
 	h := func(fn handlerFunc) http.Handler { return errorHandler(log, fn) }
 	envs, now := s.Environments, s.Now
 	cache := newRenderCache(s.Version, now)
-	choices := startChoices{products: s.Products, flows: s.Flows, envs: envs, users: s.Users}
+	choices := startChoices{products: s.Products, flows: s.Flows, envs: envs, promotions: s.Promotions}
 	dash := dashboardModel{envs: envs, products: s.Products, apps: s.Applications, releases: s.Releases,
-		versions: newVersionCache(s.Planner, now), users: s.Users, now: now}
-	prom := promotions{plan: s.Planner, run: s.Runner, users: s.Users, envs: envs, products: s.Products,
-		apps: s.Applications, policies: s.Policies, workflows: s.Workflows}
+		versions: newVersionCache(s.Promotions, now), promotions: s.Promotions, pollEvery: s.PollInterval, now: now}
+	prom := promotions{svc: s.Promotions, envs: envs, products: s.Products, apps: s.Applications,
+		policies: s.Policies, workflows: s.Workflows}
 	creds, providers := credentialPages(s.Credentials), providerPages(s.Providers)
 	argoCD, argoWF, secrets := argocdPages(s.ArgoCD), argoWorkflowsPages(s.ArgoWorkflows), stepSecretPages(s.StepSecrets)
 	return append([]route{
@@ -111,6 +118,8 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /demo/new-version", promoter, h(commitDemoVersion(log, s.Demo))},
 		{"GET /demo/healthz", public, h(demoHealthz(s.Demo))},
 		{"GET /{$}", viewer, h(showDashboard(dash))},
+		{"GET /events", viewer, h(dashboardEvents(log, dash, s.Broker, s.Closing, cache))},
+		{"POST /products/{name}/check-git", promoter, h(checkGit(dash, s.Trigger))},
 		{"GET /promote", promoter, h(showPromote(prom))},
 		{"POST /promote", promoter, h(promote(prom))},
 		{"GET /trigger", promoter, h(showTrigger(prom))},
@@ -118,15 +127,19 @@ func routes(log *slog.Logger, s Services) []route {
 
 		{"GET /login", public, h(showLogin(s.Auth, s.Users))},
 		{"POST /login", public, h(login(s.Auth, s.Users))},
-		{"GET /auth/sso", public, h(startSignOn(s.Auth))},
+		{"GET /auth/sso", public, h(startSignOn(log, s.Auth, s.Users))},
 		{"GET /auth/callback", public, h(finishSignOn(log, s.Auth, s.Users))},
 		{"POST /logout", viewer, h(logout(s.Auth))},
 		{"GET /account/password", viewer, h(showPassword)},
 		{"POST /account/password", viewer, h(changePassword(s.Auth, s.Users))},
+		{"GET /account", viewer, h(showAccount(s.Auth, now))},
+		{"POST /account/sessions/{id}/end", viewer, h(endSession(s.Auth))},
+		{"POST /account/sessions/end-others", viewer, h(endOtherSessions(s.Auth))},
 		{"GET /users", admin, h(listUsers(s.Users, now))},
 		{"POST /users/{name}/role", admin, h(setUserRole(s.Users))},
 		{"POST /users/{name}/disable", admin, h(setUserDisabled(s.Users, true))},
 		{"POST /users/{name}/enable", admin, h(setUserDisabled(s.Users, false))},
+		{"POST /users/{name}/sign-out", admin, h(signOutEverywhere(s.Auth, s.Users))},
 		{"POST /rules", admin, h(createRule(s.Users, now))},
 		{"POST /rules/{id}/delete", admin, h(deleteRule(s.Users))},
 		{"GET /tokens", admin, h(listTokens(s.Tokens, now))},
@@ -138,19 +151,22 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /settings", viewer, h(showSettings)},
 
 		{"GET /releases", viewer, h(listReleases(s.Releases, choices, cache, now))},
-		{"POST /releases", promoter, h(startRelease(s.Planner, s.Runner, s.Users, choices))},
+		{"GET /releases/events", viewer, h(releasesEvents(log, s.Releases, s.Broker, s.Closing, cache, now))},
+		{"POST /releases", promoter, h(startRelease(s.Promotions, choices))},
 		{"GET /releases/{id}", viewer, h(showRelease(s.Releases, s.Runner, envs, s.Shares, cache, now))},
+		{"GET /releases/{id}/changes", viewer, h(showReleaseChanges(s.Releases, s.Promotions.Planner(), envs))},
 		{"GET /releases/{id}/events", viewer, h(releaseEvents(log, s.Releases, s.Runner, envs, s.Broker, s.Closing, cache, now))},
-		{"POST /releases/{id}/rollback", promoter, h(rollbackRelease(s.Planner, s.Runner, s.Releases, s.Users, envs))},
+		{"POST /releases/{id}/rollback", promoter, h(rollbackRelease(s.Promotions))},
 		{"POST /releases/{id}/shares", promoter, h(createShare(s.Shares, now))},
 		{"POST /shares/{id}/revoke", promoter, h(revokeShare(s.Shares))},
 		{"GET /settings/share-links", promoter, h(listShares(s.Shares, now))},
 		{"GET /s/{token}", public, h(showShared(s.Shares, s.Releases, envs, now))},
 		{"GET /s/{token}/events", public, h(sharedEvents(log, s.Shares, s.Releases, envs, s.Broker, s.Closing, cache, now))},
-		{"POST /releases/{id}/terminate", promoter, h(terminateRelease(s.Runner))},
-		{"POST /releases/{id}/retry", promoter, h(retryRelease(s.Runner))},
-		{"POST /releases/{id}/approve", promoter, h(decideStep(s.Runner, s.Releases, s.Users, true))},
-		{"POST /releases/{id}/reject", promoter, h(decideStep(s.Runner, s.Releases, s.Users, false))},
+		{"POST /releases/{id}/terminate", promoter, h(terminateRelease(s.Promotions))},
+		{"POST /releases/{id}/retry", promoter, h(retryRelease(s.Promotions))},
+		{"POST /releases/{id}/approve", promoter, h(decideStep(s.Promotions, true))},
+		{"POST /releases/{id}/reject", promoter, h(decideStep(s.Promotions, false))},
+		{"POST /releases/{id}/resume-workflow", promoter, h(resumeWorkflow(s.Runner))},
 
 		{"GET /environments", viewer, h(listEnvironments(envs, now))},
 		{"POST /environments", admin, h(createEnvironment(envs, now))},
@@ -193,6 +209,12 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /settings/argocd-servers/{name}", admin, h(updateSealed(argoCD))},
 		{"POST /settings/argocd-servers/{name}/delete", admin, h(deleteSealed(argoCD))},
 		{"POST /settings/argocd-servers/{name}/test", admin, h(testSealed(argoCD))},
+		{"GET /settings/argocd-servers/{name}/discovery", viewer, h(showDiscovery(s.Discovery, s.Applications))},
+		{"POST /settings/argocd-servers/{name}/discovery", admin, h(saveDiscovery(s.Discovery, s.Applications))},
+		{"POST /settings/argocd-servers/{name}/discovery/rules", admin, h(saveDiscoveryRules(s.Discovery))},
+		{"POST /settings/argocd-servers/{name}/discovery/accept", admin, h(acceptDiscovered(s.Discovery, s.Applications))},
+		{"POST /settings/argocd-servers/{name}/discovery/products", admin, h(createDiscoveredProduct(s.Discovery, s.Applications))},
+		{"POST /settings/argocd-servers/{name}/discovery/refresh", admin, h(refreshDiscovery(s.Discovery))},
 		{"GET /settings/argo-workflows-servers", viewer, h(listSealed(argoWF))},
 		{"POST /settings/argo-workflows-servers", admin, h(createSealed(argoWF))},
 		{"GET /settings/argo-workflows-servers/{name}", viewer, h(showSealed(argoWF))},

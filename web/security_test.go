@@ -106,3 +106,57 @@ func TestLoginIsRateLimited(t *testing.T) {
 		t.Errorf("right password while limited: got %d, want 429", resp.StatusCode)
 	}
 }
+
+func TestSignInNeverRedirectsToAnotherHost(t *testing.T) {
+	srv := startTestServer(t)
+	for _, next := range []string{"/\t/evil.example/", "/\n/evil.example/", "/\r/evil.example", "/\\evil.example",
+		"\t//evil.example", "//evil.example", "https://evil.example/", "/%2F/evil.example"} {
+		t.Run(strings.ReplaceAll(url.QueryEscape(next), "%", "_"), func(t *testing.T) {
+			resp, err := noRedirects.PostForm(srv.URL+"/login", url.Values{"name": {"admin"}, "password": {testAdminPassword}, "next": {next}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			loc, _ := resp.Location()
+			if resp.StatusCode != http.StatusSeeOther || loc == nil || loc.Host != strings.TrimPrefix(srv.URL, "http://") {
+				t.Fatalf("got %d to %v, want 303 to this host", resp.StatusCode, loc)
+			}
+			if raw := resp.Header.Get("Location"); strings.Contains(raw, "evil") && raw != "/%2F/evil.example" {
+				t.Errorf("Location %q, want a path on this site", raw)
+			}
+			// The same next on the sign-on link, for a browser already signed in.
+			cookie := sessionCookie(t, resp.Cookies())
+			sso := caller{name: "admin", cookie: cookie}.do(t, http.MethodGet, srv.URL+"/auth/sso?next="+url.QueryEscape(next), nil)
+			if raw := sso.Header.Get("Location"); strings.Contains(raw, "evil") && raw != "/%2F/evil.example" {
+				t.Errorf("sign-on Location %q, want a path on this site", raw)
+			}
+		})
+	}
+}
+
+func TestSignOnLinkDoesNotEndASession(t *testing.T) {
+	srv := startTestServer(t)
+	admin := caller{name: "admin", cookie: srv.adminSession(t)}
+	resp := admin.do(t, http.MethodGet, srv.URL+"/auth/sso?next=/environments", http.Header{"Sec-Fetch-Site": {"cross-site"}})
+	for _, c := range resp.Cookies() {
+		if c.Name == "ladder_session" {
+			t.Errorf("GET /auth/sso replaced the session cookie (%q, MaxAge %d)", c.Value, c.MaxAge)
+		}
+	}
+	if got := admin.do(t, http.MethodGet, srv.URL+"/environments", nil); got.StatusCode != http.StatusOK {
+		t.Errorf("after the sign-on link: GET /environments got %d, want 200", got.StatusCode)
+	}
+}
+
+func TestPagesAreNotStored(t *testing.T) {
+	srv := startTestServer(t)
+	admin := caller{name: "admin", cookie: srv.adminSession(t)}
+	for _, path := range []string{"/", "/environments", "/users", "/login", "/api/v1/environments"} {
+		if got := admin.do(t, http.MethodGet, srv.URL+path, nil).Header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("GET %s: Cache-Control %q, want no-store", path, got)
+		}
+	}
+	if got := admin.do(t, http.MethodGet, srv.URL+"/static/vendor/htmx.min.js", nil).Header.Get("Cache-Control"); got == "no-store" {
+		t.Errorf("a static file is no-store; it should keep its own caching")
+	}
+}

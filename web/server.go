@@ -9,12 +9,13 @@ import (
 )
 
 // NewHandler returns Ladder's whole HTTP handler: the routes behind recovery, request logging,
-// security headers and cross-origin protection for every state-changing request.
+// security headers, cross-origin protection for every state-changing request and the body
+// limit of each route's class.
 func NewHandler(log *slog.Logger, s Services) http.Handler {
 	mux := http.NewServeMux()
 	protect := guard(log, s)
 	for _, rt := range routes(log, s) {
-		mux.Handle(rt.pattern, protect(rt.access, rt.handler))
+		mux.Handle(rt.pattern, limitBody(bodyLimit(rt.pattern), protect(rt.access, rt.handler)))
 	}
 	csrf := http.NewCrossOriginProtection()
 	var h http.Handler = csrf.Handler(mux)
@@ -37,6 +38,9 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
+		// Pages show what a signed-in user may see: no cache keeps them after sign-out.
+		// Static files replace this with their own caching.
+		h.Set("Cache-Control", "no-store")
 		next.ServeHTTP(w, r)
 	})
 }

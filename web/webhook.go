@@ -18,7 +18,7 @@ func receivePush(log *slog.Logger, t *trigger.Trigger, secret, kind string) hand
 		if t == nil {
 			return errors.New("automatic triggers are not running")
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 25<<20))
+		body, err := io.ReadAll(r.Body) // bounded by limitBody (MaxWebhookBody)
 		if err != nil {
 			w.WriteHeader(http.StatusRequestEntityTooLarge)
 			return nil

@@ -184,7 +184,8 @@ func workflowStepsFrom(r *http.Request) ([]workflow.Step, error) {
 		case workflow.KindWait:
 			s.Wait = &workflow.WaitStep{Duration: get("duration")}
 		case workflow.KindArgo:
-			s.Argo = &workflow.ArgoStep{Server: get("server"), Template: get("template"), Parameters: parseParams(get("parameters"))}
+			s.Argo = &workflow.ArgoStep{Server: get("server"), Template: get("template"), Parameters: parseParams(get("parameters")),
+				ClusterTemplate: get("clusterTemplate") == "true", Timeout: get("timeout")}
 		}
 		steps = append(steps, s)
 	}

@@ -23,6 +23,10 @@
 //	soak        mixed load (browsing, event streams, releases started over HTTP) for -soak
 //	            while the server is SIGKILLed and restarted every -kill-min to -kill-max;
 //	            then lost releases, duplicate commits and 5xx answers outside restart gaps.
+//	bigrepo     a -commits commit, -files file repository built with git fast-import and
+//	            served over smart HTTP with a token: the Git engine's cold and warm promotions
+//	            (time, peak RSS) next to git clone --depth 1 / pull + edit + commit + push,
+//	            then the engine's RSS after promoting into -repos copies, for -settle.
 //
 // Flags:
 //
@@ -38,6 +42,11 @@
 //	-kill-min d        shortest time between kills in the soak (default 30s)
 //	-kill-max d        longest time between kills in the soak (default 90s)
 //	-idle d            how long the server idles before its memory is read (default 5s)
+//	-commits n         commits of the bigrepo repository (default 20000)
+//	-files n           files of the bigrepo repository (default 2000)
+//	-repos n           copies bigrepo promotes into for the memory figure (default 10)
+//	-warm n            warm promotions bigrepo times (default 5)
+//	-settle d          how long bigrepo watches memory after its promotions (default 1m)
 //	-cpuprofile file   write a CPU profile of the pages, sse and promotions measurements
 //	-dir path          keep working files here instead of a removed temporary directory
 //

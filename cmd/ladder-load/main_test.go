@@ -12,7 +12,7 @@ import (
 // TestMain lets the scenarios start this test binary as the Ladder server, as they start
 // ladder-load itself.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == "serve" {
+	if len(os.Args) > 1 && (os.Args[1] == "serve" || os.Args[1] == "bigrepo-engine") {
 		if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
@@ -28,13 +28,15 @@ func TestScenariosRunSmall(t *testing.T) {
 	var out bytes.Buffer
 	args := []string{"-dir", t.TempDir(), "-releases", "300", "-duration", "300ms", "-connections", "4",
 		"-subscribers", "20", "-events", "2", "-promotions", "6", "-products", "2",
-		"-idle", "200ms", "-soak", "8s", "-kill-min", "2s", "-kill-max", "3s"}
+		"-idle", "200ms", "-soak", "8s", "-kill-min", "2s", "-kill-max", "3s",
+		"-commits", "200", "-files", "20", "-repos", "2", "-warm", "1", "-settle", "500ms"}
 	if err := run(context.Background(), args, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	table := out.String()
 	for _, figure := range []string{"releases list (", "release page (", "ladder/bare", "server memory per subscriber",
-		"delivery delay p99", "runner/direct throughput", "start to /readyz 200", "idle RSS", "lost releases", "duplicate commits"} {
+		"delivery delay p99", "runner/direct throughput", "start to /readyz 200", "idle RSS", "lost releases", "duplicate commits",
+		"cold promotion (", "warm promotion, median", "peak RSS during a promotion", "engine RSS after promoting into 2"} {
 		if !strings.Contains(table, figure) {
 			t.Errorf("the table has no %q row:\n%s", figure, table)
 		}

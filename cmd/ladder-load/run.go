@@ -26,6 +26,11 @@ type options struct {
 	killMin     time.Duration
 	killMax     time.Duration
 	idle        time.Duration
+	commits     int
+	files       int
+	repos       int
+	warm        int
+	settle      time.Duration
 	cpuProfile  string
 	dir         string
 }
@@ -40,11 +45,15 @@ var scenarios = []struct {
 	{"promotions", runPromotions},
 	{"startup", runStartup},
 	{"soak", runSoak},
+	{"bigrepo", runBigRepo},
 }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) > 0 && args[0] == "serve" {
 		return serve(ctx, args)
+	}
+	if len(args) == 2 && args[0] == "bigrepo-engine" {
+		return bigRepoEngine(ctx, args[1])
 	}
 	o, names, err := parseFlags(args)
 	if err != nil {
@@ -88,6 +97,11 @@ func parseFlags(args []string) (options, map[string]bool, error) {
 	fs.DurationVar(&o.killMin, "kill-min", 30*time.Second, "shortest time between kills in the soak")
 	fs.DurationVar(&o.killMax, "kill-max", 90*time.Second, "longest time between kills in the soak")
 	fs.DurationVar(&o.idle, "idle", 5*time.Second, "how long the server idles before its memory is read (startup, sse)")
+	fs.IntVar(&o.commits, "commits", 20_000, "commits of the bigrepo repository")
+	fs.IntVar(&o.files, "files", 2000, "files of the bigrepo repository")
+	fs.IntVar(&o.repos, "repos", 10, "bigrepo repositories promoted into for the memory figure")
+	fs.IntVar(&o.warm, "warm", 5, "warm promotions timed in the bigrepo scenario")
+	fs.DurationVar(&o.settle, "settle", time.Minute, "how long bigrepo watches memory after its promotions")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measurements to this file")
 	fs.StringVar(&o.dir, "dir", "", "keep working files here instead of a removed temporary directory")
 	if err := fs.Parse(args); err != nil {
@@ -100,9 +114,12 @@ func parseFlags(args []string) (options, map[string]bool, error) {
 			known = known || s.name == n
 		}
 		if !known {
-			return o, nil, fmt.Errorf("unknown scenario %q (pages, sse, promotions, startup, soak)", n)
+			return o, nil, fmt.Errorf("unknown scenario %q (pages, sse, promotions, startup, soak, bigrepo)", n)
 		}
 		names[n] = true
+	}
+	if o.repos < 1 || o.warm < 1 || o.commits < 1 || o.files < 1 {
+		return o, nil, fmt.Errorf("-repos, -warm, -commits and -files must be at least 1")
 	}
 	if o.auth != "session" && o.auth != "token" {
 		return o, nil, fmt.Errorf("-auth: got %q, want session or token", o.auth)

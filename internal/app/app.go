@@ -25,6 +25,7 @@ import (
 	"ladder/internal/fault"
 	"ladder/internal/flow"
 	"ladder/internal/policy"
+	"ladder/internal/promotion"
 	"ladder/internal/release"
 	"ladder/internal/runner"
 	"ladder/internal/share"
@@ -85,6 +86,16 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
+	unlock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	started := false
+	defer func() {
+		if !started {
+			unlock()
+		}
+	}()
 	conn, err := db.Open(ctx, filepath.Join(cfg.DataDir, "ladder.db"))
 	if err != nil {
 		return nil, err
@@ -94,6 +105,9 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 		conn.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
+	// The public URL is resolved once, against the port really listened on, for every part
+	// that makes links (sign-in callback, notifications, steps' RELEASE_URL).
+	cfg.PublicURL = publicURL(cfg, ln.Addr().String())
 	model, err := newModelServices(cfg, conn, time.Now)
 	if err != nil {
 		ln.Close()
@@ -120,7 +134,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	svc.Metrics = newMetrics(conn, &svc, log)
 	runCtx, stopRunner := context.WithCancel(context.Background())
 	run := startRunner(runCtx, conn, &svc, model, log, cfg.PublicURL)
-	notifier := startNotifier(runCtx, conn, &svc, cfg, ln.Addr().String(), log)
+	notifier := startNotifier(runCtx, conn, &svc, cfg, log)
 	triggers := startTrigger(runCtx, cfg, conn, &svc, model, log)
 	handler := web.NewHandler(log, svc)
 	httpSrv := &http.Server{
@@ -135,6 +149,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpSrv.Serve(ln) }()
 	ready.Store(true)
+	started = true
 	log.Info("ladder is listening", "addr", s.addr, "url", cfg.PublicURL, "data", cfg.DataDir)
 	go func() {
 		err := s.run(ctx, httpSrv, serveErr)
@@ -145,6 +160,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 		if cerr := conn.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
+		unlock()
 		s.log.Info("stopped")
 		s.done <- err
 	}()
@@ -182,8 +198,10 @@ func startRunner(ctx context.Context, conn *sql.DB, svc *web.Services, model mod
 		Deploy: deployOptions(model), Secrets: model.secrets.Value})
 	run.StartWorkers(ctx)
 	svc.Releases, svc.Runner, svc.Broker = rels, run, b
-	svc.Planner = &runner.Planner{Products: model.products, Applications: model.apps, Flows: svc.Flows,
-		Policies: svc.Policies, Environments: svc.Environments, Credentials: model.creds, Git: model.git}
+	plan := &promotion.Planner{Products: model.products, Applications: model.apps, Flows: svc.Flows,
+		Policies: svc.Policies, Environments: svc.Environments, Credentials: model.creds, Git: model.git,
+		Workflows: svc.Workflows}
+	svc.Promotions = promotion.NewService(plan, rels, run, svc.Users)
 	svc.Flows.RefuseDeleteWhileUsed(model.products.UsersOfFlow)
 	svc.Environments.RefuseDeleteWhileUsed(
 		labelled("application", model.apps.UsersOfEnvironment),

@@ -44,11 +44,8 @@ func withAuth(ctx context.Context, cfg Config, conn *sql.DB, svc *web.Services, 
 		return err
 	}
 	publicURL := cfg.PublicURL
-	if publicURL == "" || strings.HasSuffix(publicURL, ":0") {
-		publicURL = "http://" + addr
-	}
 	svc.Auth = web.Auth{
-		Sessions: auth.NewSessions(keys, strings.HasPrefix(publicURL, "https://"), now),
+		Sessions: auth.NewSessions(conn, keys, strings.HasPrefix(publicURL, "https://"), now),
 		OIDC: auth.NewOIDC(auth.OIDCConfig{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID,
 			ClientSecret: cfg.OIDCClientSecret, RedirectURL: publicURL + "/auth/callback",
 			Scopes: strings.Fields(strings.ReplaceAll(cfg.OIDCScopes, ",", " ")), GroupsClaim: cfg.OIDCGroupsClaim}),

@@ -9,6 +9,7 @@ import (
 	"ladder/internal/argocd"
 	"ladder/internal/argowf"
 	"ladder/internal/credential"
+	"ladder/internal/discovery"
 	"ladder/internal/fault"
 	"ladder/internal/gitops"
 	"ladder/internal/product"
@@ -31,6 +32,7 @@ type modelServices struct {
 	argoWF    *argowf.Service
 	secrets   *stepsecret.Service
 	box       *secret.Box // seals notification webhook URLs too
+	discovery *discovery.Service
 }
 
 // newModelServices loads (or generates) the secret key and builds the services on conn.
@@ -52,6 +54,7 @@ func newModelServices(cfg Config, conn *sql.DB, now func() time.Time) (modelServ
 	}
 	m.argo, m.providers = argocd.NewService(conn, box, check, now), provider.NewService(conn, box, check, now)
 	m.argoWF, m.secrets, m.box = argowf.NewService(conn, box, check, now), stepsecret.NewService(conn, box, check, now), box
+	m.discovery = discovery.NewService(conn, m.argo, m.apps, m.products, check, now)
 	m.previewer = product.NewPreviewer(m.git, m.creds.Remote)
 	return m, nil
 }
@@ -60,6 +63,6 @@ func newModelServices(cfg Config, conn *sql.DB, now func() time.Time) (modelServ
 func withModel(svc web.Services, m modelServices) web.Services {
 	svc.Applications, svc.Credentials, svc.Products, svc.Previewer = m.apps, m.creds, m.products, m.previewer
 	svc.ArgoCD, svc.Providers = m.argo, m.providers
-	svc.ArgoWorkflows, svc.StepSecrets = m.argoWF, m.secrets
+	svc.ArgoWorkflows, svc.StepSecrets, svc.Discovery = m.argoWF, m.secrets, m.discovery
 	return svc
 }

@@ -20,6 +20,11 @@ func newMetrics(conn *sql.DB, svc *web.Services, log *slog.Logger) *metrics.Metr
 			return 0
 		}
 		return svc.Broker.Subscribers()
+	}, UnreadableRepositories: func() int {
+		if svc.Promotions == nil || svc.Promotions.Planner().Git == nil {
+			return 0
+		}
+		return svc.Promotions.Planner().Git.Unreadable()
 	}}, log)
 }
 

@@ -24,6 +24,11 @@ type Application struct {
 	ArgocdServer string // Argo CD server reference; empty when not linked
 	ArgocdApp    string
 	HealthURL    string
+	// DiscoveredFrom names the Argo CD server the application was discovered on; its
+	// repository, branch and path then follow the Argo CD application. Empty: typed in.
+	DiscoveredFrom string
+	// MissingSince is when Argo CD stopped listing a discovered application; nil while listed.
+	MissingSince *time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
@@ -136,12 +141,33 @@ func validBranch(b string) bool {
 	return !strings.ContainsAny(b, " ~^:?*[\\\t\n")
 }
 
+// lockedByDiscovery refuses changes to what a discovered application takes from Argo CD: its
+// repository, branch, path and Argo CD link.
+func lockedByDiscovery(prev Application, in Input) fault.FieldErrors {
+	if prev.DiscoveredFrom == "" {
+		return nil
+	}
+	fe := fault.FieldErrors{}
+	msg := "follows Argo CD application " + prev.ArgocdApp + " on " + prev.DiscoveredFrom + "; change it in Argo CD"
+	for field, changed := range map[string]bool{"repoURL": in.RepoURL != prev.RepoURL, "branch": in.Branch != prev.Branch,
+		"path": in.Path != prev.Path, "argocdServer": in.ArgocdServer != prev.ArgocdServer, "argocdApp": in.ArgocdApp != prev.ArgocdApp} {
+		if changed {
+			fe.Add(field, msg)
+		}
+	}
+	return fe
+}
+
 func fromRow(r db.ListApplicationsRow) Application {
-	return Application{
+	a := Application{
 		ID: r.ID, Name: r.Name, Environment: r.Environment, Product: r.Product, RepoURL: r.RepoUrl,
 		Branch: r.Branch, Path: r.Path, ArgocdServer: r.ArgocdServer, ArgocdApp: r.ArgocdApp,
-		HealthURL: r.HealthUrl, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		HealthURL: r.HealthUrl, DiscoveredFrom: r.DiscoveredFrom, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
 	}
+	if r.MissingSince.Valid {
+		a.MissingSince = &r.MissingSince.Time
+	}
+	return a
 }
 
 func describe(in Input) string {

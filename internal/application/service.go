@@ -90,25 +90,40 @@ func (s *Service) Update(ctx context.Context, env, name string, in Input) (Appli
 // CreateTx is Create inside the caller's transaction q, so that several changes (a whole
 // model being applied) commit together or not at all.
 func (s *Service) CreateTx(ctx context.Context, q *db.Queries, in Input) (Application, error) {
-	return s.saveTx(ctx, q, nil, in)
+	return s.saveTx(ctx, q, nil, in, false)
 }
 
 // UpdateTx is Update inside the caller's transaction q.
 func (s *Service) UpdateTx(ctx context.Context, q *db.Queries, env, name string, in Input) (Application, error) {
-	return s.saveTx(ctx, q, &[2]string{env, name}, in)
+	return s.saveTx(ctx, q, &[2]string{env, name}, in, false)
+}
+
+// FollowTx sets where the discovered application name in env lives, as Argo CD's spec says,
+// inside the caller's transaction q: the only way to change a discovered application's
+// repository, branch and path.
+func (s *Service) FollowTx(ctx context.Context, q *db.Queries, env, name, repoURL, branch, path string) (Application, error) {
+	cur, err := get(ctx, q, env, name)
+	if err != nil {
+		return Application{}, err
+	}
+	in := Input{Name: cur.Name, Environment: cur.Environment, Product: cur.Product, RepoURL: repoURL, Branch: branch,
+		Path: path, ArgocdServer: cur.ArgocdServer, ArgocdApp: cur.ArgocdApp, HealthURL: cur.HealthURL}
+	return s.saveTx(ctx, q, &[2]string{env, name}, in, true)
 }
 
 // save creates (old == nil) or updates the application old names.
 func (s *Service) save(ctx context.Context, old *[2]string, in Input) (Application, error) {
 	var saved Application
 	err := db.InTx(ctx, s.db, func(q *db.Queries) (err error) {
-		saved, err = s.saveTx(ctx, q, old, in)
+		saved, err = s.saveTx(ctx, q, old, in, false)
 		return err
 	})
 	return saved, err
 }
 
-func (s *Service) saveTx(ctx context.Context, q *db.Queries, old *[2]string, in Input) (Application, error) {
+// saveTx creates (old == nil) or updates the application old names; follow lets a discovered
+// application's Argo CD fields change.
+func (s *Service) saveTx(ctx context.Context, q *db.Queries, old *[2]string, in Input, follow bool) (Application, error) {
 	in = normalize(in)
 	fe := s.check.Struct(in)
 	checkInput(in, fe)
@@ -120,6 +135,9 @@ func (s *Service) saveTx(ctx context.Context, q *db.Queries, old *[2]string, in 
 		var err error
 		if prev, err = get(ctx, q, old[0], old[1]); err != nil {
 			return Application{}, err
+		}
+		if fe := lockedByDiscovery(prev, normalize(in)); len(fe) > 0 && !follow {
+			return Application{}, fe
 		}
 	}
 	envID, productID, err := references(ctx, q, in)

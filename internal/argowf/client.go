@@ -1,10 +1,10 @@
 // Package argowf talks to Argo Workflows: the servers Ladder knows (with their tokens sealed at
 // rest) and a small client for the Argo Server REST API calls the argo workflow step needs —
-// submit a workflow from a WorkflowTemplate, read it, read its logs, and terminate it.
+// submit a workflow from a WorkflowTemplate or ClusterWorkflowTemplate, read it, read its logs,
+// resume it, and terminate it.
 package argowf
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,7 +12,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 
 	"ladder/internal/endpoint"
@@ -32,7 +31,13 @@ type Workflow struct {
 	Name    string
 	Phase   string // empty until the controller picked it up
 	Message string
-	Outputs map[string]string // output parameters of the workflow and of its nodes
+	// Suspended is set while the running workflow waits to be resumed: spec.suspend is true or
+	// a Suspend node runs (workflow/util/util.go IsWorkflowSuspended); SuspendedAt names the node.
+	Suspended   bool
+	SuspendedAt string
+	// Outputs are the workflow's own output parameters: those of its entrypoint node (the node
+	// whose ID is the workflow's name), overridden by the global ones in status.outputs.
+	Outputs map[string]string
 }
 
 // Done reports whether the workflow ended.
@@ -40,18 +45,14 @@ func (w Workflow) Done() bool {
 	return w.Phase == Succeeded || w.Phase == Failed || w.Phase == Error
 }
 
-// Submit is what to submit: a workflow named Name from WorkflowTemplate Template.
+// Submit is what to submit: a workflow named Name from WorkflowTemplate Template (or from
+// ClusterWorkflowTemplate Template when Cluster is set).
 type Submit struct {
 	Template   string
+	Cluster    bool
 	Name       string
 	Parameters []string // KEY=value
 	Labels     string   // k=v,k2=v2
-}
-
-// LogLine is one line of a workflow's log.
-type LogLine struct {
-	Pod     string
-	Content string
 }
 
 // StatusError is a non-2xx answer of the Argo Server.
@@ -124,7 +125,11 @@ func (c *Client) Submit(ctx context.Context, s Submit) (string, error) {
 	if s.Labels != "" {
 		opts["labels"] = s.Labels
 	}
-	in := map[string]any{"namespace": c.namespace, "resourceKind": "WorkflowTemplate", "resourceName": s.Template, "submitOptions": opts}
+	kind := "WorkflowTemplate"
+	if s.Cluster {
+		kind = "ClusterWorkflowTemplate"
+	}
+	in := map[string]any{"namespace": c.namespace, "resourceKind": kind, "resourceName": s.Template, "submitOptions": opts}
 	var out wfJSON
 	if err := c.do(ctx, http.MethodPost, c.path("submit"), in, &out); err != nil {
 		return "", err
@@ -132,17 +137,23 @@ func (c *Client) Submit(ctx context.Context, s Submit) (string, error) {
 	return out.Metadata.Name, nil
 }
 
-// wfJSON is the shape of a Workflow that Get reads.
+// wfJSON is the shape of a Workflow that Get reads (pkg/apis/workflow/v1alpha1/workflow_types.go).
 type wfJSON struct {
 	Metadata struct {
 		Name string `json:"name"`
 	} `json:"metadata"`
+	Spec struct {
+		Suspend *bool `json:"suspend"`
+	} `json:"spec"`
 	Status struct {
 		Phase   string     `json:"phase"`
 		Message string     `json:"message"`
 		Outputs *outputsJS `json:"outputs"`
 		Nodes   map[string]struct {
-			Outputs *outputsJS `json:"outputs"`
+			DisplayName string     `json:"displayName"`
+			Type        string     `json:"type"`
+			Phase       string     `json:"phase"`
+			Outputs     *outputsJS `json:"outputs"`
 		} `json:"nodes"`
 	} `json:"status"`
 }
@@ -165,50 +176,35 @@ func (o *outputsJS) into(m map[string]string) {
 	}
 }
 
-// Get reads a workflow (GET /api/v1/workflows/{namespace}/{name}). Outputs hold the output
-// parameters of its nodes, overridden by the workflow's own (global) outputs.
+// Get reads a workflow (GET /api/v1/workflows/{namespace}/{name}). Output parameters of the
+// other nodes are not merged: nodes of the same parameter name would race.
 func (c *Client) Get(ctx context.Context, name string) (Workflow, error) {
 	var out wfJSON
 	if err := c.do(ctx, http.MethodGet, c.path(name), nil, &out); err != nil {
 		return Workflow{}, err
 	}
 	w := Workflow{Name: out.Metadata.Name, Phase: out.Status.Phase, Message: out.Status.Message, Outputs: map[string]string{}}
-	ids := make([]string, 0, len(out.Status.Nodes))
-	for id := range out.Status.Nodes {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		out.Status.Nodes[id].Outputs.into(w.Outputs)
+	if root, ok := out.Status.Nodes[out.Metadata.Name]; ok {
+		root.Outputs.into(w.Outputs)
 	}
 	out.Status.Outputs.into(w.Outputs)
+	if w.Done() {
+		return w, nil
+	}
+	w.Suspended = out.Spec.Suspend != nil && *out.Spec.Suspend
+	for _, n := range out.Status.Nodes {
+		if n.Type == "Suspend" && n.Phase == Running {
+			w.Suspended, w.SuspendedAt = true, n.DisplayName
+			break
+		}
+	}
 	return w, nil
 }
 
-// Logs reads the whole log of a workflow's main containers so far
-// (GET /api/v1/workflows/{namespace}/{name}/log, newline-delimited JSON).
-func (c *Client) Logs(ctx context.Context, name string) ([]LogLine, error) {
-	resp, err := c.send(ctx, http.MethodGet, c.path(name, "log")+"?logOptions.container=main&logOptions.follow=false", nil)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	var lines []LogLine
-	sc := bufio.NewScanner(io.LimitReader(resp.Body, 16<<20))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		var entry struct {
-			Result struct {
-				Content string `json:"content"`
-				PodName string `json:"podName"`
-			} `json:"result"`
-		}
-		if json.Unmarshal(sc.Bytes(), &entry) != nil || entry.Result.PodName == "" && entry.Result.Content == "" {
-			continue
-		}
-		lines = append(lines, LogLine{Pod: entry.Result.PodName, Content: entry.Result.Content})
-	}
-	return lines, sc.Err()
+// Resume resumes a suspended workflow: every active Suspend node succeeds and spec.suspend is
+// cleared (PUT /api/v1/workflows/{namespace}/{name}/resume).
+func (c *Client) Resume(ctx context.Context, name string) error {
+	return c.do(ctx, http.MethodPut, c.path(name, "resume"), map[string]string{"name": name, "namespace": c.namespace}, nil)
 }
 
 // Terminate stops a workflow at once (PUT /api/v1/workflows/{namespace}/{name}/terminate).

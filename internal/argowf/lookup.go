@@ -20,13 +20,22 @@ func (s *Service) Workflow(ctx context.Context, server, name string) (Workflow, 
 	return c.Get(ctx, name)
 }
 
-// Logs reads the log of workflow name on the server called server.
-func (s *Service) Logs(ctx context.Context, server, name string) ([]LogLine, error) {
+// Logs reads the log of workflow name on the server called server from where cursor stands.
+func (s *Service) Logs(ctx context.Context, server, name string, cursor LogCursor) ([]LogLine, error) {
 	c, err := s.Client(ctx, server)
 	if err != nil {
 		return nil, err
 	}
-	return c.Logs(ctx, name)
+	return c.Logs(ctx, name, cursor)
+}
+
+// Resume resumes suspended workflow name on the server called server.
+func (s *Service) Resume(ctx context.Context, server, name string) error {
+	c, err := s.Client(ctx, server)
+	if err != nil {
+		return err
+	}
+	return c.Resume(ctx, name)
 }
 
 // Terminate stops workflow name on the server called server.

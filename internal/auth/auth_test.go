@@ -1,13 +1,18 @@
 package auth_test
 
 import (
+	"context"
+	"database/sql"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
+	"ladder/db"
 	"ladder/internal/auth"
 )
 
@@ -32,6 +37,19 @@ func TestLimiter(t *testing.T) {
 	}
 }
 
+func TestLimiterForgetsKeysByTime(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	l := auth.NewLimiter(5, time.Minute, func() time.Time { return now })
+	for i := range 500 {
+		l.Allow(fmt.Sprintf("1.2.3.4|name-%d", i))
+	}
+	now = now.Add(time.Minute)
+	l.Allow("1.2.3.4|admin")
+	if got := l.Len(); got != 1 {
+		t.Errorf("a window after 500 one-off attempts the limiter holds %d keys, want 1", got)
+	}
+}
+
 func TestSessionKeysGeneratedOnceWithMode0600(t *testing.T) {
 	dir := t.TempDir()
 	first, err := auth.SessionKeys("", dir)
@@ -53,9 +71,9 @@ func TestSessionKeysGeneratedOnceWithMode0600(t *testing.T) {
 
 func TestSessionExpiry(t *testing.T) {
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	s := auth.NewSessions(auth.Keys{"0123456789abcdef0123456789abcdef"}, true, func() time.Time { return now })
+	s := auth.NewSessions(testDB(t, 42, 7), auth.Keys{"0123456789abcdef0123456789abcdef"}, true, func() time.Time { return now })
 	rec := httptest.NewRecorder()
-	if err := s.SignIn(rec, httptest.NewRequest("POST", "/login", nil), 42); err != nil {
+	if err := s.SignIn(rec, httptest.NewRequest("POST", "/login", nil), 42, "192.0.2.1"); err != nil {
 		t.Fatal(err)
 	}
 	cookie := rec.Result().Cookies()[0]
@@ -89,9 +107,9 @@ func TestSessionExpiry(t *testing.T) {
 
 func TestSessionAbsoluteExpiry(t *testing.T) {
 	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
-	s := auth.NewSessions(auth.Keys{"0123456789abcdef0123456789abcdef"}, false, func() time.Time { return now })
+	s := auth.NewSessions(testDB(t, 42, 7), auth.Keys{"0123456789abcdef0123456789abcdef"}, false, func() time.Time { return now })
 	rec := httptest.NewRecorder()
-	_ = s.SignIn(rec, httptest.NewRequest("POST", "/login", nil), 7)
+	_ = s.SignIn(rec, httptest.NewRequest("POST", "/login", nil), 7, "192.0.2.1")
 	cookie := rec.Result().Cookies()[0]
 	// Keep the session busy every 10 hours: it still ends after 7 days.
 	for day := time.Duration(0); day < 8*24*time.Hour; day += 10 * time.Hour {
@@ -106,5 +124,67 @@ func TestSessionAbsoluteExpiry(t *testing.T) {
 		if elapsed := day + 10*time.Hour; ok != (elapsed <= auth.AbsoluteTimeout) {
 			t.Fatalf("after %s: signed in = %v", elapsed, ok)
 		}
+	}
+}
+
+// testDB is a migrated database in a temporary file holding users with the ids given.
+func testDB(t *testing.T, ids ...int64) *sql.DB {
+	t.Helper()
+	conn, err := db.Open(context.Background(), filepath.Join(t.TempDir(), "ladder.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	for _, id := range ids {
+		if _, err := conn.Exec(`INSERT INTO users (id, name, created_at, updated_at) VALUES (?, ?, ?, ?)`,
+			id, fmt.Sprint("user-", id), time.Now().UTC(), time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return conn
+}
+
+func TestEndedSessionSignsNobodyIn(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	s := auth.NewSessions(testDB(t, 42), auth.Keys{"0123456789abcdef0123456789abcdef"}, false, func() time.Time { return now })
+	signIn := func() *http.Cookie {
+		rec := httptest.NewRecorder()
+		if err := s.SignIn(rec, httptest.NewRequest("POST", "/login", nil), 42, "192.0.2.1"); err != nil {
+			t.Fatal(err)
+		}
+		return rec.Result().Cookies()[0]
+	}
+	ask := func(c *http.Cookie) bool {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.AddCookie(c)
+		_, ok := s.UserID(httptest.NewRecorder(), r)
+		return ok
+	}
+	a, b, c := signIn(), signIn(), signIn()
+	if !ask(a) || !ask(b) || !ask(c) {
+		t.Fatal("fresh sessions do not sign in")
+	}
+	out := httptest.NewRequest("POST", "/logout", nil)
+	out.AddCookie(a)
+	if err := s.SignOut(httptest.NewRecorder(), out); err != nil {
+		t.Fatal(err)
+	}
+	if ask(a) {
+		t.Errorf("a copy of a signed-out cookie still signs in")
+	}
+	if !ask(b) {
+		t.Errorf("signing out one session ended another")
+	}
+	r := httptest.NewRequest("GET", "/account", nil)
+	r.AddCookie(b)
+	list, err := s.List(r, 42)
+	if err != nil || len(list) != 2 || !slices.ContainsFunc(list, func(x auth.Session) bool { return x.Current }) {
+		t.Fatalf("sessions listed: %+v, %v; want 2, one of them current", list, err)
+	}
+	if err := s.EndAll(context.Background(), 42, "user-42", "test"); err != nil {
+		t.Fatal(err)
+	}
+	if ask(b) || ask(c) {
+		t.Errorf("sessions still sign in after all were ended")
 	}
 }

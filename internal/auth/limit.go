@@ -6,13 +6,15 @@ import (
 )
 
 // Limiter allows at most max attempts per key within a sliding window; Ladder keys password
-// attempts by client address and user name.
+// attempts by client address and user name. Keys are forgotten once their window has passed
+// (swept at most once per window), so the limiter holds only the last window's keys.
 type Limiter struct {
 	mu     sync.Mutex
 	max    int
 	window time.Duration
 	now    func() time.Time
 	hits   map[string][]time.Time
+	swept  time.Time
 }
 
 // NewLimiter returns a Limiter of max attempts per window.
@@ -26,8 +28,9 @@ func (l *Limiter) Allow(key string) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	if len(l.hits) > 10_000 {
+	if now.Sub(l.swept) >= l.window {
 		l.sweep(now)
+		l.swept = now
 	}
 	recent := l.recent(key, now)
 	if len(recent) >= l.max {
@@ -36,6 +39,13 @@ func (l *Limiter) Allow(key string) (bool, time.Duration) {
 	}
 	l.hits[key] = append(recent, now)
 	return true, 0
+}
+
+// Len is the number of keys the limiter holds.
+func (l *Limiter) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.hits)
 }
 
 // Reset forgets key's attempts, after a successful sign-in.

@@ -5,12 +5,16 @@ package auth
 
 import (
 	"crypto/rand"
+	"database/sql"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
 
 	"github.com/gorilla/sessions"
+
+	"ladder/db"
 )
 
 // CookieName is the name of Ladder's session cookie.
@@ -41,30 +45,40 @@ const (
 
 // Sessions reads and writes the session cookie: sealed (authenticated and encrypted),
 // HttpOnly, SameSite=Lax, Secure when Ladder is served over https. The expiry is checked on
-// the server from timestamps inside the cookie, not left to the browser.
+// the server from timestamps inside the cookie, not left to the browser, and each session
+// has a record in the database: a cookie whose record was deleted signs nobody in.
 type Sessions struct {
-	store *sessions.CookieStore
-	now   func() time.Time
+	store   *sessions.CookieStore
+	now     func() time.Time
+	db      *sql.DB
+	q       *db.Queries
+	version func() uint64 // db.Version
 
 	mu     sync.Mutex
 	opened map[string]openedCookie // by the cookie's value
+	live   map[string]liveSession  // by session id
 }
 
 // openedCookie is what UserID reads from a session cookie. Opening a cookie (check its MAC,
 // decrypt, decode) costs more CPU than serving a page from the cache, and a browser sends the
 // same cookie until it is rewritten, so UserID remembers the cookies it opened. The timestamps
 // are still checked at every request.
-type openedCookie struct{ id, created, seen int64 }
+type openedCookie struct {
+	id, created, seen int64
+	sid               string
+}
 
 // openedMax bounds the remembered cookies; when full, they are forgotten all at once.
 const openedMax = 16384
 
-// NewSessions returns Sessions sealed with keys (the first seals, all open: see SessionKeys).
-func NewSessions(keys Keys, secure bool, now func() time.Time) *Sessions {
+// NewSessions returns Sessions sealed with keys (the first seals, all open: see SessionKeys),
+// their records kept in conn.
+func NewSessions(conn *sql.DB, keys Keys, secure bool, now func() time.Time) *Sessions {
 	store := sessions.NewCookieStore(keys.pairs()...)
 	store.Options = &sessions.Options{Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
 	store.MaxAge(int(AbsoluteTimeout / time.Second))
-	return &Sessions{store: store, now: now, opened: map[string]openedCookie{}}
+	return &Sessions{store: store, now: now, db: conn, q: db.New(conn), version: db.Version(conn),
+		opened: map[string]openedCookie{}, live: map[string]liveSession{}}
 }
 
 // UserID returns the signed-in user's id, or false when nobody is signed in or the session
@@ -85,6 +99,7 @@ func (s *Sessions) UserID(w http.ResponseWriter, r *http.Request) (int64, bool) 
 		o.id, _ = sess.Values[keyUser].(int64)
 		o.created, _ = sess.Values[keyCreated].(int64)
 		o.seen, _ = sess.Values[keySeen].(int64)
+		o.sid, _ = sess.Values[keyID].(string)
 		if o.id == 0 {
 			return 0, false
 		}
@@ -96,7 +111,8 @@ func (s *Sessions) UserID(w http.ResponseWriter, r *http.Request) (int64, bool) 
 		s.mu.Unlock()
 	}
 	now := s.now()
-	if now.Sub(time.Unix(o.created, 0)) > AbsoluteTimeout || now.Sub(time.Unix(o.seen, 0)) > IdleTimeout {
+	if now.Sub(time.Unix(o.created, 0)) > AbsoluteTimeout || now.Sub(time.Unix(o.seen, 0)) > IdleTimeout ||
+		!s.alive(r.Context(), o.sid, o.id) {
 		_ = s.clear(w, r)
 		return 0, false
 	}
@@ -109,23 +125,35 @@ func (s *Sessions) UserID(w http.ResponseWriter, r *http.Request) (int64, bool) 
 	return o.id, true
 }
 
-// SignIn starts a fresh session for userID. Nothing of the previous session survives — any
-// sign-in flow state included — and the session gets a new random id, so a cookie planted
-// before sign-in is worth nothing after it.
-func (s *Sessions) SignIn(w http.ResponseWriter, r *http.Request, userID int64) error {
+// SignIn starts a fresh session for userID, coming from address, and records it. Nothing of
+// the previous session survives — any sign-in flow state included — and the session gets a new
+// random id, so a cookie planted before sign-in is worth nothing after it.
+func (s *Sessions) SignIn(w http.ResponseWriter, r *http.Request, userID int64, address string) error {
+	sid := rand.Text()
+	if err := s.record(r, sid, userID, address); err != nil {
+		return err
+	}
 	sess := sessions.NewSession(s.store, CookieName)
 	opts := *s.store.Options
 	sess.Options = &opts
 	now := s.now().Unix()
 	sess.Values[keyUser] = userID
-	sess.Values[keyID] = rand.Text()
+	sess.Values[keyID] = sid
 	sess.Values[keyCreated] = now
 	sess.Values[keySeen] = now
 	return s.store.Save(r, w, sess)
 }
 
-// SignOut ends the session: the browser is told to drop the cookie.
-func (s *Sessions) SignOut(w http.ResponseWriter, r *http.Request) error { return s.clear(w, r) }
+// SignOut ends the session: its record is deleted (a copy of the cookie signs nobody in) and
+// the browser is told to drop the cookie.
+func (s *Sessions) SignOut(w http.ResponseWriter, r *http.Request) error {
+	if sid := s.sessionID(r); sid != "" {
+		if err := s.q.DeleteSessionByHash(r.Context(), hashID(sid)); err != nil {
+			return fmt.Errorf("end session: %w", err)
+		}
+	}
+	return s.clear(w, r)
+}
 
 func (s *Sessions) clear(w http.ResponseWriter, r *http.Request) error {
 	sess := sessions.NewSession(s.store, CookieName)

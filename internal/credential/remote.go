@@ -22,9 +22,9 @@ func (s *Service) Remote(ctx context.Context, repoURL string) (gitops.Remote, er
 
 func (a *Auth) credentials() gitops.Credentials {
 	if a.Kind == KindSSH {
-		return gitops.Credentials{Username: a.Username, SSHKey: []byte(a.PrivateKey), KnownHosts: a.KnownHosts}
+		return gitops.Credentials{Name: a.Name, Username: a.Username, SSHKey: []byte(a.PrivateKey), KnownHosts: a.KnownHosts}
 	}
-	return gitops.Credentials{Username: a.Username, Token: a.Token}
+	return gitops.Credentials{Name: a.Name, Username: a.Username, Token: a.Token}
 }
 
 // checkKnownHosts reports whether every line parses as a known_hosts entry.

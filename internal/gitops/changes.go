@@ -26,7 +26,7 @@ type Commit struct {
 // Head returns the SHA at the head of a branch (the remote's default branch
 // when branch is empty).
 func (s *Store) Head(ctx context.Context, r Remote, branch string) (string, error) {
-	rp, err := s.open(ctx, r, "")
+	rp, err := s.open(ctx, r, "", branch)
 	if err != nil {
 		return "", err
 	}
@@ -48,7 +48,7 @@ func (s *Store) Head(ctx context.Context, r Remote, branch string) (string, erro
 // A commit touches dir when the hash of dir's tree differs from its first
 // parent's, which is much faster than a path-filtered log.
 func (s *Store) Changes(ctx context.Context, r Remote, branch, dir, since string) (string, []Commit, error) {
-	rp, err := s.open(ctx, r, "")
+	rp, err := s.open(ctx, r, "", branch)
 	if err != nil {
 		return "", nil, err
 	}
@@ -60,16 +60,26 @@ func (s *Store) Changes(ctx context.Context, r Remote, branch, dir, since string
 	if since == "" || since == head.Hash.String() {
 		return head.Hash.String(), nil, nil
 	}
-	stop := plumbing.NewHash(since)
+	var found []Commit
+	err = rp.deepened(ctx, func() (err error) {
+		found, err = changesSince(head, plumbing.NewHash(since), dir)
+		return err
+	}, branch)
+	return head.Hash.String(), found, err
+}
+
+// changesSince lists the first-parent commits from head back to stop (at most MaxChanges)
+// that touch dir, oldest first.
+func changesSince(head *object.Commit, stop plumbing.Hash, dir string) ([]Commit, error) {
 	var found []Commit
 	for c, n := head, 0; c != nil && c.Hash != stop && n < MaxChanges; n++ {
 		parent, err := firstParent(c)
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		changed, err := touches(c, parent, dir)
 		if err != nil {
-			return "", nil, err
+			return nil, err
 		}
 		if changed {
 			found = append(found, commitInfo(c))
@@ -77,7 +87,7 @@ func (s *Store) Changes(ctx context.Context, r Remote, branch, dir, since string
 		c = parent
 	}
 	slices.Reverse(found)
-	return head.Hash.String(), found, nil
+	return found, nil
 }
 
 // firstParent returns a commit's first parent, or nil for a root commit.
@@ -138,7 +148,7 @@ func commitInfo(c *object.Commit) Commit {
 // becomes reachable: callers fall back to the provider's merged state
 // (Provider.PullRequest) for those.
 func (s *Store) Merged(ctx context.Context, r Remote, branch, sha string) (bool, error) {
-	rp, err := s.open(ctx, r, "")
+	rp, err := s.open(ctx, r, "", branch)
 	if err != nil {
 		return false, err
 	}
@@ -157,5 +167,10 @@ func (s *Store) Merged(ctx context.Context, r Remote, branch, sha string) (bool,
 	if c.Hash == head.Hash {
 		return true, nil
 	}
-	return c.IsAncestor(head)
+	var ok bool
+	err = rp.deepened(ctx, func() (err error) {
+		ok, err = c.IsAncestor(head)
+		return err
+	}, branch)
+	return ok, err
 }

@@ -23,6 +23,9 @@ func setJSON(data []byte, np spec.NormalizedPath, v any) ([]byte, error) {
 	if equalValues(old, v) {
 		return data, nil
 	}
+	if err := checkKinds(old, v); err != nil {
+		return nil, err
+	}
 	if children := sameShape(old, v); children != nil {
 		for _, c := range children {
 			child, _ := valueAt(v, spec.NormalizedPath{c})

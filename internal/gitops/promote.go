@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5"
-	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
@@ -77,7 +76,7 @@ func PullRequestBranch(product string, releaseNumber int, env string) string {
 // commit (the branch head when commit is empty) and returns them with the
 // commit's SHA.
 func (s *Store) ReadSource(ctx context.Context, r Remote, branch, dir, commit string, t Template) (Values, string, error) {
-	rp, err := s.open(ctx, r, commit)
+	rp, err := s.open(ctx, r, commit, branch)
 	if err != nil {
 		return Values{}, "", err
 	}
@@ -97,7 +96,7 @@ func (s *Store) ReadSource(ctx context.Context, r Remote, branch, dir, commit st
 // ReadVersion reads an application's version at a commit (the branch head
 // when commit is empty).
 func (s *Store) ReadVersion(ctx context.Context, r Remote, branch, dir, commit string, vs VersionSource) (string, error) {
-	rp, err := s.open(ctx, r, commit)
+	rp, err := s.open(ctx, r, commit, branch)
 	if err != nil {
 		return "", err
 	}
@@ -120,7 +119,7 @@ func (s *Store) Preview(ctx context.Context, req PromoteRequest) (Result, error)
 	if err != nil {
 		return Result{}, err
 	}
-	rp, err := s.open(ctx, req.Target, "")
+	rp, err := s.open(ctx, req.Target, "", req.TargetBranch)
 	if err != nil {
 		return Result{}, err
 	}
@@ -168,48 +167,111 @@ func (s *Store) values(ctx context.Context, req PromoteRequest) (Values, string,
 	return s.ReadSource(ctx, req.Source, req.SourceBranch, req.SourcePath, req.SourceCommit, req.Template)
 }
 
-// promoteOnce fetches the target, applies the values on the branch head,
-// commits and pushes once.
+// promoteOnce fetches the target, applies the values on the branch head, commits and pushes
+// once. When the values are already there because this very promotion landed before (its
+// reply was lost, or the process stopped after the push), it returns that commit.
 func (s *Store) promoteOnce(ctx context.Context, req PromoteRequest, vals Values) (Result, error) {
-	rp, err := s.open(ctx, req.Target, "")
+	branches := []string{req.TargetBranch}
+	if req.PullRequest {
+		branches = append(branches, PullRequestBranch(req.Product, req.ReleaseNumber, req.TargetEnv))
+	}
+	rp, err := s.open(ctx, req.Target, "", branches...)
 	if err != nil {
 		return Result{}, err
 	}
 	defer rp.release()
-	base, err := rp.branchHead(ctx, req.TargetBranch)
-	if err != nil {
-		return Result{}, err
-	}
-	changes, tree, err := applyToCommit(rp, base, req.TargetPath, vals)
-	if err != nil || len(changes) == 0 {
-		return Result{NoChanges: err == nil}, err
-	}
 	branch := req.TargetBranch
 	if branch == "" {
 		if branch, err = rp.defaultBranch(ctx); err != nil {
 			return Result{}, err
 		}
 	}
-	force := ""
+	base, err := rp.branchHead(ctx, branch)
+	if err != nil {
+		return Result{}, err
+	}
+	changes, tree, err := applyToCommit(rp, base, req.TargetPath, vals)
+	if err != nil {
+		return Result{}, err
+	}
+	if len(changes) == 0 {
+		if own := rp.ownCommit(base, CommitMessage(req)); own != "" {
+			return Result{Commit: own, Branch: branch}, nil
+		}
+		return Result{NoChanges: true}, nil
+	}
+	force := false
 	if req.PullRequest {
-		branch, force = PullRequestBranch(req.Product, req.ReleaseNumber, req.TargetEnv), "+"
+		branch, force = PullRequestBranch(req.Product, req.ReleaseNumber, req.TargetEnv), true
 		if existing, ok := rp.sameChange(branch, base.Hash, tree); ok {
 			return Result{Commit: existing, Branch: branch, Changes: changes}, nil
 		}
 	}
-	sha, err := rp.commitTree(base.Hash, tree, req)
+	return rp.commitAndPush(ctx, s.beforePush, req, branch, base.Hash, tree, force, changes)
+}
+
+// commitAndPush stores the promotion commit and pushes it. A push whose answer was lost
+// (the connection dropped after the server took it) counts when the branch now holds the
+// commit.
+func (rp *repo) commitAndPush(ctx context.Context, beforePush func(), req PromoteRequest, branch string, base, tree plumbing.Hash, force bool, changes map[string]FileChange) (Result, error) {
+	sha, err := rp.commitTree(base, tree, req)
 	if err != nil {
 		return Result{}, err
 	}
-	spec := config.RefSpec(force + sha.String() + ":refs/heads/" + branch)
-	if s.beforePush != nil {
-		s.beforePush()
+	c, err := rp.CommitObject(sha)
+	if err != nil {
+		return Result{}, err
 	}
-	err = rp.PushContext(ctx, &git.PushOptions{RemoteName: "origin", RefSpecs: []config.RefSpec{spec}, Auth: rp.auth})
-	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return Result{}, fmt.Errorf("push %s to %s: %w", branch, req.Target.URL, err)
+	if beforePush != nil {
+		beforePush()
+	}
+	err = rp.push(ctx, branch, c, force)
+	if err != nil && Transient(err) && rp.landed(ctx, branch, sha) {
+		err = nil
+	}
+	if err != nil {
+		return Result{}, err
 	}
 	return Result{Commit: sha.String(), Branch: branch, Changes: changes}, nil
+}
+
+// landed reports whether the remote branch holds commit sha (fetched anew).
+func (rp *repo) landed(ctx context.Context, branch string, sha plumbing.Hash) bool {
+	if rp.fetch(ctx, false, branch) != nil {
+		return false
+	}
+	head, err := rp.branchHead(ctx, branch)
+	if err != nil {
+		return false
+	}
+	return rp.recent(head, func(c *object.Commit) bool { return c.Hash == sha }) != ""
+}
+
+// ownCommit returns the SHA of the latest promotion commit with message msg near head.
+func (rp *repo) ownCommit(head *object.Commit, msg string) string {
+	return rp.recent(head, func(c *object.Commit) bool { return c.Message == msg })
+}
+
+// recentDepth bounds how far back recent looks.
+const recentDepth = 50
+
+// recent returns the SHA of the first of the latest first-parent commits from head (as far as
+// the clone holds them) that match, or "".
+func (rp *repo) recent(head *object.Commit, match func(*object.Commit) bool) string {
+	for c, n := head, 0; n < recentDepth; n++ {
+		if match(c) {
+			return c.Hash.String()
+		}
+		if c.NumParents() == 0 {
+			return ""
+		}
+		p, err := rp.CommitObject(c.ParentHashes[0])
+		if err != nil {
+			return ""
+		}
+		c = p
+	}
+	return ""
 }
 
 // applyToCommit applies values to the application directory of a commit and
@@ -294,7 +356,7 @@ func CommitMessage(req PromoteRequest) string {
 // comes from Pull): the client-side check and the server's receive-pack
 // report it as text, so the text is all there is to match.
 func isRejectedPush(err error) bool {
-	if errors.Is(err, git.ErrForceNeeded) {
+	if errors.Is(err, errBranchMoved) || errors.Is(err, git.ErrForceNeeded) {
 		return true
 	}
 	msg := err.Error()

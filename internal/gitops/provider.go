@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"ladder/internal/endpoint"
 )
@@ -38,10 +40,76 @@ type NewPullRequest struct {
 	Body  string
 }
 
-// Provider opens pull requests and reads their state on a Git host.
+// Provider opens, finds, reads and closes pull requests and posts commit statuses on a Git
+// host. Errors of the host's API are *APIError.
 type Provider interface {
 	OpenPullRequest(ctx context.Context, pr NewPullRequest) (PullRequest, error)
 	PullRequest(ctx context.Context, repo string, number int) (PullRequest, error)
+	// OpenPullRequestFor finds the open pull request from branch head into base; found is
+	// false when there is none.
+	OpenPullRequestFor(ctx context.Context, repo, head, base string) (pr PullRequest, found bool, err error)
+	// ClosePullRequest comments on an open pull request, closes it unmerged and deletes its
+	// branch (a branch already gone is no error).
+	ClosePullRequest(ctx context.Context, repo string, pr PullRequest, head, comment string) error
+	// SetCommitStatus posts (or updates: same context) a status on commit sha.
+	SetCommitStatus(ctx context.Context, repo, sha string, st CommitStatus) error
+}
+
+// Commit status states, mapped to each host's own words.
+const (
+	StatusPending = "pending"
+	StatusRunning = "running"
+	StatusSuccess = "success"
+	StatusFailure = "failure"
+	StatusStopped = "stopped" // terminated or superseded
+)
+
+// CommitStatus is one status on a commit: Context names it (one per environment), URL links
+// to the release.
+type CommitStatus struct {
+	State       string
+	Context     string
+	Description string
+	URL         string
+}
+
+// APIError is a non-2xx answer of a Git host's API.
+type APIError struct {
+	Method, Path string
+	Code         int
+	Message      string
+	// RetryAt is when a rate-limited request may be sent again (Retry-After, or the reset
+	// time of X-RateLimit-Reset / RateLimit-Reset); zero when the answer is no rate limit.
+	RetryAt time.Time
+}
+
+func (e *APIError) Error() string {
+	msg := fmt.Sprintf("%s %s: %d %s: %s", e.Method, e.Path, e.Code, http.StatusText(e.Code), e.Message)
+	if !e.RetryAt.IsZero() {
+		msg += " (rate limited until " + e.RetryAt.UTC().Format(time.RFC3339) + ")"
+	}
+	return msg
+}
+
+// Blocking reports whether err should hold a promotion back rather than fail it: the host
+// was not reached, refused the token (401), limited the rate, or failed itself (5xx). Such an
+// error is shown as a blocker and the request tried again with backoff.
+func Blocking(err error) bool {
+	var ae *APIError
+	if !errors.As(err, &ae) {
+		return err != nil && !errors.Is(err, context.Canceled)
+	}
+	return ae.Code == http.StatusUnauthorized || !ae.RetryAt.IsZero() || ae.Code >= 500
+}
+
+// RetryAt is when a blocking err may be tried again: the host's rate-limit time, or zero to
+// back off by the caller's own rule.
+func RetryAt(err error) time.Time {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.RetryAt
+	}
+	return time.Time{}
 }
 
 // NewProvider returns the API client for a provider kind (ProviderGitHub,
@@ -91,7 +159,7 @@ type apiClient struct {
 	auth   string // Authorization prefix; empty: GitLab's PRIVATE-TOKEN header
 }
 
-// do sends a request and decodes a 2xx JSON answer into out.
+// do sends a request and decodes a 2xx JSON answer into out (nil: ignore the body).
 func (a apiClient) do(ctx context.Context, method, path string, in, out any) error {
 	req, err := endpoint.NewRequest(ctx, method, a.base+path, in)
 	if err != nil {
@@ -112,88 +180,60 @@ func (a apiClient) do(ctx context.Context, method, path string, in, out any) err
 		return err
 	}
 	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, bytes.TrimSpace(data[:min(len(data), 300)]))
+		return apiError(method, path, resp, data, time.Now())
+	}
+	if out == nil || len(bytes.TrimSpace(data)) == 0 {
+		return nil
 	}
 	return json.Unmarshal(data, out)
 }
 
-// githubPull is the part of GitHub's (and Gitea's) pull request JSON used here.
-type githubPull struct {
-	Number  int    `json:"number"`
-	HTMLURL string `json:"html_url"`
-	State   string `json:"state"` // open | closed
-	Merged  bool   `json:"merged"`
-}
-
-func (p githubPull) pullRequest() PullRequest {
-	state := p.State
-	if p.Merged {
-		state = PullRequestMerged
+// apiError reads a failed answer: the host's message and, for a rate limit, when to retry.
+// GitHub answers 403 or 429 with x-ratelimit-remaining 0 and x-ratelimit-reset (epoch
+// seconds), or retry-after (seconds) for secondary limits (docs.github.com, "Rate limits for
+// the REST API"); GitLab and Gitea answer 429 with Retry-After (and GitLab RateLimit-Reset).
+func apiError(method, path string, resp *http.Response, body []byte, now time.Time) *APIError {
+	e := &APIError{Method: method, Path: strings.SplitN(path, "?", 2)[0], Code: resp.StatusCode, Message: hostMessage(body)}
+	h := resp.Header
+	limited := resp.StatusCode == http.StatusTooManyRequests ||
+		resp.StatusCode == http.StatusForbidden && (h.Get("X-RateLimit-Remaining") == "0" || h.Get("Retry-After") != "" ||
+			strings.Contains(strings.ToLower(e.Message), "rate limit"))
+	if !limited {
+		return e
 	}
-	return PullRequest{Number: p.Number, URL: p.HTMLURL, State: state}
-}
-
-// github is the GitHub REST API client.
-type github struct{ api apiClient }
-
-// OpenPullRequest opens a pull request (POST /repos/{owner}/{repo}/pulls).
-func (g github) OpenPullRequest(ctx context.Context, pr NewPullRequest) (PullRequest, error) {
-	var out githubPull
-	in := map[string]string{"title": pr.Title, "head": pr.Head, "base": pr.Base, "body": pr.Body}
-	err := g.api.do(ctx, http.MethodPost, "/repos/"+pr.Repo+"/pulls", in, &out)
-	return out.pullRequest(), err
-}
-
-// PullRequest reads a pull request (GET /repos/{owner}/{repo}/pulls/{n}).
-func (g github) PullRequest(ctx context.Context, repo string, number int) (PullRequest, error) {
-	var out githubPull
-	err := g.api.do(ctx, http.MethodGet, fmt.Sprintf("/repos/%s/pulls/%d", repo, number), nil, &out)
-	return out.pullRequest(), err
-}
-
-// gitea is the Gitea and Forgejo API client, shaped like GitHub's.
-type gitea struct{ api apiClient }
-
-// OpenPullRequest opens a pull request (POST /api/v1/repos/{owner}/{repo}/pulls).
-func (g gitea) OpenPullRequest(ctx context.Context, pr NewPullRequest) (PullRequest, error) {
-	return github(g).OpenPullRequest(ctx, pr)
-}
-
-// PullRequest reads a pull request (GET /api/v1/repos/{owner}/{repo}/pulls/{n}).
-func (g gitea) PullRequest(ctx context.Context, repo string, number int) (PullRequest, error) {
-	return github(g).PullRequest(ctx, repo, number)
-}
-
-// gitlabMR is the part of GitLab's merge request JSON used here.
-type gitlabMR struct {
-	IID    int    `json:"iid"`
-	WebURL string `json:"web_url"`
-	State  string `json:"state"` // opened | closed | locked | merged
-}
-
-func (m gitlabMR) pullRequest() PullRequest {
-	state := m.State
-	switch state {
-	case "opened", "locked":
-		state = PullRequestOpen
+	e.RetryAt = now.Add(time.Minute) // GitHub: otherwise wait at least a minute
+	if s, err := strconv.Atoi(h.Get("Retry-After")); err == nil {
+		e.RetryAt = now.Add(time.Duration(s) * time.Second)
+	} else if reset := orDefault(h.Get("X-RateLimit-Reset"), h.Get("RateLimit-Reset")); reset != "" {
+		if n, err := strconv.ParseInt(reset, 10, 64); err == nil && time.Unix(n, 0).After(now) {
+			e.RetryAt = time.Unix(n, 0)
+		}
 	}
-	return PullRequest{Number: m.IID, URL: m.WebURL, State: state}
+	return e
 }
 
-// gitlab is the GitLab REST API (v4) client.
-type gitlab struct{ api apiClient }
-
-// OpenPullRequest opens a merge request (POST /projects/{path}/merge_requests).
-func (g gitlab) OpenPullRequest(ctx context.Context, pr NewPullRequest) (PullRequest, error) {
-	var out gitlabMR
-	in := map[string]string{"title": pr.Title, "source_branch": pr.Head, "target_branch": pr.Base, "description": pr.Body}
-	err := g.api.do(ctx, http.MethodPost, "/projects/"+url.PathEscape(pr.Repo)+"/merge_requests", in, &out)
-	return out.pullRequest(), err
-}
-
-// PullRequest reads a merge request (GET /projects/{path}/merge_requests/{iid}).
-func (g gitlab) PullRequest(ctx context.Context, repo string, number int) (PullRequest, error) {
-	var out gitlabMR
-	err := g.api.do(ctx, http.MethodGet, fmt.Sprintf("/projects/%s/merge_requests/%d", url.PathEscape(repo), number), nil, &out)
-	return out.pullRequest(), err
+// hostMessage is the message of an error body: {"message": "..."} (GitHub, Gitea), with
+// GitHub's validation errors[].message, or GitLab's {"message": [...] or {...}} / {"error": "..."}.
+func hostMessage(body []byte) string {
+	var e struct {
+		Message json.RawMessage `json:"message"`
+		Error   string          `json:"error"`
+		Errors  []struct {
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	if json.Unmarshal(body, &e) != nil {
+		return string(bytes.TrimSpace(body[:min(len(body), 300)]))
+	}
+	var msg string
+	if json.Unmarshal(e.Message, &msg) != nil {
+		msg = string(e.Message)
+	}
+	for _, x := range e.Errors {
+		msg = strings.TrimSpace(msg + "; " + x.Message)
+	}
+	if msg == "" {
+		msg = e.Error
+	}
+	return msg
 }

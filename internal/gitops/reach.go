@@ -33,5 +33,10 @@ func (s *Store) Contains(ctx context.Context, r Remote, from, sha string) (bool,
 	if err != nil {
 		return false, err
 	}
-	return c.IsAncestor(later)
+	var ok bool
+	err = rp.deepened(ctx, func() (err error) {
+		ok, err = c.IsAncestor(later)
+		return err
+	})
+	return ok, err
 }

@@ -28,6 +28,9 @@ var ErrPathNotFound = errors.New("path matches nothing")
 // ErrFileNotFound reports a file named by a template that does not exist.
 var ErrFileNotFound = errors.New("file not found")
 
+// ErrJSONPathSyntax reports a query that is not valid RFC 9535 JSONPath.
+var ErrJSONPathSyntax = errors.New("JSONPath syntax error")
+
 // ErrEdit reports an edit that could not be made without disturbing other
 // values (for example a value shared through a YAML anchor).
 var ErrEdit = errors.New("cannot edit value")
@@ -238,7 +241,7 @@ func keyString(k *yaml.Node) string {
 func selectValues(name string, docs []any, query string) ([]Located, error) {
 	p, err := jsonpath.Parse(query)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, fmt.Errorf("%w in %s: %w", ErrJSONPathSyntax, query, err)
 	}
 	var out []Located
 	for i, doc := range docs {

@@ -2,8 +2,10 @@ package gitops
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/theory/jsonpath/spec"
@@ -18,11 +20,19 @@ import (
 // Scalars are spliced in place and keep their quoting style unless the new
 // value needs quotes: a string written where the target is plain is quoted
 // when the plain form would read as another type (yes, on, 0777, 1.10,
-// null...). When a map or list replaces a map or list with the same keys or
-// length, the edit is made leaf by leaf; otherwise only that node is
-// rendered again, at its indentation. Every edit is checked by reading the
-// file back: the addressed value must equal v and every other value must
-// be unchanged, otherwise the result is an ErrEdit error.
+// null...). When a map or list replaces a block map or list, the edit is
+// made in place: kept keys and items keep their lines and comments, new
+// ones are added at their neighbours' indentation, removed ones leave with
+// their lines. Only where that is impossible is the node rendered again, at
+// its indentation. Every edit is checked by reading the file back: the
+// addressed value must equal v and every other value must be unchanged,
+// otherwise the result is an ErrEdit error.
+//
+// A value is never written through an alias or a merge key, which would
+// change every key sharing the anchor: a key a mapping takes from a merge
+// key is added to that mapping instead, and deeper paths are an ErrEdit
+// error. A scalar written over a non-empty list or map is an ErrEdit error
+// too.
 //
 // A path that does not exist in the file is an ErrPathNotFound error: keys
 // are never created, because a target that lacks a key the source has is
@@ -68,7 +78,24 @@ func setYAML(data []byte, doc int, np spec.NormalizedPath, v any) ([]byte, error
 	if equalValues(old, v) {
 		return data, nil
 	}
-	if children := sameShape(old, v); children != nil {
+	loc, ok := locateYAML(nodes[doc], np)
+	if !ok {
+		return nil, ErrPathNotFound
+	}
+	if loc.merged {
+		return overrideMerged(data, doc, np, v)
+	}
+	if loc.shared != "" {
+		return nil, fmt.Errorf("%w: this value is shared through %s, so changing it here would change every key that uses it; "+
+			"change it where it is defined, or give this key its own value", ErrEdit, loc.shared)
+	}
+	if err := checkKinds(old, v); err != nil {
+		return nil, err
+	}
+	if out, ok := reshapeYAML(data, doc, np, loc, old, v); ok {
+		return out, nil
+	}
+	if children := sameShape(old, v); children != nil && loc.node.Kind != yaml.AliasNode {
 		for _, c := range children {
 			child, _ := valueAt(v, spec.NormalizedPath{c})
 			if data, err = setYAML(data, doc, append(slices.Clone(np), c), child); err != nil {
@@ -77,11 +104,9 @@ func setYAML(data []byte, doc int, np spec.NormalizedPath, v any) ([]byte, error
 		}
 		return data, nil
 	}
-	loc, ok := locateYAML(nodes[doc], np)
-	if !ok {
-		return nil, ErrPathNotFound
-	}
-	cands, err := yamlCandidates(newYAMLText(data), loc, v)
+	t := newYAMLText(data)
+	t.unit = indentUnit(nodes[doc])
+	cands, err := yamlCandidates(t, loc, v)
 	if err != nil {
 		return nil, err
 	}
@@ -143,20 +168,28 @@ func sameShape(old, v any) []spec.NormalSelector {
 }
 
 // yamlLoc is a node found by a normalized path, with its parent collection
-// (nil at the document root) and, in a mapping, its key.
+// (nil at the document root) and, in a mapping, its key. A path that goes
+// through an alias or a merge key reaches a node other keys share: shared
+// says through what, unless only the last key comes from a merge key of a
+// mapping the path owns (merged), where the key can be added.
 type yamlLoc struct {
 	node, parent, key *yaml.Node
+	shared            string
+	merged            bool
 }
 
-// locateYAML finds the node at np, following aliases on the way.
+// locateYAML finds the node at np, following aliases and merge keys on the
+// way.
 func locateYAML(doc *yaml.Node, np spec.NormalizedPath) (yamlLoc, bool) {
 	if len(doc.Content) == 0 {
 		return yamlLoc{}, false
 	}
 	loc := yamlLoc{node: doc.Content[0]}
-	for _, s := range np {
+	for i, s := range np {
 		cur := loc.node
+		shared := loc.shared
 		if cur.Kind == yaml.AliasNode {
+			shared = cmp.Or(shared, "the alias *"+cur.Value)
 			cur = cur.Alias
 		}
 		switch sel := s.(type) {
@@ -164,20 +197,65 @@ func locateYAML(doc *yaml.Node, np spec.NormalizedPath) (yamlLoc, bool) {
 			if cur.Kind != yaml.MappingNode {
 				return yamlLoc{}, false
 			}
-			i := slices.IndexFunc(mapEntries(cur), func(e mapEntry) bool { return e.key == string(sel) })
-			if i < 0 {
+			entries := mapEntries(cur)
+			j := slices.IndexFunc(entries, func(e mapEntry) bool { return e.key == string(sel) })
+			if j < 0 {
 				return yamlLoc{}, false
 			}
-			e := mapEntries(cur)[i]
-			loc = yamlLoc{node: e.value, parent: cur, key: e.keyNode}
+			e := entries[j]
+			merged := !slices.Contains(ownKeys(cur), e.keyNode)
+			loc = yamlLoc{node: e.value, parent: cur, key: e.keyNode, shared: shared}
+			switch {
+			case merged && shared == "" && i == len(np)-1:
+				loc.merged = true
+			case merged && shared == "":
+				loc.shared = "a merge key (<<) of " + spec.NormalizedPath(np[:i]).String()
+			}
 		case spec.Index:
 			if cur.Kind != yaml.SequenceNode || int(sel) < 0 || int(sel) >= len(cur.Content) {
 				return yamlLoc{}, false
 			}
-			loc = yamlLoc{node: cur.Content[sel], parent: cur}
+			loc = yamlLoc{node: cur.Content[sel], parent: cur, shared: shared}
 		}
 	}
 	return loc, true
+}
+
+// overrideMerged sets a key that a mapping takes from a merge key (<<) by
+// adding it to that mapping, which overrides the merged value there and
+// leaves the anchor, and every other key that merges it, as they were.
+func overrideMerged(data []byte, doc int, np spec.NormalizedPath, v any) ([]byte, error) {
+	parent := np[:len(np)-1]
+	pv, err := valueIn(data, doc, parent)
+	if err != nil {
+		return nil, err
+	}
+	key := string(np[len(np)-1].(spec.Name))
+	want := maps.Clone(pv.(map[string]any))
+	want[key] = v
+	out, err := addEntries(data, doc, parent, map[string]any{key: v}, want)
+	if err != nil {
+		return nil, fmt.Errorf("%w: the value comes from a merge key (<<) and cannot be added here: %w", ErrEdit, err)
+	}
+	return out, nil
+}
+
+// checkKinds refuses to write a scalar over a non-empty list or map: the
+// source and target files disagree about the value's shape, which is a
+// template mistake more often than an intended change.
+func checkKinds(old, v any) error {
+	if !isComposite(old) {
+		return nil
+	}
+	switch v.(type) {
+	case map[string]any, []any:
+		return nil
+	}
+	what := "map"
+	if _, ok := old.([]any); ok {
+		what = "list"
+	}
+	return fmt.Errorf("%w: refusing to replace a %s with the single value %s: the files disagree about the shape of this value", ErrEdit, what, jsonText(v))
 }
 
 // yamlCandidates returns possible texts with the node at loc replaced by v,

@@ -98,6 +98,18 @@ func TestSetValueGolden(t *testing.T) {
 		}},
 		{"no final newline", "chart-no-newline.yaml", "chart-no-newline.golden.yaml", []editStep{{"$.appVersion", "1.1"}, {"$.version", "0.2.0"}}},
 		{"multi-document", "multi.yaml", "multi.golden.yaml", []editStep{{"$..containers[?@.name=='web' || @.name=='worker'].image", "web:1.1.0"}}},
+		{"map with new keys, four spaces, comments", "peer-map-new-keys.yaml", "peer-map-new-keys.golden.yaml", []editStep{
+			{"$.root.nested", map[string]any{"key1": "value1", "newKey1": "new1", "newKey2": "new2"}},
+		}},
+		{"longer list keeps comments", "peer-list-longer.yaml", "peer-list-longer.golden.yaml", []editStep{
+			{"$.app.hosts", []any{"one.example.com", "two.example.com", "three.example.com", "four.example.com"}},
+		}},
+		{"merge key through a shared anchor", "peer-merge-anchor.yaml", "peer-merge-anchor.golden.yaml", []editStep{
+			{"$.prod.image", "shop-prod"},
+		}},
+		{"growing a list, four spaces", "peer-list-grow.yaml", "peer-list-grow.golden.yaml", []editStep{
+			{"$.server.args", []any{"--a", "--b", "--c"}},
+		}},
 		{"json", "values.json", "values.golden.json", []editStep{
 			{"$.image.tag", "1.5.0"},
 			{"$.deps[?@.name=='redis'].version", "18.0.0"},

@@ -35,7 +35,7 @@ func inlineTexts(v any, old *yaml.Node, flow bool) []string {
 			return []string{"'" + strings.ReplaceAll(x, "'", "''") + "'", dq}
 		case old != nil && old.Kind == yaml.ScalarNode && old.Style&yaml.DoubleQuotedStyle != 0:
 			return []string{dq}
-		case plainSafe(x, flow):
+		case plainSafe(x, flow), plainDate(x, old):
 			return []string{x, dq}
 		}
 		return []string{dq}
@@ -149,6 +149,22 @@ func plainSafe(s string, flow bool) bool {
 	return c.Kind == yaml.ScalarNode && c.ShortTag() == "!!str" && c.Value == s
 }
 
+// plainDate reports a date written over a plain date (2024-01-01): it stays
+// plain, so its type in the file does not change. Helm and Ladder read a
+// plain date as its text; a YAML 1.2 reader that knows timestamps reads
+// both the old and the new value as a timestamp.
+func plainDate(s string, old *yaml.Node) bool {
+	if old == nil || old.Kind != yaml.ScalarNode || old.Style != 0 || old.ShortTag() != "!!timestamp" {
+		return false
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(s), &n); err != nil || len(n.Content) != 1 {
+		return false
+	}
+	c := n.Content[0]
+	return c.Kind == yaml.ScalarNode && c.ShortTag() == "!!timestamp" && c.Value == s
+}
+
 // blockCandidates replaces a literal or folded block scalar: a string stays
 // a block scalar with the same indentation; anything else (and a string the
 // block form cannot hold) is written inline on the header's line.
@@ -166,7 +182,7 @@ func blockCandidates(t *yamlText, loc yamlLoc, v any, nl string) ([][]byte, erro
 	if s, ok := v.(string); ok {
 		indent := b.indent
 		if !b.hasContent {
-			indent = contextIndent(loc)
+			indent = contextIndent(loc, t.unit)
 		}
 		folded := loc.node.Style&yaml.FoldedStyle != 0
 		if text, ok := blockText(s, folded, indent, nl); ok {
@@ -214,15 +230,16 @@ func blockText(s string, folded bool, indent int, nl string) (string, bool) {
 	return header + nl + strings.Join(lines, nl), true
 }
 
-// contextIndent is the indentation for new block content under loc.
-func contextIndent(loc yamlLoc) int {
+// contextIndent is the indentation for new block content under loc, one
+// indentation step in.
+func contextIndent(loc yamlLoc, unit int) int {
 	switch {
 	case loc.key != nil:
-		return loc.key.Column - 1 + 2
+		return loc.key.Column - 1 + unit
 	case loc.parent != nil:
-		return loc.parent.Column - 1 + 2
+		return loc.parent.Column - 1 + unit
 	}
-	return 2
+	return unit
 }
 
 // compositeCandidates replaces a node by a non-empty map or list whose shape
@@ -246,11 +263,11 @@ func compositeCandidates(t *yamlText, loc yamlLoc, v any, flow bool, nl string) 
 		out = append(out, splice(t.data, span{start, end}, flowText))
 	}
 	if !flow {
-		block := yamlBlock(v)
+		block := yamlBlockUnit(v, t.unit)
 		if loc.key != nil {
 			colon, err := keyColon(t, loc.key)
 			if err == nil && len(bytes.TrimSpace(t.data[colon:start])) == 0 {
-				text := nl + indentLines(block, contextIndent(loc), true, nl)
+				text := nl + indentLines(block, contextIndent(loc, t.unit), true, nl)
 				out = append(out, splice(t.data, span{colon, end}, text))
 			}
 		}
@@ -296,11 +313,12 @@ func indentLines(lines []string, indent int, first bool, nl string) string {
 	return strings.Join(out, nl)
 }
 
-// yamlBlock renders v as block YAML lines (map keys sorted).
-func yamlBlock(v any) []string {
+// yamlBlockUnit renders v as block YAML lines (map keys sorted), nested
+// lines indented by unit spaces.
+func yamlBlockUnit(v any, unit int) []string {
 	var b bytes.Buffer
 	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
+	enc.SetIndent(unit)
 	if err := enc.Encode(anyToNode(v)); err != nil {
 		return []string{jsonText(v)}
 	}

@@ -15,12 +15,13 @@ type yamlText struct {
 	data  []byte
 	lines []int // byte offset where each line starts
 	bom   int   // length of a leading byte order mark
+	unit  int   // the file's indentation step, for new nested lines
 }
 
 // newYAMLText indexes the line starts of data, counting line breaks the way
 // the YAML reader does (\r\n, \r, \n, NEL, LS and PS).
 func newYAMLText(data []byte) *yamlText {
-	t := &yamlText{data: data, lines: []int{0}}
+	t := &yamlText{data: data, lines: []int{0}, unit: 2}
 	if bytes.HasPrefix(data, []byte("\xef\xbb\xbf")) {
 		t.bom = 3
 	}

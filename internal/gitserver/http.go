@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Auth is what the HTTP server asks of its clients. With a Token, a request must carry it as
@@ -40,6 +41,8 @@ type HTTP struct {
 
 	mu       sync.Mutex
 	srv      *http.Server
+	hold     *portHold // the port kept while refusing; nil while serving
+	conns    map[net.Conn]bool
 	faults   faults
 	requests []Request
 }
@@ -59,16 +62,35 @@ func NewHTTP(root string, auth Auth) (*HTTP, error) {
 
 // listen starts serving on s.addr (a fresh port the first time, the same one afterwards).
 func (s *HTTP) listen() error {
+	s.mu.Lock()
+	s.hold.release()
+	s.hold = nil
+	s.mu.Unlock()
 	l, err := net.Listen("tcp", s.addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: http.HandlerFunc(s.serve)}
+	srv := &http.Server{Handler: http.HandlerFunc(s.serve), ConnState: s.track}
 	s.mu.Lock()
 	s.addr, s.srv = l.Addr().String(), srv
 	s.mu.Unlock()
 	go srv.Serve(l) //nolint:errcheck // returns when closed
 	return nil
+}
+
+// track keeps the set of open connections, for Refuse.
+func (s *HTTP) track(c net.Conn, state http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch state {
+	case http.StateNew:
+		if s.conns == nil {
+			s.conns = map[net.Conn]bool{}
+		}
+		s.conns[c] = true
+	case http.StateClosed, http.StateHijacked:
+		delete(s.conns, c)
+	}
 }
 
 // URL returns the address of the repository named name under the root.
@@ -84,15 +106,50 @@ func (s *HTTP) Requests() []Request {
 }
 
 // Refuse closes the listening socket and every open connection: connections are refused until
-// Resume is called.
+// Resume is called. The port stays bound (not listening) meanwhile, so that nothing else on the
+// machine can take it; Close frees it.
 func (s *HTTP) Refuse() {
+	s.refuse(true)
+}
+
+func (s *HTTP) refuse(keepPort bool) {
 	s.mu.Lock()
 	srv := s.srv
 	s.srv = nil
 	s.mu.Unlock()
-	if srv != nil {
-		srv.Close()
+	if srv == nil {
+		return
 	}
+	if keepPort {
+		// Reset rather than close the open connections: a close would leave them in TIME_WAIT
+		// on the server's port, which keeps the port from being held.
+		s.mu.Lock()
+		for c := range s.conns {
+			if tc, ok := c.(*net.TCPConn); ok {
+				tc.SetLinger(0) //nolint:errcheck // at worst the port is not held
+			}
+		}
+		s.mu.Unlock()
+	}
+	srv.Close()
+	if !keepPort {
+		return
+	}
+	// The listener's socket is closed once its Accept has returned, a moment after Close.
+	var hold *portHold
+	var err error
+	for range 200 {
+		if hold, err = holdPort(s.addr); err == nil {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err != nil {
+		return // still refusing; only the port may be taken by someone else meanwhile
+	}
+	s.mu.Lock()
+	s.hold = hold
+	s.mu.Unlock()
 }
 
 // Resume listens again, on the same port, after Refuse.
@@ -109,7 +166,11 @@ func (s *HTTP) Resume() error {
 // Close releases every held request and stops the server.
 func (s *HTTP) Close() {
 	s.Heal()
-	s.Refuse()
+	s.refuse(false)
+	s.mu.Lock()
+	s.hold.release()
+	s.hold = nil
+	s.mu.Unlock()
 }
 
 // serve answers one request: faults first, then authentication, then git http-backend.

@@ -1,6 +1,7 @@
 package gitserver
 
 import (
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -113,6 +114,12 @@ func TestHTTPRefuseAndResume(t *testing.T) {
 	out, err := cli(t, "", "ls-remote", url)
 	if err == nil || !strings.Contains(out, "Connection refused") && !strings.Contains(out, "Failed to connect") {
 		t.Fatalf("ls-remote while refusing: err %v, output %q; want connection refused", err, out)
+	}
+	// Nothing else may take the port meanwhile (another test's server would answer in its place).
+	addr := strings.Split(strings.TrimPrefix(srv.URL(""), "http://"), "/")[0]
+	if l, err := net.Listen("tcp", addr); err == nil {
+		l.Close()
+		t.Fatalf("listening on %s while refusing succeeded; want the port kept", addr)
 	}
 	if err := srv.Resume(); err != nil {
 		t.Fatal(err)

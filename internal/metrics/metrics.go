@@ -33,6 +33,9 @@ type Sources struct {
 	DB          *sql.DB
 	Now         func() time.Time
 	Subscribers func() int // live event-stream subscriptions (broker.Subscribers)
+	// UnreadableRepositories counts Git repositories whose last fetch failed
+	// (gitops.Store.Unreadable); nil reads as 0.
+	UnreadableRepositories func() int
 }
 
 // statuses are every release status, so each series exists from the first scrape on.
@@ -60,6 +63,15 @@ func New(src Sources, log *slog.Logger) *Metrics {
 			Name: "ladder_sse_subscribers",
 			Help: "Live event-stream subscriptions (release pages and lists open in browsers).",
 		}, func() float64 { return float64(src.Subscribers()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "ladder_git_unreadable_repositories",
+			Help: "Git repositories whose last fetch failed (server unreachable, credential refused, repository missing, host key not trusted).",
+		}, func() float64 {
+			if src.UnreadableRepositories == nil {
+				return 0
+			}
+			return float64(src.UnreadableRepositories())
+		}),
 	)
 	return m
 }

@@ -18,6 +18,7 @@ type document struct {
 
 // Export writes the whole model as YAML documents in a stable order: environments by
 // position, applications by environment position then name, everything else by name.
+// An empty model is an empty document list: nothing is written.
 func (s *Service) Export(ctx context.Context, w io.Writer) error { return s.export(ctx, w, false) }
 
 // ExportRedacted is Export with the values of HTTP step headers and exec step environment
@@ -28,8 +29,8 @@ func (s *Service) ExportRedacted(ctx context.Context, w io.Writer) error {
 
 func (s *Service) export(ctx context.Context, w io.Writer, redact bool) error {
 	docs, err := s.documents(ctx, redact)
-	if err != nil {
-		return err
+	if err != nil || len(docs) == 0 {
+		return err // the YAML encoder cannot close a stream it never started
 	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)

@@ -174,3 +174,19 @@ spec: {kind: production}
 		t.Errorf("an invalid file changed the model:\n%s", after)
 	}
 }
+
+func TestAnEmptyModelExportsNoDocumentsAndAppliesAsANoOp(t *testing.T) {
+	m := newModel(t)
+	empty := export(t, m)
+	if strings.TrimSpace(empty) != "" {
+		t.Fatalf("export of an empty model: got %q, want no documents", empty)
+	}
+	for _, dryRun := range []bool{true, false} {
+		if got := apply(t, m, empty, dryRun); len(got) != 0 {
+			t.Errorf("applying the empty export (dry run %v): got changes %v, want none", dryRun, got)
+		}
+	}
+	if again := export(t, m); again != empty {
+		t.Errorf("export after applying the empty export: got %q, want %q", again, empty)
+	}
+}

@@ -34,6 +34,9 @@ type ApplicationSpec struct {
 	ArgocdServer string `json:"argocdServer,omitempty"`
 	ArgocdApp    string `json:"argocdApp,omitempty"`
 	HealthURL    string `json:"healthURL,omitempty"`
+	// DiscoveredFrom is set on export for an application discovered on that Argo CD server; it
+	// is informative and not applied on import.
+	DiscoveredFrom string `json:"discoveredFrom,omitempty"`
 }
 
 // ProductSpec is the spec of a Product document.
@@ -95,7 +98,8 @@ func (s EnvironmentSpec) Input(name string) environment.Input {
 // ApplicationSpecOf is a as a spec.
 func ApplicationSpecOf(a application.Application) ApplicationSpec {
 	return ApplicationSpec{Environment: a.Environment, Product: a.Product, RepoURL: a.RepoURL, Branch: a.Branch,
-		Path: a.Path, ArgocdServer: a.ArgocdServer, ArgocdApp: a.ArgocdApp, HealthURL: a.HealthURL}
+		Path: a.Path, ArgocdServer: a.ArgocdServer, ArgocdApp: a.ArgocdApp, HealthURL: a.HealthURL,
+		DiscoveredFrom: a.DiscoveredFrom}
 }
 
 // Input is what the application service needs to create or update the application name.

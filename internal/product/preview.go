@@ -157,6 +157,8 @@ func text(v any) string {
 // the URL and the file but never a credential's secret.
 func explain(err error, app application.Application) string {
 	switch {
+	case errors.Is(err, gitops.ErrJSONPathSyntax):
+		return err.Error()
 	case errors.Is(err, gitops.ErrPathNotFound):
 		return "path matches nothing: " + err.Error()
 	case errors.Is(err, gitops.ErrFileNotFound):

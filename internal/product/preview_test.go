@@ -74,6 +74,7 @@ func TestPreviewReadsRealRepository(t *testing.T) {
 			{File: "values.yaml", JSONPaths: []string{"$.image.tag", "$.deps[?@.name=='redis'].version", "$.nothing.here"}},
 			{File: "missing.yaml", JSONPaths: []string{"$.a"}},
 			{File: "C*.yaml", JSONPaths: []string{"$.appVersion"}},
+			{File: "values.yaml", JSONPaths: []string{"$.image[", "$.image.tag"}},
 		},
 	}
 	pv, err := newPreviewer(t).Preview(context.Background(), tmpl, app)
@@ -95,6 +96,8 @@ func TestPreviewReadsRealRepository(t *testing.T) {
 		{"path matching nothing", first(paths[2]), "", paths[2].Err, "path matches nothing"},
 		{"missing file", first(pv.Entries[1].Paths[0]), "", pv.Entries[1].Paths[0].Err, "file missing"},
 		{"glob", first(pv.Entries[2].Paths[0]), "1.4.2", pv.Entries[2].Paths[0].Err, ""},
+		{"JSONPath syntax error", first(pv.Entries[3].Paths[0]), "", pv.Entries[3].Paths[0].Err, "JSONPath syntax error"},
+		{"next to a syntax error", first(pv.Entries[3].Paths[1]), "1.4.2", pv.Entries[3].Paths[1].Err, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -74,6 +74,21 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Release, error) {
 	return out, nil
 }
 
+// ListDetailed is List with each release's environments and applications in full, as Get
+// reads them (List reads only each environment's name and status, for pages).
+func (s *Service) ListDetailed(ctx context.Context, f Filter) ([]Release, error) {
+	list, err := s.List(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range list {
+		if list[i], err = s.Get(ctx, r.ID); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
 // IDBound is the smallest release ID created at or after t: IDs start with their creation
 // time, so time ranges are ID ranges.
 func IDBound(t time.Time) string { return fmt.Sprintf("%012x", t.UnixMilli()) }

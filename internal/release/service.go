@@ -39,6 +39,11 @@ type Spec struct {
 	Plan         Plan
 	Timeout      time.Duration
 	Environments []EnvironmentSpec
+	// Cause is the release action that starts it, for the audit log: "start" (the default) or
+	// "rollback".
+	Cause string
+	// Reason is why an admin lifted a binding policy's setting; it is recorded with the release.
+	Reason string
 }
 
 // EnvironmentSpec is one environment of a new release and the applications promoted there.
@@ -80,6 +85,18 @@ func (s *Service) Create(ctx context.Context, spec Spec, then func(*Tx) error) (
 			}
 		}
 		if err := tx.Event("release", "", fmt.Sprintf("release #%d of %s created by %s", number, spec.Product, spec.Initiator)); err != nil {
+			return err
+		}
+		if spec.Reason != "" {
+			if err := tx.Event("release", "", "binding settings lifted by "+spec.Initiator+": "+spec.Reason); err != nil {
+				return err
+			}
+		}
+		cause := spec.Cause
+		if cause == "" {
+			cause = "start"
+		}
+		if err := tx.audit(spec.Initiator, cause, spec.Product, number, spec.Reason); err != nil {
 			return err
 		}
 		return then(tx)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"ladder/db"
+	"ladder/internal/audit"
 	"ladder/internal/fault"
 )
 
@@ -22,15 +23,26 @@ type Tx struct {
 	events int
 }
 
-// Queries gives the transaction's queries to code that writes beside the release (the runner's
-// jobs), so that both land together or not at all.
-func (tx *Tx) Queries() *db.Queries { return tx.q }
-
 // ID is the release being changed.
 func (tx *Tx) ID() string { return tx.id }
 
 // Now is the time the change is made at.
 func (tx *Tx) Now() time.Time { return tx.now }
+
+// Audit records in the audit log that actor took action (terminate, retry, approve, ...) on
+// this release, with detail.
+func (tx *Tx) Audit(actor, action, detail string) error {
+	row, err := tx.q.GetRelease(tx.ctx, tx.id)
+	if err != nil {
+		return fmt.Errorf("get release %q: %w", tx.id, err)
+	}
+	return tx.audit(actor, action, row.Product, row.Number, detail)
+}
+
+func (tx *Tx) audit(actor, action, product string, number int64, detail string) error {
+	return audit.Record(tx.ctx, tx.q, tx.now, audit.Entry{Actor: actor, Action: action, Kind: "release",
+		Name: fmt.Sprintf("%s #%d", product, number), Detail: detail})
+}
 
 // Load reads the release with its environments and applications.
 func (tx *Tx) Load() (Release, error) { return load(tx.ctx, tx.q, tx.id) }

@@ -13,7 +13,7 @@ func (r *Runner) runAction(ctx context.Context, rel release.Release, env release
 	switch env.Settings.Action.Value {
 	case release.ActionNone:
 		return outcome{Done: true, Message: app.Name + ": no Git change (action none)",
-			Record: func(a *release.Application) { a.Result = "no Git change (action none)" }}, nil
+			Result: "no Git change (action none)"}, nil
 	case release.ActionCommit:
 		return r.commit(ctx, rel, env, app)
 	case release.ActionPullRequest:
@@ -58,15 +58,13 @@ func (r *Runner) commit(ctx context.Context, rel release.Release, env release.En
 		return outcome{}, ctx.Err()
 	}
 	if err != nil {
-		return outcome{Failed: err.Error()}, nil
+		return r.gitFailure(app, err), nil
 	}
 	if res.NoChanges {
 		result := "no changes: the target already holds these values"
 		return outcome{Done: true, Message: app.Name + ": " + result,
-			Record: func(a *release.Application) { a.Result = result }}, nil
+			Result: result}, nil
 	}
 	result := fmt.Sprintf("pushed %s to %s", short(res.Commit), res.Branch)
-	return outcome{Done: true, Message: app.Name + ": " + result, Record: func(a *release.Application) {
-		a.CommitSHA, a.Result = res.Commit, result
-	}}, nil
+	return outcome{Done: true, Message: app.Name + ": " + result, Commit: res.Commit, Result: result}, nil
 }

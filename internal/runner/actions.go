@@ -16,7 +16,7 @@ func (r *Runner) Start(ctx context.Context, spec release.Spec) (release.Release,
 		return release.Release{}, err
 	}
 	rel, err := r.releases.Create(ctx, spec, func(tx *release.Tx) error {
-		return enqueue(ctx, tx.Queries(), tx.Now(), tx.ID(), jobAdvance, "", "", tx.Now())
+		return tx.Queue(jobAdvance, "", "", tx.Now())
 	})
 	if err != nil {
 		return release.Release{}, err
@@ -52,7 +52,7 @@ func (r *Runner) enforceQueueLimit(ctx context.Context, product string, limit in
 			if err := tx.SetRelease(rel, rel.Error); err != nil {
 				return err
 			}
-			return enqueue(ctx, tx.Queries(), tx.Now(), id, jobAdvance, "", "", tx.Now())
+			return tx.Queue(jobAdvance, "", "", tx.Now())
 		})
 		if err != nil {
 			return err
@@ -76,17 +76,22 @@ func (r *Runner) Terminate(ctx context.Context, id, by string) error {
 		if err := tx.SetRelease(rel, "termination requested by "+by); err != nil {
 			return err
 		}
-		return enqueue(ctx, tx.Queries(), tx.Now(), id, jobAdvance, "", "", tx.Now())
+		if err := tx.Audit(by, "terminate", ""); err != nil {
+			return err
+		}
+		return tx.Queue(jobAdvance, "", "", tx.Now())
 	})
 	if err == nil {
+		r.cancelRelease(id)
 		r.Wake()
 	}
 	return err
 }
 
 // Retry resumes a FAILED or TERMINATED release from where it stopped: environments that
-// succeeded are not redone; failed and terminated ones, and their unfinished applications,
-// start again.
+// succeeded are not redone; in failed and terminated ones, each unfinished application resumes
+// at the phase it stopped in (the one that failed), so decisions already made in earlier
+// phases stand and are not asked again.
 func (r *Runner) Retry(ctx context.Context, id, by string) error {
 	err := r.releases.Change(ctx, id, func(tx *release.Tx) error {
 		rel, err := tx.Load()
@@ -104,8 +109,17 @@ func (r *Runner) Retry(ctx context.Context, id, by string) error {
 				if app.Status == release.Succeeded {
 					continue
 				}
-				app.Status, app.Phase, app.Error, app.StartedAt, app.FinishedAt = release.Pending, release.PhaseAction, "", nil, nil
-				if err := tx.SetApplication(e.Name, app, app.Name+" will be promoted again"); err != nil {
+				if app.Phase == release.PhaseMerge && app.Status == release.Failed {
+					// A pull request closed without merging cannot be merged again: the action
+					// runs again, linking an open pull request of the branch or opening a new one.
+					app.Phase = release.PhaseAction
+				}
+				msg := app.Name + " will go on from its " + app.Phase + " phase"
+				if app.Status == release.Pending {
+					msg = app.Name + " will be promoted"
+				}
+				app.Status, app.Error, app.FinishedAt = release.Pending, "", nil
+				if err := tx.SetApplication(e.Name, app, msg); err != nil {
 					return err
 				}
 			}
@@ -118,7 +132,10 @@ func (r *Runner) Retry(ctx context.Context, id, by string) error {
 		if err := tx.SetRelease(rel, "retry requested by "+by); err != nil {
 			return err
 		}
-		return enqueue(ctx, tx.Queries(), tx.Now(), id, jobAdvance, "", "", tx.Now())
+		if err := tx.Audit(by, "retry", ""); err != nil {
+			return err
+		}
+		return tx.Queue(jobAdvance, "", "", tx.Now())
 	})
 	if err == nil {
 		r.Wake()

@@ -29,6 +29,12 @@ func (r *Runner) advance(ctx context.Context, id string) (time.Time, error) {
 	if err == nil && r.stopArgo(ctx, id, status) {
 		next = r.argoRetry(next)
 	}
+	if err == nil && r.closePullRequests(ctx, id, status) {
+		next = earliest(next, r.now().Add(r.opts.Deploy.mergeRecheck()))
+	}
+	if err == nil {
+		r.postStatuses(ctx, id)
+	}
 	return next, err
 }
 
@@ -97,12 +103,12 @@ func (a *advancer) start() (bool, error) {
 		return false, err
 	}
 	if mode != "terminate" {
-		active, err := a.tx.Queries().ActiveReleasesOfProduct(a.ctx, rel.Product)
+		active, err := a.tx.Active(rel.Product)
 		if err != nil {
-			return false, fmt.Errorf("list active releases of %s: %w", rel.Product, err)
+			return false, err
 		}
 		if len(active) > 0 && active[0].ID != rel.ID {
-			pos := slices.IndexFunc(active, func(x releaseRow) bool { return x.ID == rel.ID })
+			pos := slices.IndexFunc(active, func(x release.Release) bool { return x.ID == rel.ID })
 			blocker := fmt.Sprintf("queued behind release #%d (position %d in the queue)", active[0].Number, pos)
 			if blocker == rel.Blocker {
 				return false, nil

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"ladder/internal/release"
@@ -16,8 +17,29 @@ type outcome struct {
 	Blocker string    // why the application waits, shown on its environment
 	Failed  string    // why the application failed
 	Message string    // the event to record
-	// Record copies what the phase found (commit, pull request, result) onto the application.
-	Record func(*release.Application)
+	// What the phase found, copied onto the application when not empty: the commit it pushed,
+	// the pull request it opened, the result that replaces the application's, and a note
+	// added to that result.
+	Commit         string
+	PullRequestURL string
+	Result         string
+	Note           string
+}
+
+// apply copies what the phase found onto app.
+func (o outcome) apply(app *release.Application) {
+	if o.Commit != "" {
+		app.CommitSHA = o.Commit
+	}
+	if o.PullRequestURL != "" {
+		app.PullRequestURL = o.PullRequestURL
+	}
+	if o.Result != "" {
+		app.Result = o.Result
+	}
+	if o.Note != "" {
+		app.Result = joinResult(app.Result, o.Note)
+	}
 }
 
 // phaseFunc carries out one phase of one application. It may be called again after a crash,
@@ -81,6 +103,10 @@ func (r *Runner) runApplication(ctx context.Context, j *job) (time.Time, error) 
 // runPhase runs the application's current phase and records its outcome; again is true when
 // the next phase may start at once, in the same job.
 func (r *Runner) runPhase(ctx context.Context, j *job) (retry time.Time, again bool, err error) {
+	// Tracked before the release is read: a termination committed after this read cancels
+	// jobCtx, one committed before it is seen in the read.
+	jobCtx, untrack := r.running.track(ctx, j.releaseID)
+	defer untrack()
 	rel, err := r.releases.Get(ctx, j.releaseID)
 	if err != nil {
 		return time.Time{}, false, err
@@ -107,8 +133,18 @@ func (r *Runner) runPhase(ctx context.Context, j *job) (retry time.Time, again b
 	if !ok {
 		return time.Time{}, false, fmt.Errorf("application %s/%s: unknown phase %q", env.Name, app.Name, app.Phase)
 	}
-	out, err := run(ctx, rel, env, app)
-	if err != nil || ctx.Err() != nil {
+	phaseCtx := ctx
+	if app.Phase == release.PhaseAction {
+		phaseCtx = jobCtx // a push in flight stops when the release is terminated
+	}
+	out, err := run(phaseCtx, rel, env, app)
+	if ctx.Err() != nil {
+		return time.Time{}, false, err
+	}
+	if phaseCtx.Err() != nil {
+		return time.Time{}, false, nil // terminated: its advance job ends the application
+	}
+	if err != nil {
 		return time.Time{}, false, err
 	}
 	again, err = r.record(ctx, rel, env, app, out)
@@ -117,10 +153,11 @@ func (r *Runner) runPhase(ctx context.Context, j *job) (retry time.Time, again b
 
 func (r *Runner) startApplication(ctx context.Context, rel release.Release, env release.Environment, app *release.Application) error {
 	now := r.now().UTC()
-	app.Status, app.StartedAt, app.PhaseStartedAt = release.Running, &now, &now
-	if app.Phase == release.PhaseAction {
-		app.Phase = firstPhase(env.Settings)
+	if app.Phase == release.PhaseAction && app.StartedAt == nil {
+		app.Phase = firstPhase(env.Settings) // a retried application keeps the phase it stopped in
 	}
+	// A new start time gives the phase's workflow a new run, so a retried phase runs afresh.
+	app.Status, app.StartedAt, app.PhaseStartedAt = release.Running, &now, &now
 	return r.releases.Change(ctx, rel.ID, func(tx *release.Tx) error {
 		return tx.SetApplication(env.Name, *app, "promoting "+app.Name+" ("+app.RepoURL+")")
 	})
@@ -128,12 +165,14 @@ func (r *Runner) startApplication(ctx context.Context, rel release.Release, env 
 
 // record stores a phase's outcome: the application's new phase and status, the environment's
 // blocker while it waits, and an advance job when the application ended. It reports whether
-// the application moved on to a phase that can start now, which the caller runs next.
+// the application moved on to a phase that can start now, which the caller runs next. The
+// phase ran outside any transaction, for as long as a push takes: record first reads the
+// release again and stores nothing when the application is no longer in the status and phase
+// the outcome is for (the release was terminated or retried meanwhile).
 func (r *Runner) record(ctx context.Context, rel release.Release, env release.Environment, app release.Application, out outcome) (bool, error) {
 	now := r.now().UTC()
-	if out.Record != nil {
-		out.Record(&app)
-	}
+	was := app
+	out.apply(&app)
 	switch {
 	case out.Failed != "":
 		app.Status, app.Error, app.FinishedAt = release.Failed, out.Failed, &now
@@ -147,7 +186,12 @@ func (r *Runner) record(ctx context.Context, rel release.Release, env release.En
 		}
 	}
 	moved := out.Done && app.Status == release.Running
+	stale := false
 	err := r.releases.Change(ctx, rel.ID, func(tx *release.Tx) error {
+		gone, err := r.changed(tx, env.Name, was, out)
+		if stale = gone; gone || err != nil {
+			return err
+		}
 		if out.Message != "" || out.Done || out.Failed != "" {
 			if err := tx.SetApplication(env.Name, app, orDefault(out.Message, app.Name+": "+app.Phase)); err != nil {
 				return err
@@ -162,9 +206,35 @@ func (r *Runner) record(ctx context.Context, rel release.Release, env release.En
 		if moved {
 			return nil // the job goes on with the next phase
 		}
-		return enqueue(ctx, tx.Queries(), tx.Now(), rel.ID, jobAdvance, "", "", tx.Now())
+		return tx.Queue(jobAdvance, "", "", tx.Now())
 	})
-	return moved && err == nil, err
+	return moved && !stale && err == nil, err
+}
+
+// changed reports whether application was of environment env is no longer in the status and
+// phase it had when its phase started, or its release or environment no longer runs. A commit
+// the outcome reports that landed all the same is kept on the application, with what happened.
+func (r *Runner) changed(tx *release.Tx, env string, was release.Application, out outcome) (bool, error) {
+	cur, err := tx.Load()
+	if err != nil {
+		return false, err
+	}
+	e, _ := cur.Environment(env)
+	for _, a := range e.Applications {
+		if a.Name != was.Name {
+			continue
+		}
+		if active(cur.Status) && active(e.Status) && a.Status == was.Status && a.Phase == was.Phase {
+			return false, nil
+		}
+		if out.Commit != "" && a.CommitSHA != out.Commit {
+			a.CommitSHA = out.Commit
+			a.Result = joinResult(a.Result, "pushed "+short(out.Commit)+" although the release was "+strings.ToLower(cur.Status)+" meanwhile")
+			return true, tx.SetApplication(env, a, a.Name+": "+a.Result)
+		}
+		return true, nil
+	}
+	return true, nil
 }
 
 func orDefault(s, def string) string {

@@ -4,15 +4,21 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // fakeArgoServer is an Argo Server answering the REST API calls of the argo step with the
-// JSON shapes the Argo Workflows API publishes; it records every request.
+// JSON shapes the Argo Workflows API publishes (pkg/apiclient/workflow/workflow.proto; the
+// Workflow of pkg/apis/workflow/v1alpha1/workflow_types.go; error bodies {code, message} of
+// grpc-gateway); it records every request.
 type fakeArgoServer struct {
 	*httptest.Server
 	mu        sync.Mutex
@@ -27,13 +33,31 @@ type fakeArgoServer struct {
 // argoRequest is one request the fake received.
 type argoRequest struct {
 	Method, Path, Auth string
+	Query              url.Values
 	Body               map[string]any
 }
 
 type fakeWorkflow struct {
 	phase, message string
-	outputs        map[string]string
-	logs           []string
+	outputs        map[string]string // the entrypoint node's output parameters
+	global         map[string]string // status.outputs: parameters exported with globalName
+	nodes          []fakeNode        // nodes besides the entrypoint
+	suspend        bool              // spec.suspend (argo suspend)
+	kind           string            // resourceKind it was submitted from
+	logs           []fakeLog
+}
+
+// fakeNode is one node of status.nodes.
+type fakeNode struct {
+	id, name, kind, phase string
+	outputs               map[string]string
+}
+
+// fakeLog is one line a pod's main container wrote at a time.
+type fakeLog struct {
+	pod  string
+	at   time.Time
+	text string
 }
 
 func newFakeArgoServer(t *testing.T) *fakeArgoServer {
@@ -43,6 +67,7 @@ func newFakeArgoServer(t *testing.T) *fakeArgoServer {
 	mux.HandleFunc("GET /api/v1/workflows/{ns}/{name}", f.get)
 	mux.HandleFunc("GET /api/v1/workflows/{ns}/{name}/log", f.log)
 	mux.HandleFunc("PUT /api/v1/workflows/{ns}/{name}/terminate", f.terminate)
+	mux.HandleFunc("PUT /api/v1/workflows/{ns}/{name}/resume", f.resume)
 	f.Server = httptest.NewServer(f.record(mux))
 	t.Cleanup(f.Close)
 	return f
@@ -54,7 +79,7 @@ func (f *fakeArgoServer) record(next http.Handler) http.Handler {
 		var body map[string]any
 		_ = json.Unmarshal(raw, &body)
 		f.mu.Lock()
-		f.requests = append(f.requests, argoRequest{Method: r.Method, Path: r.URL.Path, Auth: r.Header.Get("Authorization"), Body: body})
+		f.requests = append(f.requests, argoRequest{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Auth: r.Header.Get("Authorization"), Body: body})
 		f.mu.Unlock()
 		r.Body = io.NopCloser(strings.NewReader(string(raw)))
 		w.Header().Set("Content-Type", "application/json")
@@ -79,7 +104,7 @@ func (f *fakeArgoServer) submit(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"code":6,"message":"workflows.argoproj.io %q already exists"}`, name)
 		return
 	}
-	f.workflows[name] = &fakeWorkflow{phase: "Running"}
+	f.workflows[name] = &fakeWorkflow{phase: "Running", kind: in.ResourceKind}
 	f.order = append(f.order, name)
 	if f.hang {
 		f.mu.Unlock()
@@ -106,22 +131,37 @@ func (f *fakeArgoServer) get(w http.ResponseWriter, r *http.Request) {
 	if wf == nil {
 		return
 	}
-	type param struct {
-		Name  string `json:"name"`
-		Value string `json:"value"`
+	name := r.PathValue("name")
+	nodes := map[string]any{name: map[string]any{"id": name, "name": name, "displayName": name, "type": "Steps",
+		"phase": wf.phase, "outputs": fakeOutputs(wf.outputs)}}
+	for _, n := range wf.nodes {
+		nodes[n.id] = map[string]any{"id": n.id, "name": name + "[0]." + n.name, "displayName": n.name, "type": n.kind,
+			"phase": n.phase, "outputs": fakeOutputs(n.outputs)}
 	}
-	var params []param
-	for k, v := range wf.outputs {
-		params = append(params, param{k, v})
+	status := map[string]any{"phase": wf.phase, "message": wf.message, "nodes": nodes}
+	if wf.global != nil {
+		status["outputs"] = fakeOutputs(wf.global)
 	}
-	node := map[string]any{"id": r.PathValue("name"), "phase": wf.phase, "outputs": map[string]any{"parameters": params}}
+	spec := map[string]any{"workflowTemplateRef": map[string]any{"name": "e2e-suite"}}
+	if wf.suspend {
+		spec["suspend"] = true
+	}
 	_ = json.NewEncoder(w).Encode(map[string]any{
-		"metadata": map[string]any{"name": r.PathValue("name"), "namespace": r.PathValue("ns")},
-		"status": map[string]any{"phase": wf.phase, "message": wf.message,
-			"nodes": map[string]any{r.PathValue("name"): node}},
-	})
+		"metadata": map[string]any{"name": name, "namespace": r.PathValue("ns")}, "spec": spec, "status": status})
 }
 
+// fakeOutputs is an Outputs object with parameters named as in m.
+func fakeOutputs(m map[string]string) map[string]any {
+	params := []map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		params = append(params, map[string]string{"name": k, "value": m[k]})
+	}
+	return map[string]any{"parameters": params}
+}
+
+// log answers as util/logs/workflow-logger.go does with follow=false: the lines of every pod of
+// the workflow (or only podName), read with timestamps from sinceTime on, merged by time; the
+// timestamp stays in front of the content only when logOptions.timestamps is set.
 func (f *fakeArgoServer) log(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -129,9 +169,54 @@ func (f *fakeArgoServer) log(w http.ResponseWriter, r *http.Request) {
 	if wf == nil {
 		return
 	}
-	for _, line := range wf.logs {
-		b, _ := json.Marshal(map[string]any{"result": map[string]string{"content": line, "podName": r.PathValue("name") + "-main-1"}})
+	q := r.URL.Query()
+	var since time.Time
+	if s := q.Get("logOptions.sinceTime"); s != "" {
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `{"code":3,"message":"parsing field \"logOptions.sinceTime\": %s"}`, err)
+			return
+		}
+		since = t
+	}
+	lines := slices.Clone(wf.logs)
+	slices.SortStableFunc(lines, func(a, b fakeLog) int { return a.at.Compare(b.at) })
+	for _, l := range lines {
+		if pod := q.Get("podName"); pod != "" && l.pod != pod || l.at.Before(since) {
+			continue
+		}
+		content := l.text
+		if q.Get("logOptions.timestamps") == "true" {
+			content = l.at.UTC().Format(time.RFC3339Nano) + " " + l.text
+		}
+		b, _ := json.Marshal(map[string]any{"result": map[string]string{"content": content, "podName": l.pod}})
 		fmt.Fprintf(w, "%s\n", b)
+	}
+}
+
+// resume does what workflow/util/util.go ResumeWorkflow does: spec.suspend is cleared and every
+// running Suspend node succeeds.
+func (f *fakeArgoServer) resume(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	wf := f.find(w, r)
+	if wf == nil {
+		return
+	}
+	wf.suspend = false
+	for i, n := range wf.nodes {
+		if n.kind == "Suspend" && n.phase == "Running" {
+			wf.nodes[i].phase = "Succeeded"
+		}
+	}
+	fmt.Fprintf(w, `{"metadata":{"name":%q},"status":{"phase":%q}}`, r.PathValue("name"), wf.phase)
+}
+
+// say appends lines written by pod, one millisecond apart from at on.
+func (wf *fakeWorkflow) say(pod string, at time.Time, lines ...string) {
+	for i, l := range lines {
+		wf.logs = append(wf.logs, fakeLog{pod: pod, at: at.Add(time.Duration(i) * time.Millisecond), text: l})
 	}
 }
 
@@ -189,4 +274,16 @@ func (f *fakeArgoServer) calls(method, suffix string) []argoRequest {
 		}
 	}
 	return out
+}
+
+// lastQuery returns the query of the last request whose path ends with suffix.
+func (f *fakeArgoServer) lastQuery(suffix string) url.Values {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := len(f.requests) - 1; i >= 0; i-- {
+		if strings.HasSuffix(f.requests[i].Path, suffix) {
+			return f.requests[i].Query
+		}
+	}
+	return nil
 }

@@ -107,7 +107,7 @@ func TestArgoStepSubmitsFollowsAndOutputs(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "report")
 	h.define("report", script("note", `printf %s "$report_url" > `+out))
 	rel, name := h.startSuite("report")
-	h.fake.change(name, func(w *fakeWorkflow) { w.logs = []string{"running 12 tests", "12 passed"} })
+	h.fake.change(name, func(w *fakeWorkflow) { w.say(name+"-main-1", time.Now(), "running 12 tests", "12 passed") })
 	h.wait(rel.ID, "the log lines", func(release.Release) bool {
 		return strings.Contains(h.step(rel.ID, "suite", release.Suspended).Log, "12 passed")
 	})

@@ -79,7 +79,7 @@ func (r *Runner) judgeArgoCD(ctx context.Context, key string, app release.Applic
 	case a.Health == argocd.Healthy:
 		result := fmt.Sprintf("Argo CD: %s Synced to %s and Healthy", app.ArgocdApp, short(revision))
 		return outcome{Done: true, Message: app.Name + ": " + result,
-			Record: func(x *release.Application) { x.Result = joinResult(x.Result, result) }}, nil
+			Note: result}, nil
 	case a.Health == argocd.Suspended:
 		return outcome{Blocker: fmt.Sprintf("waiting for %s to resume (%s)", app.ArgocdApp, a.Report())}, nil
 	case a.Health != argocd.Progressing && elapsed > grace:

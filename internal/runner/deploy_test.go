@@ -77,7 +77,8 @@ func (h *harness) startTo(dev, target *repo, action string, link func(*release.T
 	}
 	spec := release.Spec{Product: "shop", Flow: "test-flow", Version: "2.0.0", TriggerEnv: "dev", SourceApp: "shop-dev",
 		Initiator: "tester", Trigger: release.Commit{SHA: sha, Branch: "main"},
-		Plan: release.Plan{Template: template, Values: vals}, Timeout: time.Hour,
+		Plan: release.Plan{Template: template, Values: vals, Source: release.Target{Environment: "dev", Name: "shop-dev",
+			RepoURL: dev.url(), Branch: "main", Path: "."}}, Timeout: time.Hour,
 		Environments: []release.EnvironmentSpec{{Name: "dev", IsTrigger: true},
 			{Name: "staging", DependsOn: []string{"dev"}, Applications: []release.Target{app},
 				Settings: release.Settings{Action: release.Setting{Value: action, Origin: "test"}}}}}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"ladder/db"
 	"ladder/internal/release"
 )
 
@@ -68,7 +67,7 @@ func (r *Runner) runHook(ctx context.Context, j *job) (time.Time, error) {
 					return err
 				}
 			}
-			return enqueue(ctx, tx.Queries(), tx.Now(), rel.ID, jobAdvance, "", "", tx.Now())
+			return tx.Queue(jobAdvance, "", "", tx.Now())
 		}
 		if sc.env.Name != "" {
 			return hold(ctx, tx, sc.env, res.Blocker) // SUSPENDED while it waits for approval
@@ -99,12 +98,10 @@ func (a *advancer) hook(sc scope) (int, string, error) {
 	if sc.workflow == "" || a.rel.StartedAt == nil {
 		return hookDone, "", nil
 	}
-	row, err := a.tx.Queries().GetWorkflowRun(a.ctx, db.GetWorkflowRunParams{ReleaseID: a.rel.ID,
-		Environment: sc.env.Name, Application: "", Scope: sc.kind, Run: sc.run})
+	row, err := a.tx.WorkflowRun(sc.env.Name, "", sc.kind, sc.run)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		now := a.tx.Now()
-		return hookRunning, "", enqueue(a.ctx, a.tx.Queries(), now, a.rel.ID, jobHook, sc.env.Name, sc.kind, now)
+		return hookRunning, "", a.tx.Queue(jobHook, sc.env.Name, sc.kind, a.tx.Now())
 	case err != nil:
 		return 0, "", fmt.Errorf("read %s: %w", sc.label(), err)
 	case row.Status == release.Succeeded:

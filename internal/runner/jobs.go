@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"ladder/db"
+	"ladder/internal/release"
 )
 
 // Job kinds.
 const (
-	jobAdvance     = "advance"     // decide what a release does next
-	jobApplication = "application" // run the current phase of one application
+	jobAdvance     = release.JobAdvance // decide what a release does next
+	jobApplication = "application"      // run the current phase of one application
 )
 
 // job is a leased unit of work.
@@ -25,17 +26,6 @@ type job struct {
 	environment string
 	application string
 	attempts    int64
-}
-
-// enqueue asks for a job to run at or after at. Asking again for a job that already waits
-// keeps the earlier time; asking for one that is running makes it run once more afterwards.
-func enqueue(ctx context.Context, q *db.Queries, now time.Time, releaseID, kind, env, app string, at time.Time) error {
-	err := q.EnqueueJob(ctx, db.EnqueueJobParams{ReleaseID: releaseID, Kind: kind, Environment: env,
-		Application: app, RunAfter: at.UTC(), CreatedAt: now})
-	if err != nil {
-		return fmt.Errorf("enqueue %s job for release %s: %w", kind, releaseID, err)
-	}
-	return nil
 }
 
 // claim leases the next due job to owner for lease, or returns nil when none is due.

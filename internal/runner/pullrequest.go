@@ -7,6 +7,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"ladder/internal/gitops"
 	"ladder/internal/release"
@@ -26,17 +27,14 @@ func (r *Runner) pushPullRequest(ctx context.Context, rel release.Release, env r
 		return outcome{}, ctx.Err()
 	}
 	if err != nil {
-		return outcome{Failed: err.Error()}, nil
+		return r.gitFailure(app, err), nil
 	}
 	if res.NoChanges {
 		result := "no changes: the target already holds these values; no pull request needed"
 		return outcome{Done: true, Message: app.Name + ": " + result,
-			Record: func(a *release.Application) { a.Result = result }}, nil
+			Result: result}, nil
 	}
 	pushed := fmt.Sprintf("pushed %s to %s", short(res.Commit), res.Branch)
-	if app.PullRequestURL != "" && app.CommitSHA == res.Commit {
-		return outcome{Done: true}, nil // opened before a restart
-	}
 	var prov gitops.Provider
 	if r.opts.Deploy.Providers != nil {
 		if prov, err = r.opts.Deploy.Providers.For(ctx, app.RepoURL); err != nil {
@@ -45,23 +43,53 @@ func (r *Runner) pushPullRequest(ctx context.Context, rel release.Release, env r
 	}
 	if prov == nil {
 		result := pushed + "; no Git provider serves this repository: open the pull request into " + baseBranch(app) + " by hand"
-		return outcome{Done: true, Message: app.Name + ": " + result, Record: func(a *release.Application) {
-			a.CommitSHA, a.Result = res.Commit, result
-		}}, nil
+		return outcome{Done: true, Message: app.Name + ": " + result, Commit: res.Commit, Result: result}, nil
 	}
-	pr, err := prov.OpenPullRequest(ctx, gitops.NewPullRequest{Repo: gitops.RepoPath(app.RepoURL), Head: res.Branch,
+	pr, found, err := r.openPullRequest(ctx, prov, gitops.NewPullRequest{Repo: gitops.RepoPath(app.RepoURL), Head: res.Branch,
 		Base: baseBranch(app), Title: fmt.Sprintf("Promote %s %s to %s (release #%d)", rel.Product, rel.Version, env.Name, rel.Number),
 		Body: gitops.CommitMessage(req)})
 	if ctx.Err() != nil {
 		return outcome{}, ctx.Err()
 	}
 	if err != nil {
-		return outcome{Failed: pushed + ", but opening the pull request failed: " + err.Error()}, nil
+		return r.providerTrouble(app, pushed+", but opening the pull request failed: ", err), nil
 	}
 	result := pushed + "; opened pull request " + pr.URL
-	return outcome{Done: true, Message: app.Name + ": " + result, Record: func(a *release.Application) {
-		a.CommitSHA, a.PullRequestURL, a.Result = res.Commit, pr.URL, result
-	}}, nil
+	if found {
+		result = pushed + "; pull request " + pr.URL + " was already open"
+	}
+	return outcome{Done: true, Message: app.Name + ": " + result, Commit: res.Commit, PullRequestURL: pr.URL, Result: result}, nil
+}
+
+// openPullRequest links the open pull request of the branch when there is one (opened before
+// a crash, or by an earlier attempt) and opens one otherwise: a pull request closed without
+// merging is replaced by a new one from the same branch.
+func (r *Runner) openPullRequest(ctx context.Context, prov gitops.Provider, in gitops.NewPullRequest) (gitops.PullRequest, bool, error) {
+	pr, found, err := prov.OpenPullRequestFor(ctx, in.Repo, in.Head, in.Base)
+	if err != nil || found {
+		return pr, found, err
+	}
+	pr, err = prov.OpenPullRequest(ctx, in)
+	return pr, false, err
+}
+
+// providerTrouble is the outcome of a failed call to a Git host: an answer that may change
+// (unreachable, 401, rate limited, 5xx) waits as a blocker — until the host's rate-limit
+// time, or backing off with the time already spent waiting — and any other fails.
+func (r *Runner) providerTrouble(app release.Application, what string, err error) outcome {
+	if !gitops.Blocking(err) {
+		return outcome{Failed: what + err.Error()}
+	}
+	now := r.now()
+	wait := r.opts.Deploy.mergeRecheck()
+	if app.PhaseStartedAt != nil {
+		wait = min(max(wait, now.Sub(*app.PhaseStartedAt)/2), 5*time.Minute)
+	}
+	next := now.Add(wait)
+	if at := gitops.RetryAt(err); !at.IsZero() {
+		next = at
+	}
+	return outcome{Retry: next, Blocker: "Git provider: " + what + err.Error()}
 }
 
 // baseBranch is the branch a pull request merges into: the application's branch, or main when
@@ -94,7 +122,7 @@ func (r *Runner) runMerge(ctx context.Context, rel release.Release, env release.
 	if merged {
 		result := "merged into " + baseBranch(app)
 		return outcome{Done: true, Message: app.Name + ": pull request " + result,
-			Record: func(a *release.Application) { a.Result = joinResult(a.Result, result) }}, nil
+			Note: result}, nil
 	}
 	if out, decided := r.pullRequestState(ctx, app); decided {
 		return out, nil
@@ -129,7 +157,7 @@ func (r *Runner) pullRequestState(ctx context.Context, app release.Application) 
 	case gitops.PullRequestMerged:
 		result := "merged into " + baseBranch(app) + " (squash or rebase)"
 		return outcome{Done: true, Message: app.Name + ": pull request " + result,
-			Record: func(a *release.Application) { a.Result = joinResult(a.Result, result) }}, true
+			Note: result}, true
 	}
 	return outcome{}, false
 }
@@ -155,12 +183,14 @@ func (r *Runner) RecheckMerges(ctx context.Context, cloneURLs []string) error {
 	if err != nil {
 		return fmt.Errorf("list pull requests waiting to merge: %w", err)
 	}
-	now := r.now().UTC()
 	woken := false
 	for _, w := range waits {
 		for _, u := range cloneURLs {
 			if gitops.SameRepository(u, w.RepoUrl) {
-				if err := enqueue(ctx, r.q, now, w.ReleaseID, jobApplication, w.Environment, w.Name, now); err != nil {
+				err := r.releases.Change(ctx, w.ReleaseID, func(tx *release.Tx) error {
+					return tx.Queue(jobApplication, w.Environment, w.Name, tx.Now())
+				})
+				if err != nil {
 					return err
 				}
 				woken = true

@@ -30,6 +30,11 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 	f := &fakeGitHub{state: "open"}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /repos/{path...}", func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasSuffix(r.URL.Path, "/pulls") { // a commit status
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprint(w, `{"id":1,"state":"pending"}`)
+			return
+		}
 		if r.Header.Get("Authorization") != "Bearer gh-token" {
 			http.Error(w, `{"message":"Bad credentials"}`, http.StatusUnauthorized)
 			return
@@ -44,6 +49,10 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 		fmt.Fprintf(w, `{"id":1001,"number":7,"state":"open","merged":false,"html_url":"https://github.example/acme/shop-staging/pull/7","head":{"ref":%q},"base":{"ref":%q}}`, in["head"], in["base"])
 	})
 	mux.HandleFunc("GET /repos/{path...}", func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/pulls") { // the open pull requests of the branch: none
+			fmt.Fprint(w, `[]`)
+			return
+		}
 		f.mu.Lock()
 		state := f.state
 		f.mu.Unlock()

@@ -56,6 +56,8 @@ type Options struct {
 	// Secrets gives the value of a workflow secret by name ({{secret "name"}} in a step);
 	// nil: steps may use none.
 	Secrets func(ctx context.Context, name string) (string, error)
+	// GitRetry is the first pause after the Git server could not be reached (default 20 s).
+	GitRetry time.Duration
 }
 
 // Runner executes release jobs with a pool of workers.
@@ -72,6 +74,7 @@ type Runner struct {
 	wake     chan struct{}
 	wg       sync.WaitGroup
 	argoSeen argoMemo // what was asked of Argo CD per promotion being verified
+	running  inflight // application jobs running now, cancelled when their release is terminated
 }
 
 // New returns a Runner; StartWorkers sets it going.

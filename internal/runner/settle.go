@@ -1,13 +1,8 @@
 package runner
 
 import (
-	"fmt"
-
-	"ladder/db"
 	"ladder/internal/release"
 )
-
-type releaseRow = db.Release
 
 // settleEnvironment ends an environment whose applications are done, or makes sure the next
 // application in turn has a job.
@@ -30,7 +25,7 @@ func (a *advancer) settleEnvironment(e *release.Environment) error {
 				return err
 			}
 		}
-		return enqueue(a.ctx, a.tx.Queries(), now, a.rel.ID, jobApplication, e.Name, app.Name, now)
+		return a.tx.Queue(jobApplication, e.Name, app.Name, now)
 	}
 	if ok, err := a.envHook(e, scopeHookPost); !ok || err != nil {
 		return err
@@ -98,19 +93,21 @@ func (a *advancer) terminate() error {
 	if err := a.tx.SetRelease(*rel, "release terminated: "+rel.Error); err != nil {
 		return err
 	}
+	if err := a.tx.EndWaitingSteps(release.Terminated, "ended with the release"); err != nil {
+		return err
+	}
 	return a.wakeQueued()
 }
 
 // wakeQueued asks the product's queued releases to look again: the one ahead of them ended.
 func (a *advancer) wakeQueued() error {
-	active, err := a.tx.Queries().ActiveReleasesOfProduct(a.ctx, a.rel.Product)
+	active, err := a.tx.Active(a.rel.Product)
 	if err != nil {
-		return fmt.Errorf("list active releases of %s: %w", a.rel.Product, err)
+		return err
 	}
-	now := a.tx.Now()
 	for _, other := range active {
 		if other.ID != a.rel.ID && other.Status == release.Queued {
-			if err := enqueue(a.ctx, a.tx.Queries(), now, other.ID, jobAdvance, "", "", now); err != nil {
+			if err := a.tx.Wake(other.ID); err != nil {
 				return err
 			}
 		}

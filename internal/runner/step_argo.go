@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -20,15 +21,19 @@ import (
 type ArgoWorkflows interface {
 	Submit(ctx context.Context, server string, s argowf.Submit) (string, error)
 	Workflow(ctx context.Context, server, name string) (argowf.Workflow, error)
-	Logs(ctx context.Context, server, name string) ([]argowf.LogLine, error)
+	Logs(ctx context.Context, server, name string, cursor argowf.LogCursor) ([]argowf.LogLine, error)
+	Resume(ctx context.Context, server, name string) error
 	Terminate(ctx context.Context, server, name string) error
 }
 
+// BlockerArgoSuspended starts the blocker of an argo step whose workflow waits to be resumed.
+const BlockerArgoSuspended = "Argo workflow suspended"
+
 func (d Deploy) argoPoll() time.Duration { return orDuration(d.ArgoPoll, 5*time.Second) }
 
-// argoStep hands a check to Argo Workflows: it submits a workflow from a WorkflowTemplate with
-// the step's parameters, then looks at it every ArgoPoll, copying its new log lines, until it
-// ends. The workflow's name is stored before the step waits, so a restarted Ladder follows the
+// argoStep hands a check to Argo Workflows: it submits a workflow from a WorkflowTemplate (or
+// ClusterWorkflowTemplate) with the step's parameters, then looks at it every ArgoPoll, copying
+// its new log lines, until it ends or the step's timeout passes. The workflow's name is stored before the step waits, so a restarted Ladder follows the
 // same workflow. Between looks the step waits as its job being due again, holding no worker.
 type argoStep struct{ spec *workflow.ArgoStep }
 
@@ -59,8 +64,8 @@ func (a argoStep) submit(ctx context.Context, c *stepCall, wf db.ArgoStepWorkflo
 	if err != nil {
 		return failed("%v", err), false
 	}
-	_, err = c.r.opts.Deploy.Argo.Submit(ctx, wf.Server, argowf.Submit{Template: a.spec.Template, Name: wf.Name,
-		Parameters: params, Labels: argoLabels(c)})
+	_, err = c.r.opts.Deploy.Argo.Submit(ctx, wf.Server, argowf.Submit{Template: a.spec.Template, Cluster: a.spec.ClusterTemplate,
+		Name: wf.Name, Parameters: params, Labels: argoLabels(c)})
 	switch {
 	case err != nil && argowf.IsStatus(err, 409):
 		c.log.Printf("Argo workflow %s was already submitted; following it", wf.Name)
@@ -70,14 +75,15 @@ func (a argoStep) submit(ctx context.Context, c *stepCall, wf db.ArgoStepWorkflo
 		c.log.Printf("submitted Argo workflow %s from template %s on %s", wf.Name, a.spec.Template, wf.Server)
 	}
 	if err := db.New(c.r.conn).SetArgoStepWorkflow(ctx, db.SetArgoStepWorkflowParams{StepRunID: wf.StepRunID,
-		Submitted: true, LogLines: wf.LogLines}); err != nil {
+		Submitted: true, LogCursor: wf.LogCursor}); err != nil {
 		return a.retry(c, fmt.Errorf("record the submission: %w", err), "cannot record the Argo workflow"), false
 	}
 	return stepResult{}, true
 }
 
 // follow looks at the workflow once: its new log lines go to the step's log, its end ends the
-// step, and its output parameters become the step's outputs.
+// step, and its output parameters become the step's outputs. A suspended workflow waits for
+// someone to resume it; past the step's own timeout the workflow is terminated.
 func (a argoStep) follow(ctx context.Context, c *stepCall, wf db.ArgoStepWorkflow) stepResult {
 	argo := c.r.opts.Deploy.Argo
 	w, err := argo.Workflow(ctx, wf.Server, wf.Name)
@@ -100,27 +106,50 @@ func (a argoStep) follow(ctx context.Context, c *stepCall, wf db.ArgoStepWorkflo
 		c.log.Printf("Argo workflow %s %s: %s", wf.Name, w.Phase, msg)
 		return failed("Argo workflow %s %s: %s", wf.Name, w.Phase, msg)
 	}
-	return waiting(c.r.now().Add(c.r.opts.Deploy.argoPoll()),
-		fmt.Sprintf("Argo workflow %s is %s on %s", wf.Name, orDefault(w.Phase, argowf.Pending), wf.Server))
+	if limit := a.spec.TimeoutOr(0); limit > 0 && c.r.now().Sub(c.row.StartedAt) > limit {
+		return a.timeOut(ctx, c, wf, limit)
+	}
+	next := c.r.now().Add(c.r.opts.Deploy.argoPoll())
+	if w.Suspended {
+		at := ""
+		if w.SuspendedAt != "" {
+			at = " at " + w.SuspendedAt
+		}
+		return waiting(next, fmt.Sprintf("%s: %s%s on %s waits to be resumed", BlockerArgoSuspended, wf.Name, at, wf.Server))
+	}
+	return waiting(next, fmt.Sprintf("Argo workflow %s is %s on %s", wf.Name, orDefault(w.Phase, argowf.Pending), wf.Server))
 }
 
-// copyLogs appends the log lines of the workflow not copied yet; a log that cannot be read now
-// is read at the next look.
+// timeOut terminates a workflow that outlived the step's timeout and fails the step.
+func (a argoStep) timeOut(ctx context.Context, c *stepCall, wf db.ArgoStepWorkflow, limit time.Duration) stepResult {
+	err := c.r.opts.Deploy.Argo.Terminate(ctx, wf.Server, wf.Name)
+	if err != nil && !argowf.IsStatus(err, 404) {
+		return a.retry(c, err, "cannot terminate workflow "+wf.Name+" after the step's timeout")
+	}
+	_ = db.New(c.r.conn).FinishArgoStepWorkflow(ctx, wf.StepRunID)
+	c.log.Printf("terminated Argo workflow %s: the step's timeout of %s passed", wf.Name, limit)
+	return failed("timed out after %s (the step's timeout); Argo workflow %s terminated", limit, wf.Name)
+}
+
+// copyLogs appends the log lines of the workflow not copied yet, read from where the stored
+// cursor stands; a log that cannot be read now is read at the next look.
 func (a argoStep) copyLogs(ctx context.Context, c *stepCall, wf db.ArgoStepWorkflow) {
-	lines, err := c.r.opts.Deploy.Argo.Logs(ctx, wf.Server, wf.Name)
+	cursor := argowf.LogCursor{}
+	if c.row.Log != "" { // an empty log: the step started again and copies the whole log
+		_ = json.Unmarshal([]byte(wf.LogCursor), &cursor)
+	}
+	lines, err := c.r.opts.Deploy.Argo.Logs(ctx, wf.Server, wf.Name, cursor)
 	if err != nil {
 		return
 	}
-	seen := int(wf.LogLines)
-	if c.row.Log == "" || seen > len(lines) {
-		seen = 0 // the step started again with an empty log
-	}
-	for _, l := range lines[seen:] {
+	fresh := cursor.Take(lines)
+	for _, l := range fresh {
 		c.log.Printf("%s", strings.TrimRight(l.Content, "\n"))
 	}
-	if len(lines) != int(wf.LogLines) {
+	if len(fresh) > 0 {
+		b, _ := json.Marshal(cursor) // a map of plain values always encodes
 		_ = db.New(c.r.conn).SetArgoStepWorkflow(ctx, db.SetArgoStepWorkflowParams{StepRunID: wf.StepRunID,
-			Submitted: true, LogLines: int64(len(lines))})
+			Submitted: true, LogCursor: string(b)})
 	}
 }
 

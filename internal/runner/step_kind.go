@@ -127,16 +127,14 @@ func decodeOutputs(rows []string) []map[string]string {
 func (r *Runner) startStep(ctx context.Context, c stepCall) (db.StepRun, error) {
 	var row db.StepRun
 	err := r.releases.Change(ctx, c.sc.rel.ID, func(tx *release.Tx) (err error) {
-		row, err = tx.Queries().StartStepRun(ctx, db.StartStepRunParams{WorkflowRunID: c.wfRun.ID,
-			ReleaseID: c.sc.rel.ID, StepIndex: int64(c.index), Name: c.step.Name, Kind: c.step.Kind, StartedAt: tx.Now()})
-		if err != nil {
-			return fmt.Errorf("start step %s: %w", c.step.Name, err)
-		}
-		msg := fmt.Sprintf("%s: step %s started", c.sc.label(), c.step.Name)
-		if row.Attempt > 1 {
-			msg = fmt.Sprintf("%s: step %s started again from the beginning (attempt %d; the previous one was cut short)", c.sc.label(), c.step.Name, row.Attempt)
-		}
-		return tx.Event("step", c.sc.subject(), msg)
+		row, err = tx.StartStepRun(db.StartStepRunParams{WorkflowRunID: c.wfRun.ID,
+			StepIndex: int64(c.index), Name: c.step.Name, Kind: c.step.Kind}, c.sc.subject(), func(row db.StepRun) string {
+			if row.Attempt > 1 {
+				return fmt.Sprintf("%s: step %s started again from the beginning (attempt %d; the previous one was cut short)", c.sc.label(), c.step.Name, row.Attempt)
+			}
+			return fmt.Sprintf("%s: step %s started", c.sc.label(), c.step.Name)
+		})
+		return err
 	})
 	return row, err
 }
@@ -152,23 +150,20 @@ func (r *Runner) recordStep(ctx context.Context, c *stepCall, res stepResult) er
 		outputs = []byte("{}")
 	}
 	return r.releases.Change(ctx, c.sc.rel.ID, func(tx *release.Tx) error {
-		q := tx.Queries()
 		if res.status != "" {
 			finished = sql.NullTime{Time: tx.Now(), Valid: true}
 		}
-		if err := q.SetStepRun(ctx, db.SetStepRunParams{ID: c.row.ID, Status: status, Blocker: res.blocker,
-			Error: res.err, Outputs: string(outputs), Tries: res.tries, FinishedAt: finished}); err != nil {
-			return fmt.Errorf("record step %s: %w", c.step.Name, err)
-		}
 		if c.log != nil {
-			if err := r.storeLog(ctx, tx, c); err != nil {
+			if err := r.storeLog(tx, c); err != nil {
 				return err
 			}
 		}
-		if status == c.row.Status && res.blocker == c.row.Blocker {
-			return nil
+		msg := ""
+		if status != c.row.Status || res.blocker != c.row.Blocker {
+			msg = stepMessage(c, res, tx.Now())
 		}
-		return tx.Event("step", c.sc.subject(), stepMessage(c, res, tx.Now()))
+		return tx.SetStepRun(db.SetStepRunParams{ID: c.row.ID, Status: status, Blocker: res.blocker,
+			Error: res.err, Outputs: string(outputs), Tries: res.tries, FinishedAt: finished}, c.sc.subject(), msg)
 	})
 }
 

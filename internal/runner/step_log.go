@@ -7,7 +7,6 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"ladder/db"
 	"ladder/internal/release"
 )
 
@@ -87,16 +86,9 @@ func (l *stepLog) take() (string, bool) {
 func logSubject(c *stepCall) string { return fmt.Sprintf("step-run-%d", c.row.ID) }
 
 // storeLog writes the step's log inside tx and drops the event that announced its growth.
-func (r *Runner) storeLog(ctx context.Context, tx *release.Tx, c *stepCall) error {
+func (r *Runner) storeLog(tx *release.Tx, c *stepCall) error {
 	text, _ := c.log.take()
-	q := tx.Queries()
-	if err := q.SetStepLog(ctx, db.SetStepLogParams{ID: c.row.ID, Log: text}); err != nil {
-		return fmt.Errorf("store the log of step %s: %w", c.step.Name, err)
-	}
-	if err := q.DeleteLogEvents(ctx, db.DeleteLogEventsParams{ReleaseID: c.sc.rel.ID, Subject: logSubject(c)}); err != nil {
-		return fmt.Errorf("drop log events of step %s: %w", c.step.Name, err)
-	}
-	return nil
+	return tx.SetStepLog(c.row.ID, text, logSubject(c), "")
 }
 
 // flushLog streams a running step's new output: it stores the log and replaces the one
@@ -107,13 +99,6 @@ func (r *Runner) flushLog(ctx context.Context, c *stepCall) error {
 		return nil
 	}
 	return r.releases.Change(ctx, c.sc.rel.ID, func(tx *release.Tx) error {
-		q := tx.Queries()
-		if err := q.SetStepLog(ctx, db.SetStepLogParams{ID: c.row.ID, Log: text}); err != nil {
-			return fmt.Errorf("store the log of step %s: %w", c.step.Name, err)
-		}
-		if err := q.DeleteLogEvents(ctx, db.DeleteLogEventsParams{ReleaseID: c.sc.rel.ID, Subject: logSubject(c)}); err != nil {
-			return fmt.Errorf("drop log events of step %s: %w", c.step.Name, err)
-		}
-		return tx.Event("log", logSubject(c), c.sc.label()+": step "+c.step.Name+" wrote output")
+		return tx.SetStepLog(c.row.ID, text, logSubject(c), c.sc.label()+": step "+c.step.Name+" wrote output")
 	})
 }

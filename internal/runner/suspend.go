@@ -38,7 +38,7 @@ func hold(ctx context.Context, tx *release.Tx, env release.Environment, blocker 
 	if env.Status == was.Status {
 		return nil
 	}
-	return enqueue(ctx, tx.Queries(), tx.Now(), tx.ID(), jobAdvance, "", "", tx.Now())
+	return tx.Queue(jobAdvance, "", "", tx.Now())
 }
 
 // resume puts a SUSPENDED environment back to RUNNING once the application it waited on has
@@ -51,7 +51,7 @@ func resume(ctx context.Context, tx *release.Tx, env release.Environment, app re
 	if err := tx.SetEnvironment(env, app.Name+" no longer waits"); err != nil {
 		return err
 	}
-	return enqueue(ctx, tx.Queries(), tx.Now(), tx.ID(), jobAdvance, "", "", tx.Now())
+	return tx.Queue(jobAdvance, "", "", tx.Now())
 }
 
 // suspendRelease shows a release SUSPENDED while every environment under way is suspended, and

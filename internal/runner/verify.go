@@ -113,9 +113,7 @@ func (r *Runner) verifyHealth(ctx context.Context, app release.Application) (out
 	}
 	if last == "" {
 		result := "healthy: " + app.HealthURL + " answered 2xx"
-		return outcome{Done: true, Message: app.Name + " " + result, Record: func(a *release.Application) {
-			a.Result = joinResult(a.Result, result)
-		}}, nil
+		return outcome{Done: true, Message: app.Name + " " + result, Note: result}, nil
 	}
 	if _, late := r.verifying(app); late {
 		return outcome{Failed: fmt.Sprintf("%s did not answer 2xx within %s (last: %s)", app.HealthURL, r.opts.Deploy.verifyTimeout(), last)}, nil

@@ -192,13 +192,10 @@ func (r *Runner) createWorkflowRun(ctx context.Context, sc scope) (db.WorkflowRu
 	}
 	var row db.WorkflowRun
 	err = r.releases.Change(ctx, sc.rel.ID, func(tx *release.Tx) error {
-		row, err = tx.Queries().StartWorkflowRun(ctx, db.StartWorkflowRunParams{ReleaseID: sc.rel.ID,
-			Environment: sc.env.Name, Application: sc.app.Name, Scope: sc.kind, Run: sc.run,
-			Workflow: sc.workflow, Definition: string(def), StartedAt: tx.Now()})
-		if err != nil {
-			return fmt.Errorf("start %s: %w", sc.label(), err)
-		}
-		return tx.Event("workflow", sc.subject(), sc.label()+" started")
+		row, err = tx.StartWorkflowRun(db.StartWorkflowRunParams{Environment: sc.env.Name,
+			Application: sc.app.Name, Scope: sc.kind, Run: sc.run, Workflow: sc.workflow, Definition: string(def)},
+			sc.subject(), sc.label()+" started")
+		return err
 	})
 	return row, err
 }
@@ -209,16 +206,11 @@ func (r *Runner) endWorkflow(ctx context.Context, sc scope, row db.WorkflowRun, 
 		r.stopArgoRun(ctx, sc.rel.ID, row.ID)
 	}
 	err := r.releases.Change(ctx, sc.rel.ID, func(tx *release.Tx) error {
-		now := tx.Now()
-		if err := tx.Queries().FinishWorkflowRun(ctx, db.FinishWorkflowRunParams{ID: row.ID, Status: status,
-			Error: reason, FinishedAt: sql.NullTime{Time: now, Valid: true}}); err != nil {
-			return fmt.Errorf("finish %s: %w", sc.label(), err)
-		}
-		msg := fmt.Sprintf("%s %s in %s", sc.label(), verb(status), now.Sub(row.StartedAt).Round(time.Second))
+		msg := fmt.Sprintf("%s %s in %s", sc.label(), verb(status), tx.Now().Sub(row.StartedAt).Round(time.Second))
 		if reason != "" {
 			msg += ": " + reason
 		}
-		return tx.Event("workflow", sc.subject(), msg)
+		return tx.FinishWorkflowRun(row.ID, status, reason, sc.subject(), msg)
 	})
 	return wfResult{Status: status, Error: reason}, err
 }

@@ -12,7 +12,8 @@ import (
 	"ladder/internal/audit"
 	"ladder/internal/gitops"
 	"ladder/internal/product"
-	"ladder/internal/runner"
+	"ladder/internal/promotion"
+	"ladder/internal/release"
 )
 
 // found handles what a poll found for one application. The newest commit that touches the
@@ -92,14 +93,9 @@ func (t *Trigger) match(ctx context.Context, app application.Application, c gito
 
 // start starts a release of app's product through flowName at commit c.
 func (t *Trigger) start(ctx context.Context, app application.Application, flowName string, c gitops.Commit) error {
-	spec, err := t.deps.Planner.FlowSpec(ctx, runner.FlowRequest{Product: app.Product, Flow: flowName,
-		Commit: c.SHA, SourceApp: app.Name, Initiator: Initiator})
-	if err != nil {
-		return fmt.Errorf("plan %s through %s for %s: %w", app.Product, flowName, short(c.SHA), err)
-	}
 	date := c.Date.UTC()
-	spec.Trigger.Message, spec.Trigger.Author, spec.Trigger.Date = c.Message, c.Author, &date
-	rel, err := t.deps.Starter.Start(ctx, spec)
+	rel, err := t.deps.Starter.Start(ctx, promotion.Trigger(), promotion.Request{Product: app.Product, Flow: flowName,
+		Commit: c.SHA, SourceApp: app.Name, Described: &release.Commit{Message: c.Message, Author: c.Author, Date: &date}})
 	if err != nil {
 		return fmt.Errorf("start %s through %s: %w", app.Product, flowName, err)
 	}

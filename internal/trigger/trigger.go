@@ -18,22 +18,21 @@ import (
 	"ladder/internal/flow"
 	"ladder/internal/gitops"
 	"ladder/internal/product"
+	"ladder/internal/promotion"
 	"ladder/internal/release"
-	"ladder/internal/runner"
 )
 
 // Initiator is who automatic releases name as their initiator.
-const Initiator = "auto"
+const Initiator = promotion.TriggerName
 
-// Planner turns a flow run into a release spec; runner.Planner in production.
-type Planner interface {
-	FlowSpec(ctx context.Context, req runner.FlowRequest) (release.Spec, error)
-}
-
-// Starter starts releases and rechecks pull requests a push may have merged; runner.Runner in
+// Starter starts releases through the release actions service; promotion.Service in
 // production.
 type Starter interface {
-	Start(ctx context.Context, spec release.Spec) (release.Release, error)
+	Start(ctx context.Context, who promotion.Actor, req promotion.Request) (release.Release, error)
+}
+
+// Merges rechecks pull requests a push may have merged; the runner in production.
+type Merges interface {
 	RecheckMerges(ctx context.Context, cloneURLs []string) error
 }
 
@@ -51,8 +50,8 @@ type Deps struct {
 	ArgoCD       *argocd.Service
 	Remote       func(ctx context.Context, repoURL string) (gitops.Remote, error) // URL with credentials
 	Git          Git
-	Planner      Planner
 	Starter      Starter
+	Merges       Merges
 	// WebhookSecrets returns the secrets push webhooks of a provider kind may be signed with.
 	WebhookSecrets func(ctx context.Context, kind string) ([]string, error)
 }

@@ -23,6 +23,7 @@ import (
 	"ladder/internal/gitops"
 	"ladder/internal/policy"
 	"ladder/internal/product"
+	"ladder/internal/promotion"
 	"ladder/internal/provider"
 	"ladder/internal/release"
 	"ladder/internal/runner"
@@ -153,10 +154,11 @@ func newWorld(t *testing.T) *world {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	rels := release.NewService(conn, broker.New(), now)
 	run := runner.New(conn, rels, store, fakeModel{}, log, now, runner.Options{}) // workers not started: releases stay QUEUED
-	planner := &runner.Planner{Products: products, Applications: apps, Flows: flows, Policies: policies,
+	planner := &promotion.Planner{Products: products, Applications: apps, Flows: flows, Policies: policies,
 		Environments: envs, Credentials: creds, Git: store}
 	deps := trigger.Deps{Products: products, Flows: flows, Applications: apps, ArgoCD: argocd.NewService(conn, box, check, now),
-		Remote: creds.Remote, Git: store, Planner: planner, Starter: run, WebhookSecrets: providers.WebhookSecrets}
+		Remote: creds.Remote, Git: store, Starter: promotion.NewService(planner, rels, run, nil), Merges: run,
+		WebhookSecrets: providers.WebhookSecrets}
 	return &world{t: t, conn: conn, deps: deps, releases: rels, dev: devWork, log: log}
 }
 

@@ -23,7 +23,7 @@ func (t *Trigger) Receive(ctx context.Context, kind string, header http.Header, 
 	if err != nil {
 		return gitops.Push{}, err
 	}
-	if err := t.deps.Starter.RecheckMerges(ctx, push.CloneURLs); err != nil {
+	if err := t.deps.Merges.RecheckMerges(ctx, push.CloneURLs); err != nil {
 		return push, err
 	}
 	apps, err := t.watched(ctx)

@@ -18,6 +18,13 @@ import (
 // MinPasswordLength is the shortest password the local admin may choose.
 const MinPasswordLength = 12
 
+// MaxPasswordLength bounds a password as typed into the sign-in form (bcrypt reads 72 bytes);
+// longer input is refused without being looked at.
+const MaxPasswordLength = 1024
+
+// MaxNameLength bounds a user name, as stored and as typed into the sign-in form.
+const MaxNameLength = 200
+
 // Bootstrap creates the local admin when Ladder has no users at all. With password empty it
 // generates one, which must be changed at the first sign-in, and returns it so the caller can
 // show it once; a password the operator chose (LADDER_ADMIN_PASSWORD) is kept as given and ""

@@ -142,6 +142,9 @@ func (s *Service) SignIn(ctx context.Context, id Identity) (User, error) {
 		case err == nil && r.Disabled:
 			return fmt.Errorf("user %q is disabled: %w", r.Name, fault.ErrForbidden)
 		case err == nil:
+			if err = rename(ctx, q, &r, id, now); err != nil {
+				return err
+			}
 			r, err = q.UpdateUserSignIn(ctx, db.UpdateUserSignInParams{
 				Email: id.Email, Groups: groups, GroupRole: string(role),
 				LastSignInAt: sql.NullTime{Time: now, Valid: true}, UpdatedAt: now, ID: r.ID,
@@ -157,6 +160,23 @@ func (s *Service) SignIn(ctx context.Context, id Identity) (User, error) {
 			Name: signedIn.Name, Detail: "single sign-on; role from groups: " + string(role)})
 	})
 	return signedIn, err
+}
+
+// rename gives a user still named after their subject (their provider once sent neither a
+// user name nor an e-mail address) a better name, when the provider sends one now.
+func rename(ctx context.Context, q *db.Queries, r *db.User, id Identity, now time.Time) error {
+	if r.Name != id.Subject || (id.Username == "" && id.Email == "") {
+		return nil
+	}
+	name, err := freeName(ctx, q, id)
+	if err != nil || name == r.Name {
+		return err
+	}
+	if err := q.RenameUser(ctx, db.RenameUserParams{Name: name, UpdatedAt: now, ID: r.ID}); err != nil {
+		return fmt.Errorf("rename %q: %w", r.Name, err)
+	}
+	r.Name = name
+	return nil
 }
 
 // freeName picks the user's name: the preferred username, else the e-mail address, else the
@@ -224,6 +244,11 @@ func (s *Service) SetDisabled(ctx context.Context, name string, disabled bool) e
 		now := s.now().UTC()
 		if err := q.SetUserDisabled(ctx, db.SetUserDisabledParams{Disabled: disabled, UpdatedAt: now, ID: u.ID}); err != nil {
 			return fmt.Errorf("disable %q: %w", name, err)
+		}
+		if disabled { // a disabled user's sessions end with it
+			if _, err := q.DeleteSessionsOfUser(ctx, u.ID); err != nil {
+				return fmt.Errorf("end sessions of %q: %w", name, err)
+			}
 		}
 		action := "enable"
 		if disabled {

@@ -1,10 +1,13 @@
-package runner
+package promotion
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
 
 	"ladder/internal/application"
 	"ladder/internal/credential"
@@ -15,6 +18,7 @@ import (
 	"ladder/internal/policy"
 	"ladder/internal/product"
 	"ladder/internal/release"
+	"ladder/internal/workflow"
 )
 
 // Planner turns the model into release specs: it resolves a product's flow or a single
@@ -28,6 +32,7 @@ type Planner struct {
 	Environments *environment.Service
 	Credentials  *credential.Service
 	Git          *gitops.Store
+	Workflows    *workflow.Service // checks the workflows a request names
 }
 
 // FlowRequest asks to run a product through one of its flows.
@@ -117,7 +122,7 @@ func (p *Planner) PromotionSpec(ctx context.Context, req PromotionRequest) (rele
 	}
 	settings := settingsOf(m.res)
 	if req.Action != "" {
-		settings.Action.Origin = "request"
+		settings.Action.Origin = OriginRequest
 	}
 	spec := release.Spec{Product: m.prod.Name, TriggerEnv: req.From, Initiator: req.Initiator,
 		Timeout: time.Duration(flow.DefaultTimeoutMinutes) * time.Minute,
@@ -181,6 +186,9 @@ func (p *Planner) readSource(ctx context.Context, prod product.Product, apps map
 	}
 	tmpl := prod.Template.Gitops()
 	values, sha, err := p.Git.ReadSource(ctx, remote, src.Branch, src.Path, commit, tmpl)
+	if commit != "" && errors.Is(err, plumbing.ErrObjectNotFound) {
+		return fault.FieldErrors{"commit": fmt.Sprintf("%s holds no commit %s", src.Key(), commit)}
+	}
 	if err != nil {
 		return fmt.Errorf("read %s from %s: %w", prod.Name, src.Key(), err)
 	}

@@ -1,0 +1,215 @@
+package gitops
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"ladder/internal/gitserver"
+)
+
+// servedEnvs serves a dev and a prod repository for shop over smart HTTP with a token, and
+// returns the server with the prod repository's directory and a request between the two.
+func servedEnvs(t *testing.T) (*gitserver.HTTP, string, PromoteRequest) {
+	t.Helper()
+	requireGit(t)
+	root := t.TempDir()
+	dev, err := gitserver.Init(root, "dev.git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := gitserver.Init(root, "prod.git")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gitserver.Commit(dev, "main", "dev", map[string]string{
+		"chart/Chart.yaml": "name: shop\nappVersion: 1.5.0\n", "chart/values.yaml": devValues}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gitserver.Commit(prod, "main", "prod", map[string]string{
+		"apps/shop/Chart.yaml": "name: shop\nappVersion: 1.4.0 # prod\n", "apps/shop/values.yaml": prodValues}); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := gitserver.NewHTTP(root, gitserver.Auth{User: "ci-bot", Token: "t0ken-s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	creds := Credentials{Name: "ci", Username: "ci-bot", Token: "t0ken-s3cret"}
+	req := PromoteRequest{
+		Source: Remote{URL: srv.URL("dev.git"), Credentials: creds}, SourceBranch: "main", SourcePath: "chart",
+		Target: Remote{URL: srv.URL("prod.git"), Credentials: creds}, TargetBranch: "main", TargetPath: "apps/shop",
+		Template: shopTemplate, Product: "shop", Version: "1.5.0",
+		ReleaseID: "r1", ReleaseNumber: 7, SourceEnv: "dev", TargetEnv: "prod",
+	}
+	return srv, prod, req
+}
+
+// commits counts the commits on main in a bare repository.
+func commits(t *testing.T, dir string) string {
+	t.Helper()
+	return runGit(t, dir, "rev-list", "--count", "main")
+}
+
+// checkMessage fails unless err's text names the repository and credential, ends cleanly
+// and holds want, and never the token.
+func checkMessage(t *testing.T, err error, url, want string) {
+	t.Helper()
+	msg := err.Error()
+	for _, part := range []string{url, `credential "ci"`, want} {
+		if !strings.Contains(msg, part) {
+			t.Errorf("error %q does not contain %q", msg, part)
+		}
+	}
+	if strings.Contains(msg, "t0ken-s3cret") || strings.HasSuffix(msg, "\n") || strings.HasSuffix(msg, " ") {
+		t.Errorf("error %q shows the token or ends with white space", msg)
+	}
+}
+
+func TestPromoteOverHTTPWithToken(t *testing.T) {
+	srv, prod, req := servedEnvs(t)
+	store := NewStore(t.TempDir())
+	res, err := store.Promote(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head, _ := gitserver.Head(prod, "main"); head != res.Commit || commits(t, prod) != "2" {
+		t.Fatalf("head %s with %s commits, want the promotion %s as the second", head, commits(t, prod), res.Commit)
+	}
+	for _, r := range srv.Requests() {
+		if r.User != "ci-bot" {
+			t.Fatalf("request %+v not made as the credential's user ci-bot", r)
+		}
+	}
+}
+
+func TestFaultRefusedIsTransient(t *testing.T) {
+	srv, prod, req := servedEnvs(t)
+	store := NewStore(t.TempDir())
+	srv.Refuse()
+	_, err := store.Promote(context.Background(), req)
+	if !Transient(err) {
+		t.Fatalf("promote while refused: %v, want a transient error", err)
+	}
+	checkMessage(t, err, req.Source.URL, "Git server unreachable: connection refused")
+	if err := srv.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Promote(context.Background(), req); err != nil {
+		t.Fatalf("promote after the server came back: %v", err)
+	}
+	if got := commits(t, prod); got != "2" {
+		t.Fatalf("%s commits, want 2", got)
+	}
+}
+
+func TestFaultServerErrorIsTransient(t *testing.T) {
+	srv, _, req := servedEnvs(t)
+	srv.FailWith(gitserver.AnyRequest, 503, 1)
+	_, err := NewStore(t.TempDir()).Promote(context.Background(), req)
+	if !Transient(err) {
+		t.Fatalf("promote on a 503: %v, want a transient error", err)
+	}
+	checkMessage(t, err, req.Source.URL, "HTTP 503")
+}
+
+func TestFaultHungServerTimesOut(t *testing.T) {
+	srv, prod, req := servedEnvs(t)
+	store := NewStore(t.TempDir())
+	// Read the source and fetch the target first, so that only the push meets the hang.
+	if _, err := store.Preview(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	store.Timeout = 3 * time.Second
+	hold := srv.Hang(gitserver.ReceivePack)
+	_, err := store.Promote(context.Background(), req)
+	if !Transient(err) {
+		t.Fatalf("promote into a hung server: %v, want a transient error", err)
+	}
+	checkMessage(t, err, req.Target.URL, "no answer within 3s")
+	if got := commits(t, prod); got != "1" {
+		t.Fatalf("%s commits while hung, want 1", got)
+	}
+	hold.Release()
+	store.Timeout = 0
+	if _, err := store.Promote(context.Background(), req); err != nil {
+		t.Fatalf("promote after the server recovered: %v", err)
+	}
+	if got := commits(t, prod); got != "2" {
+		t.Fatalf("%s commits, want 2 (exactly one promotion)", got)
+	}
+}
+
+func TestFaultCancelStopsAHungOperation(t *testing.T) {
+	srv, _, req := servedEnvs(t)
+	hold := srv.Hang(gitserver.AnyRequest)
+	defer hold.Release()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-hold.Reached(); cancel() }()
+	_, err := NewStore(t.TempDir()).Promote(ctx, req)
+	if !errors.Is(err, context.Canceled) || Transient(err) {
+		t.Fatalf("promote cancelled while hung: %v, want context.Canceled", err)
+	}
+}
+
+func TestFaultDroppedReplyFindsOwnCommit(t *testing.T) {
+	srv, prod, req := servedEnvs(t)
+	srv.DropReply(gitserver.ReceivePack)
+	res, err := NewStore(t.TempDir()).Promote(context.Background(), req)
+	if err != nil {
+		t.Fatalf("promote whose push reply was lost: %v", err)
+	}
+	if head, _ := gitserver.Head(prod, "main"); res.Commit != head || commits(t, prod) != "2" {
+		t.Fatalf("result %+v, head %s, %s commits; want the pushed commit once", res, head, commits(t, prod))
+	}
+}
+
+func TestFaultCompetingPushIsRetried(t *testing.T) {
+	srv, prod, req := servedEnvs(t)
+	srv.CompetingPush("main", "someone else", map[string]string{"README.md": "other\n"})
+	res, err := NewStore(t.TempDir()).Promote(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := srv.Competing()
+	parent := runGit(t, prod, "rev-parse", "main^")
+	if res.Attempts != 2 || len(other) != 1 || parent != other[0] || commits(t, prod) != "3" {
+		t.Fatalf("attempts %d, competing %v, parent %s, %s commits; want the promotion on top of the competing commit",
+			res.Attempts, other, parent, commits(t, prod))
+	}
+}
+
+func TestFaultBadTokenFailsClearly(t *testing.T) {
+	_, prod, req := servedEnvs(t)
+	store := NewStore(t.TempDir())
+	bad := Credentials{Name: "ci", Token: "wrong"}
+	src := req
+	src.Source.Credentials = bad
+	_, err := store.Promote(context.Background(), src)
+	if !errors.Is(err, ErrAuthentication) || Transient(err) {
+		t.Fatalf("bad source token: %v, want an authentication error", err)
+	}
+	checkMessage(t, err, req.Source.URL, "authentication failed")
+	dst := req
+	dst.Target.Credentials = bad
+	_, err = store.Promote(context.Background(), dst)
+	if !errors.Is(err, ErrAuthentication) {
+		t.Fatalf("bad target token: %v, want an authentication error", err)
+	}
+	checkMessage(t, err, req.Target.URL, "authentication failed")
+	if got := commits(t, prod); got != "1" {
+		t.Fatalf("%s commits, want 1", got)
+	}
+}
+
+func TestFaultMissingRepositoryIsNotFound(t *testing.T) {
+	srv, _, req := servedEnvs(t)
+	req.Target.URL = srv.URL("missing.git")
+	_, err := NewStore(t.TempDir()).Promote(context.Background(), req)
+	if !errors.Is(err, ErrRepositoryNotFound) || Transient(err) {
+		t.Fatalf("missing repository: %v, want not found", err)
+	}
+	checkMessage(t, err, req.Target.URL, "repository not found")
+}

@@ -1,0 +1,231 @@
+// Package promotion is the one door for every release action: starting a release (a flow, a
+// single promotion, a roll back, an automatic trigger), terminating it, retrying it, and
+// deciding on its approval steps. It takes an actor and a request, plans the release, applies
+// the overrides the request asks for, checks in one place whether the actor may do it, and
+// hands the release to the runner. The HTML handlers, the promote dialog, the JSON API and the
+// trigger only call it.
+package promotion
+
+import (
+	"context"
+	"fmt"
+
+	"ladder/internal/environment"
+	"ladder/internal/fault"
+	"ladder/internal/release"
+	"ladder/internal/user"
+)
+
+// Engine runs releases: the runner in production. It checks no permission; Service does.
+type Engine interface {
+	// Start stores a new release from spec and sets it going.
+	Start(ctx context.Context, spec release.Spec) (release.Release, error)
+	// Terminate asks release id to stop, cancelling what it runs.
+	Terminate(ctx context.Context, id, by string) error
+	// Retry resumes a failed or terminated release from where it stopped.
+	Retry(ctx context.Context, id, by string) error
+	// Decide records a decision on a waiting approval step.
+	Decide(ctx context.Context, d release.Decision) error
+}
+
+// Service carries out release actions for actors.
+type Service struct {
+	plan     *Planner
+	releases *release.Service
+	engine   Engine
+	users    *user.Service
+	envs     *environment.Service
+}
+
+// NewService returns the release actions service: plan resolves requests, engine runs the
+// releases, users holds the promote and approve rules.
+func NewService(plan *Planner, releases *release.Service, engine Engine, users *user.Service) *Service {
+	return &Service{plan: plan, releases: releases, engine: engine, users: users, envs: plan.Environments}
+}
+
+// Planner is the planner the service resolves requests with (the dashboard reads versions
+// through its Git store).
+func (s *Service) Planner() *Planner {
+	if s == nil {
+		return nil
+	}
+	return s.plan
+}
+
+// Actor is who asks for a release action: a person or an API token (a user.User whose name is
+// "token:<name>"), or Ladder's automatic trigger.
+type Actor struct {
+	User      user.User
+	Automatic bool
+}
+
+// Person is the actor for a signed-in user or an API token.
+func Person(u user.User) Actor { return Actor{User: u} }
+
+// Trigger is the actor for releases Ladder starts itself when a change arrives.
+func Trigger() Actor { return Actor{User: user.User{Name: TriggerName}, Automatic: true} }
+
+// TriggerName is the initiator automatic releases name.
+const TriggerName = "auto"
+
+// Name is how releases, events and the audit log name the actor.
+func (a Actor) Name() string { return a.User.Name }
+
+// Action names a release action, for permission checks and the audit log.
+type Action string
+
+// The release actions.
+const (
+	ActStart     Action = "start"
+	ActRollback  Action = "rollback"
+	ActTerminate Action = "terminate"
+	ActRetry     Action = "retry"
+	ActApprove   Action = "approve"
+	ActReject    Action = "reject"
+)
+
+// authorize is the one place that decides whether who may take act on the environments
+// targets (the release's target environments; for a decision, the step's environment, or
+// none for a release hook's step). The trigger may only start releases; viewers and disabled
+// users may do nothing; admins may do everything; a promoter may when the promote rules (the
+// approve rules for a decision) let them into every target.
+func (s *Service) authorize(ctx context.Context, who Actor, act Action, targets []string) error {
+	if who.Automatic {
+		if act == ActStart {
+			return nil
+		}
+		return fmt.Errorf("the trigger may only start releases: %w", fault.ErrForbidden)
+	}
+	u := who.User
+	if u.Name == "" {
+		return fault.ErrUnauthenticated
+	}
+	if u.Disabled || !u.Role().AtLeast(user.Promoter) {
+		return fmt.Errorf("%s may not %s releases: %w", u.Name, act, fault.ErrForbidden)
+	}
+	rules, err := s.users.Rules(ctx)
+	if err != nil {
+		return err
+	}
+	perm := user.Promote
+	if act == ActApprove || act == ActReject {
+		perm = user.Approve
+	}
+	for _, name := range targets {
+		env, err := s.envs.Get(ctx, name)
+		if err != nil {
+			return err
+		}
+		if !user.Allowed(rules, u, perm, user.Target{Name: env.Name, Kind: env.Kind}) {
+			verb := "promote to"
+			if perm == user.Approve {
+				verb = "approve in"
+			}
+			return fmt.Errorf("%s may not %s %s: %w", u.Name, verb, env.Name, fault.ErrForbidden)
+		}
+	}
+	return nil
+}
+
+// Promotable reports, for each environment in envs, whether who may promote into it; pages use
+// it to offer only the targets a promotion could start for.
+func (s *Service) Promotable(ctx context.Context, who Actor, envs []environment.Environment) (map[string]bool, error) {
+	out := map[string]bool{}
+	if who.User.Name == "" {
+		return out, nil
+	}
+	rules, err := s.users.Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range envs {
+		out[e.Name] = who.Automatic || user.Allowed(rules, who.User, user.Promote, user.Target{Name: e.Name, Kind: e.Kind})
+	}
+	return out, nil
+}
+
+// MayPromoteTo refuses (fault.ErrForbidden) when who may not promote into env.
+func (s *Service) MayPromoteTo(ctx context.Context, who Actor, env string) error {
+	return s.authorize(ctx, who, ActStart, []string{env})
+}
+
+// targetsOf names the target environments of a spec (every environment but the trigger's).
+func targetsOf(spec release.Spec) []string {
+	var out []string
+	for _, e := range spec.Environments {
+		if !e.IsTrigger {
+			out = append(out, e.Name)
+		}
+	}
+	return out
+}
+
+// targetsOfRelease names the target environments of a release.
+func targetsOfRelease(rel release.Release) []string {
+	var out []string
+	for _, e := range rel.Environments {
+		if !e.IsTrigger {
+			out = append(out, e.Name)
+		}
+	}
+	return out
+}
+
+// Terminate stops release id for who.
+func (s *Service) Terminate(ctx context.Context, who Actor, id string) error {
+	rel, err := s.releases.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, who, ActTerminate, targetsOfRelease(rel)); err != nil {
+		return err
+	}
+	return s.engine.Terminate(ctx, rel.ID, who.Name())
+}
+
+// Retry resumes release id for who.
+func (s *Service) Retry(ctx context.Context, who Actor, id string) error {
+	rel, err := s.releases.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.authorize(ctx, who, ActRetry, targetsOfRelease(rel)); err != nil {
+		return err
+	}
+	return s.engine.Retry(ctx, rel.ID, who.Name())
+}
+
+// Decision asks to approve or reject one waiting approval step of a release.
+type Decision struct {
+	ReleaseID   string
+	StepRunID   int64
+	Environment string // the step's environment ("" for a release hook's step)
+	Approve     bool
+	Comment     string
+}
+
+// Decide records who's decision d. who must be allowed to approve in the step's environment;
+// the runner refuses the release's initiator (unless the step allows self-approval), people
+// outside the step's groups, steps that do not wait and second decisions.
+func (s *Service) Decide(ctx context.Context, who Actor, d Decision) error {
+	rel, err := s.releases.Get(ctx, d.ReleaseID)
+	if err != nil {
+		return err
+	}
+	act := ActReject
+	if d.Approve {
+		act = ActApprove
+	}
+	var targets []string
+	if d.Environment != "" {
+		if _, ok := rel.Environment(d.Environment); !ok {
+			return fmt.Errorf("environment %q of release %s: %w", d.Environment, rel.ID, fault.ErrNotFound)
+		}
+		targets = []string{d.Environment}
+	}
+	if err := s.authorize(ctx, who, act, targets); err != nil {
+		return err
+	}
+	return s.engine.Decide(ctx, release.Decision{ReleaseID: rel.ID, StepRunID: d.StepRunID, Environment: d.Environment,
+		User: who.Name(), Groups: who.User.Groups, Approve: d.Approve, Comment: d.Comment})
+}

@@ -1,0 +1,171 @@
+package views
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"ladder/internal/release"
+	"ladder/internal/runner"
+	"ladder/internal/trigger"
+)
+
+// Waiting kinds of the release header: the look tells running, waiting on a person, waiting on
+// a timer or an outside system, failed and succeeded apart.
+const (
+	nowRunning   = "now-running"
+	nowPerson    = "now-person"
+	nowSystem    = "now-system"
+	nowFailed    = "now-failed"
+	nowSucceeded = "now-succeeded"
+)
+
+// Doing says in one sentence what the release is doing, and which look that takes.
+func (v ReleaseView) Doing() (text, look string) {
+	r := v.Release
+	switch r.Status {
+	case release.Succeeded:
+		return "Done: " + r.Version + " reached " + joinNames(envsWith(r, release.Succeeded, false)), nowSucceeded
+	case release.Failed:
+		if failed := envsWith(r, release.Failed, false); len(failed) > 0 {
+			return "Failed in " + joinNames(failed), nowFailed
+		}
+		return "Failed", nowFailed
+	case release.Terminated:
+		return "Terminated before it finished", nowFailed
+	case release.Terminating:
+		return "Stopping: terminated, finishing what is in progress", nowSystem
+	case release.Queued:
+		if r.Blocker != "" {
+			return "Queued: " + r.Blocker, nowSystem
+		}
+		return "Queued", nowSystem
+	}
+	if approvals := v.WaitingApprovals(); len(approvals) > 0 {
+		envs := make([]string, 0, len(approvals))
+		for _, s := range approvals {
+			envs = appendOnce(envs, s.Environment)
+		}
+		return fmt.Sprintf("Waiting for %d %s: %s", len(approvals), plural(len(approvals), "approval", "approvals"), joinNames(envs)), nowPerson
+	}
+	for _, e := range r.Environments {
+		if e.Status == release.Suspended && e.Blocker != "" {
+			look := nowSystem
+			if strings.HasPrefix(e.Blocker, release.BlockerMerge) {
+				look = nowPerson
+			}
+			return "Waiting in " + e.Name + ": " + e.Blocker, look
+		}
+	}
+	if running := envsWith(r, release.Running, false); len(running) > 0 {
+		return "Promoting to " + joinNames(running), nowRunning
+	}
+	return "Running", nowRunning
+}
+
+// WaitingApprovals are the approval steps that wait for a decision, in page order.
+func (v ReleaseView) WaitingApprovals() []runner.StepRun {
+	var out []runner.StepRun
+	for _, s := range v.Steps.Steps {
+		if s.Kind == "approval" && s.Status == release.Suspended {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Initiated says who or what started the release, in words.
+func Initiated(r release.Release) string {
+	if r.Initiator == trigger.Initiator {
+		if r.TriggerEnv != "" {
+			return "started by a commit to " + r.TriggerEnv
+		}
+		return "started by a commit"
+	}
+	return "started by " + r.Initiator
+}
+
+// Took is how long something that started at from has taken: until to, or until now while it
+// runs; "" before it started.
+func Took(from, to *time.Time, now time.Time) string {
+	if from == nil {
+		return ""
+	}
+	end := now
+	if to != nil {
+		end = *to
+	}
+	return Duration(end.Sub(*from))
+}
+
+// EventGroup is the activity of one subject (an environment or application; "" for the
+// release itself), oldest first, with repeated lines dropped.
+type EventGroup struct {
+	Subject string
+	Events  []release.Event
+}
+
+// GroupEvents groups a release's events by subject in order of first appearance, leaving out
+// log lines and a line that repeats the one before it.
+func GroupEvents(events []release.Event) []EventGroup {
+	var groups []EventGroup
+	at := map[string]int{}
+	for _, ev := range events {
+		if ev.Kind == "log" {
+			continue
+		}
+		i, ok := at[ev.Subject]
+		if !ok {
+			i = len(groups)
+			at[ev.Subject] = i
+			groups = append(groups, EventGroup{Subject: ev.Subject})
+		}
+		g := &groups[i]
+		if n := len(g.Events); n > 0 && g.Events[n-1].Message == ev.Message {
+			continue
+		}
+		g.Events = append(g.Events, ev)
+	}
+	return groups
+}
+
+// Label names a group for its heading.
+func (g EventGroup) Label() string {
+	if g.Subject == "" {
+		return "Release"
+	}
+	return g.Subject
+}
+
+func envsWith(r release.Release, status string, trigger bool) []string {
+	var out []string
+	for _, e := range r.Environments {
+		if e.Status == status && (trigger || !e.IsTrigger) {
+			out = append(out, e.Name)
+		}
+	}
+	return out
+}
+
+func appendOnce(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+func joinNames(names []string) string {
+	if len(names) == 0 {
+		return "no environment"
+	}
+	return strings.Join(names, ", ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
