@@ -62,6 +62,35 @@ func TestSingleSignOnJourney(t *testing.T) {
 		must(t, expect.Locator(page.GetByTestId("user-pat")).ToBeVisible(), "earlier user listed")
 	})
 
+	t.Run("ID token with only sub", func(t *testing.T) {
+		// The provider puts only sub in the ID token; the name, e-mail and groups come from its
+		// userinfo endpoint.
+		provider.QueueUser(subOnlyUser{&mockoidc.MockUser{Subject: "u-quinn", PreferredUsername: "quinn",
+			Email: "quinn@example.com", Groups: []string{"deployers"}}})
+		quinn := newPage(t, srv)
+		_, err := quinn.Goto("/login")
+		must(t, err, "open sign-in")
+		must(t, quinn.GetByTestId("sso").Click(), "sign in with single sign-on")
+		must(t, expect.Locator(quinn.GetByTestId("signed-in")).ToContainText("quinn"), "signed in under the userinfo name")
+		must(t, expect.Locator(quinn.GetByTestId("role")).ToHaveText("(promoter)"), "promoter by the userinfo groups")
+
+		admin := newPage(t, srv)
+		signInAsAdmin(t, admin)
+		_, err = admin.Goto("/users")
+		must(t, err, "open users")
+		row := admin.GetByTestId("user-quinn")
+		must(t, expect.Locator(row).ToContainText("quinn@example.com"), "e-mail from userinfo")
+		must(t, expect.Locator(row).ToContainText("deployers"), "groups from userinfo")
+		_, err = row.GetByTestId("role-quinn").SelectOption(playwright.SelectOptionValues{Values: &[]string{"viewer"}})
+		must(t, err, "choose viewer")
+		must(t, row.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Set"}).Click(), "set the role")
+		must(t, expect.Locator(admin.GetByTestId("role-quinn")).ToHaveValue("viewer"), "role stored")
+		_, err = quinn.Goto("/environments")
+		must(t, err, "quinn opens a page again")
+		must(t, expect.Locator(quinn.GetByTestId("role")).ToHaveText("(viewer)"), "quinn now a viewer")
+		shoot(t, admin, "users-userinfo")
+	})
+
 	t.Run("tampered state", func(t *testing.T) {
 		provider.QueueUser(&mockoidc.MockUser{Subject: "u-eve", PreferredUsername: "eve", Groups: []string{"ladder-admins"}})
 		page := newPage(t, srv)
@@ -119,6 +148,12 @@ func location(t *testing.T, page playwright.Page, target string) string {
 	}
 	return loc
 }
+
+// subOnlyUser makes the provider issue ID tokens holding only the registered claims and the
+// nonce, as many providers do: the profile, e-mail and groups are only in userinfo.
+type subOnlyUser struct{ *mockoidc.MockUser }
+
+func (u subOnlyUser) Claims(_ []string, c *mockoidc.IDTokenClaims) (jwt.Claims, error) { return c, nil }
 
 // wrongNonceUser makes the provider issue ID tokens with a nonce other than the one Ladder sent,
 // as a replayed token would carry.
