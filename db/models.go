@@ -223,6 +223,8 @@ type NotificationChannel struct {
 	Product   string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	UrlSealed []byte
+	Host      string
 }
 
 type NotificationCursor struct {

@@ -12,15 +12,16 @@ import (
 )
 
 const createNotificationChannel = `-- name: CreateNotificationChannel :one
-INSERT INTO notification_channels (name, kind, url, product, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?)
-RETURNING id, name, kind, url, product, created_at, updated_at
+INSERT INTO notification_channels (name, kind, url, url_sealed, host, product, created_at, updated_at)
+VALUES (?, ?, '', ?, ?, ?, ?, ?)
+RETURNING id, name, kind, url, product, created_at, updated_at, url_sealed, host
 `
 
 type CreateNotificationChannelParams struct {
 	Name      string
 	Kind      string
-	Url       string
+	UrlSealed []byte
+	Host      string
 	Product   string
 	CreatedAt time.Time
 	UpdatedAt time.Time
@@ -30,7 +31,8 @@ func (q *Queries) CreateNotificationChannel(ctx context.Context, arg CreateNotif
 	row := q.db.QueryRowContext(ctx, createNotificationChannel,
 		arg.Name,
 		arg.Kind,
-		arg.Url,
+		arg.UrlSealed,
+		arg.Host,
 		arg.Product,
 		arg.CreatedAt,
 		arg.UpdatedAt,
@@ -44,6 +46,8 @@ func (q *Queries) CreateNotificationChannel(ctx context.Context, arg CreateNotif
 		&i.Product,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.UrlSealed,
+		&i.Host,
 	)
 	return i, err
 }
@@ -82,7 +86,7 @@ func (q *Queries) DeleteNotificationChannel(ctx context.Context, id int64) error
 }
 
 const getNotificationChannel = `-- name: GetNotificationChannel :one
-SELECT id, name, kind, url, product, created_at, updated_at FROM notification_channels WHERE name = ?
+SELECT id, name, kind, url, product, created_at, updated_at, url_sealed, host FROM notification_channels WHERE name = ?
 `
 
 func (q *Queries) GetNotificationChannel(ctx context.Context, name string) (NotificationChannel, error) {
@@ -96,6 +100,8 @@ func (q *Queries) GetNotificationChannel(ctx context.Context, name string) (Noti
 		&i.Product,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.UrlSealed,
+		&i.Host,
 	)
 	return i, err
 }
@@ -123,7 +129,7 @@ func (q *Queries) LastStatusChange(ctx context.Context) (int64, error) {
 }
 
 const listChannelsForRelease = `-- name: ListChannelsForRelease :many
-SELECT c.id, c.name, c.kind, c.url, c.product, c.created_at, c.updated_at FROM notification_channels c JOIN releases r ON r.id = ?
+SELECT c.id, c.name, c.kind, c.url, c.product, c.created_at, c.updated_at, c.url_sealed, c.host FROM notification_channels c JOIN releases r ON r.id = ?
 WHERE c.product = '' OR c.product = r.product ORDER BY c.id
 `
 
@@ -145,6 +151,8 @@ func (q *Queries) ListChannelsForRelease(ctx context.Context, id string) ([]Noti
 			&i.Product,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.UrlSealed,
+			&i.Host,
 		); err != nil {
 			return nil, err
 		}
@@ -160,7 +168,7 @@ func (q *Queries) ListChannelsForRelease(ctx context.Context, id string) ([]Noti
 }
 
 const listDueDeliveries = `-- name: ListDueDeliveries :many
-SELECT d.id, d.channel_id, d.event, d.payload, d.status, d.attempts, d.next_attempt_at, d.last_error, d.created_at, d.delivered_at, c.kind, c.url FROM notification_deliveries d
+SELECT d.id, d.channel_id, d.event, d.payload, d.status, d.attempts, d.next_attempt_at, d.last_error, d.created_at, d.delivered_at, c.kind, c.url_sealed FROM notification_deliveries d
 JOIN notification_channels c ON c.id = d.channel_id
 WHERE d.status = 'pending' AND d.next_attempt_at <= ?
   AND d.id = (SELECT MIN(p.id) FROM notification_deliveries p WHERE p.channel_id = d.channel_id AND p.status = 'pending')
@@ -179,7 +187,7 @@ type ListDueDeliveriesRow struct {
 	CreatedAt     time.Time
 	DeliveredAt   sql.NullTime
 	Kind          string
-	Url           string
+	UrlSealed     []byte
 }
 
 // The oldest pending delivery of each channel, when it is due: a channel's notifications go
@@ -205,7 +213,7 @@ func (q *Queries) ListDueDeliveries(ctx context.Context, nextAttemptAt time.Time
 			&i.CreatedAt,
 			&i.DeliveredAt,
 			&i.Kind,
-			&i.Url,
+			&i.UrlSealed,
 		); err != nil {
 			return nil, err
 		}
@@ -221,7 +229,7 @@ func (q *Queries) ListDueDeliveries(ctx context.Context, nextAttemptAt time.Time
 }
 
 const listNotificationChannels = `-- name: ListNotificationChannels :many
-SELECT id, name, kind, url, product, created_at, updated_at FROM notification_channels ORDER BY name
+SELECT id, name, kind, url, product, created_at, updated_at, url_sealed, host FROM notification_channels ORDER BY name
 `
 
 func (q *Queries) ListNotificationChannels(ctx context.Context) ([]NotificationChannel, error) {
@@ -241,7 +249,42 @@ func (q *Queries) ListNotificationChannels(ctx context.Context) ([]NotificationC
 			&i.Product,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.UrlSealed,
+			&i.Host,
 		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listPlainNotificationURLs = `-- name: ListPlainNotificationURLs :many
+SELECT id, url FROM notification_channels WHERE url != '' ORDER BY id
+`
+
+type ListPlainNotificationURLsRow struct {
+	ID  int64
+	Url string
+}
+
+// Channels stored before URLs were sealed.
+func (q *Queries) ListPlainNotificationURLs(ctx context.Context) ([]ListPlainNotificationURLsRow, error) {
+	rows, err := q.db.QueryContext(ctx, listPlainNotificationURLs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListPlainNotificationURLsRow
+	for rows.Next() {
+		var i ListPlainNotificationURLsRow
+		if err := rows.Scan(&i.ID, &i.Url); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -388,6 +431,21 @@ func (q *Queries) MarkDeliveryFailed(ctx context.Context, arg MarkDeliveryFailed
 	return err
 }
 
+const sealNotificationURL = `-- name: SealNotificationURL :exec
+UPDATE notification_channels SET url = '', url_sealed = ?, host = ? WHERE id = ?
+`
+
+type SealNotificationURLParams struct {
+	UrlSealed []byte
+	Host      string
+	ID        int64
+}
+
+func (q *Queries) SealNotificationURL(ctx context.Context, arg SealNotificationURLParams) error {
+	_, err := q.db.ExecContext(ctx, sealNotificationURL, arg.UrlSealed, arg.Host, arg.ID)
+	return err
+}
+
 const setNotificationCursor = `-- name: SetNotificationCursor :exec
 INSERT INTO notification_cursor (name, last_id) VALUES (?, ?)
 ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id
@@ -401,4 +459,48 @@ type SetNotificationCursorParams struct {
 func (q *Queries) SetNotificationCursor(ctx context.Context, arg SetNotificationCursorParams) error {
 	_, err := q.db.ExecContext(ctx, setNotificationCursor, arg.Name, arg.LastID)
 	return err
+}
+
+const updateNotificationChannel = `-- name: UpdateNotificationChannel :one
+UPDATE notification_channels SET name = ?1, kind = ?2, url_sealed = ?3,
+    host = COALESCE(NULLIF(CAST(?4 AS TEXT), ''), host),
+    product = ?5, updated_at = ?6
+WHERE id = ?7
+RETURNING id, name, kind, url, product, created_at, updated_at, url_sealed, host
+`
+
+type UpdateNotificationChannelParams struct {
+	Name      string
+	Kind      string
+	UrlSealed []byte
+	Host      string
+	Product   string
+	UpdatedAt time.Time
+	ID        int64
+}
+
+// An empty host keeps the stored one (the URL was left as it was).
+func (q *Queries) UpdateNotificationChannel(ctx context.Context, arg UpdateNotificationChannelParams) (NotificationChannel, error) {
+	row := q.db.QueryRowContext(ctx, updateNotificationChannel,
+		arg.Name,
+		arg.Kind,
+		arg.UrlSealed,
+		arg.Host,
+		arg.Product,
+		arg.UpdatedAt,
+		arg.ID,
+	)
+	var i NotificationChannel
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.Kind,
+		&i.Url,
+		&i.Product,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.UrlSealed,
+		&i.Host,
+	)
+	return i, err
 }

@@ -1,7 +1,22 @@
 -- name: CreateNotificationChannel :one
-INSERT INTO notification_channels (name, kind, url, product, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?)
+INSERT INTO notification_channels (name, kind, url, url_sealed, host, product, created_at, updated_at)
+VALUES (?, ?, '', ?, ?, ?, ?, ?)
 RETURNING *;
+
+-- name: UpdateNotificationChannel :one
+-- An empty host keeps the stored one (the URL was left as it was).
+UPDATE notification_channels SET name = sqlc.arg(name), kind = sqlc.arg(kind), url_sealed = sqlc.arg(url_sealed),
+    host = COALESCE(NULLIF(CAST(sqlc.arg(host) AS TEXT), ''), host),
+    product = sqlc.arg(product), updated_at = sqlc.arg(updated_at)
+WHERE id = sqlc.arg(id)
+RETURNING *;
+
+-- name: ListPlainNotificationURLs :many
+-- Channels stored before URLs were sealed.
+SELECT id, url FROM notification_channels WHERE url != '' ORDER BY id;
+
+-- name: SealNotificationURL :exec
+UPDATE notification_channels SET url = '', url_sealed = ?, host = ? WHERE id = ?;
 
 -- name: ListNotificationChannels :many
 SELECT * FROM notification_channels ORDER BY name;
@@ -37,7 +52,7 @@ VALUES (?, ?, ?, 'pending', ?, ?);
 -- name: ListDueDeliveries :many
 -- The oldest pending delivery of each channel, when it is due: a channel's notifications go
 -- out one at a time, in order.
-SELECT d.*, c.kind, c.url FROM notification_deliveries d
+SELECT d.*, c.kind, c.url_sealed FROM notification_deliveries d
 JOIN notification_channels c ON c.id = d.channel_id
 WHERE d.status = 'pending' AND d.next_attempt_at <= ?
   AND d.id = (SELECT MIN(p.id) FROM notification_deliveries p WHERE p.channel_id = d.channel_id AND p.status = 'pending')

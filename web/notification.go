@@ -14,7 +14,7 @@ import (
 const deliveriesShown = 50
 
 func notificationsView(r *http.Request, n *notify.Service, products *product.Service, now func() time.Time, f views.NotificationForm) (views.NotificationsView, error) {
-	channels, err := n.Channels(r.Context())
+	channels, err := n.List(r.Context())
 	if err != nil {
 		return views.NotificationsView{}, err
 	}

@@ -138,6 +138,9 @@ func TestNotificationsArriveInOrderAndFailingReceiversDoNotDelayReleases(t *test
 	if n := count(t, conn, "SELECT COUNT(*) FROM notification_deliveries d JOIN notification_channels c ON c.id = d.channel_id WHERE c.name = 'broken' AND d.status = 'delivered'"); n != 0 {
 		t.Errorf("got %d deliveries to the failing receiver, want 0", n)
 	}
+	if n := count(t, conn, "SELECT COUNT(*) FROM notification_channels WHERE url LIKE '%B0/secret%' OR CAST(url_sealed AS TEXT) LIKE '%B0/secret%'"); n != 0 {
+		t.Errorf("%d channel rows hold the Slack URL in clear, want it sealed", n)
+	}
 	page := getPage(t, admin, fx.srv.URL+"/settings/notifications")
 	if !strings.Contains(page, "the receiver answered 500") || strings.Contains(page, "/services/T0/B0/secret") {
 		t.Errorf("the notifications page should show the last error and hide webhook paths")

@@ -109,6 +109,9 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	// that makes links (sign-in callback, notifications, steps' RELEASE_URL).
 	cfg.PublicURL = publicURL(cfg, ln.Addr().String())
 	model, err := newModelServices(cfg, conn, time.Now)
+	if err == nil {
+		err = model.notify.SealStored(ctx)
+	}
 	if err != nil {
 		ln.Close()
 		conn.Close()
@@ -134,7 +137,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	svc.Metrics = newMetrics(conn, &svc, log)
 	runCtx, stopRunner := context.WithCancel(context.Background())
 	run := startRunner(runCtx, conn, &svc, model, log, cfg.PublicURL)
-	notifier := startNotifier(runCtx, conn, &svc, cfg, log)
+	notifier := startNotifier(runCtx, &svc, cfg, log)
 	triggers := startTrigger(runCtx, cfg, conn, &svc, model, log)
 	handler := web.NewHandler(log, svc)
 	httpSrv := &http.Server{

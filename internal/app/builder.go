@@ -12,6 +12,7 @@ import (
 	"ladder/internal/discovery"
 	"ladder/internal/fault"
 	"ladder/internal/gitops"
+	"ladder/internal/notify"
 	"ladder/internal/product"
 	"ladder/internal/provider"
 	"ladder/internal/secret"
@@ -31,7 +32,7 @@ type modelServices struct {
 	providers *provider.Service
 	argoWF    *argowf.Service
 	secrets   *stepsecret.Service
-	box       *secret.Box // seals notification webhook URLs too
+	notify    *notify.Service
 	discovery *discovery.Service
 }
 
@@ -53,7 +54,8 @@ func newModelServices(cfg Config, conn *sql.DB, now func() time.Time) (modelServ
 		git:      gitops.NewStore(filepath.Join(cfg.DataDir, "git")),
 	}
 	m.argo, m.providers = argocd.NewService(conn, box, check, now), provider.NewService(conn, box, check, now)
-	m.argoWF, m.secrets, m.box = argowf.NewService(conn, box, check, now), stepsecret.NewService(conn, box, check, now), box
+	m.argoWF, m.secrets = argowf.NewService(conn, box, check, now), stepsecret.NewService(conn, box, check, now)
+	m.notify = notify.NewService(conn, box, check, now)
 	m.discovery = discovery.NewService(conn, m.argo, m.apps, m.products, check, now)
 	m.previewer = product.NewPreviewer(m.git, m.creds.Remote)
 	return m, nil
@@ -64,5 +66,6 @@ func withModel(svc web.Services, m modelServices) web.Services {
 	svc.Applications, svc.Credentials, svc.Products, svc.Previewer = m.apps, m.creds, m.products, m.previewer
 	svc.ArgoCD, svc.Providers = m.argo, m.providers
 	svc.ArgoWorkflows, svc.StepSecrets, svc.Discovery = m.argoWF, m.secrets, m.discovery
+	svc.Notify = m.notify
 	return svc
 }

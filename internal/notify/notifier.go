@@ -27,6 +27,7 @@ type Options struct {
 // Notifier turns release status changes into deliveries and sends them, in its own
 // goroutine. It works from the database alone, so a restart loses nothing.
 type Notifier struct {
+	channels  *Service
 	db        *sql.DB
 	q         *db.Queries
 	log       *slog.Logger
@@ -38,8 +39,9 @@ type Notifier struct {
 	busy      map[int64]bool // channels with a delivery in flight
 }
 
-// NewNotifier returns a notifier on conn; links in notifications start with publicURL.
-func NewNotifier(conn *sql.DB, publicURL string, log *slog.Logger, now func() time.Time, opts Options) *Notifier {
+// NewNotifier returns a notifier for the channels of channels; links in notifications start
+// with publicURL.
+func NewNotifier(channels *Service, publicURL string, log *slog.Logger, now func() time.Time, opts Options) *Notifier {
 	if opts.Interval <= 0 {
 		opts.Interval = 500 * time.Millisecond
 	}
@@ -52,7 +54,7 @@ func NewNotifier(conn *sql.DB, publicURL string, log *slog.Logger, now func() ti
 	if opts.Client == nil {
 		opts.Client = &http.Client{}
 	}
-	return &Notifier{db: conn, q: db.New(conn), log: log, now: now, publicURL: publicURL, opts: opts, busy: map[int64]bool{}}
+	return &Notifier{channels: channels, db: channels.db, q: channels.q, log: log, now: now, publicURL: publicURL, opts: opts, busy: map[int64]bool{}}
 }
 
 // Start runs the notifier until ctx is cancelled; Wait waits for it to stop.
@@ -167,7 +169,10 @@ func (n *Notifier) deliver(ctx context.Context) {
 // drain sends d and then the channel's next due deliveries until one fails or none is due.
 func (n *Notifier) drain(ctx context.Context, d db.ListDueDeliveriesRow) {
 	for ctx.Err() == nil {
-		err := n.send(ctx, d.Kind, d.Url, []byte(d.Payload))
+		target, err := n.channels.openURL(d.UrlSealed)
+		if err == nil {
+			err = n.send(ctx, d.Kind, target, []byte(d.Payload))
+		}
 		if !n.record(ctx, d, err) || err != nil {
 			return
 		}

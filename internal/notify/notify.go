@@ -9,15 +9,15 @@ package notify
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 	"time"
 
 	"ladder/db"
-	"ladder/internal/audit"
 	"ladder/internal/fault"
+	"ladder/internal/sealed"
+	"ladder/internal/secret"
 )
 
 // Kinds of channel.
@@ -26,31 +26,32 @@ const (
 	KindSlack   = "slack"   // {"text": …} for a Slack (or compatible) incoming webhook
 )
 
-// Channel is where notifications go.
+// Channel is where notifications go. Its URL is sealed at rest and never leaves the package:
+// it may hold a secret (Slack's are tokens), so pages show Host only.
 type Channel struct {
 	ID        int64
 	Name      string
 	Kind      string
-	URL       string // may hold a secret (Slack's are tokens): show Host only
+	Host      string // the URL's scheme and host
 	Product   string // empty: every product
 	CreatedAt time.Time
-}
-
-// Host is the part of the URL that may be shown.
-func (c Channel) Host() string {
-	u, err := url.Parse(c.URL)
-	if err != nil {
-		return "?"
-	}
-	return u.Scheme + "://" + u.Host
 }
 
 // Input is what an admin sets on a channel.
 type Input struct {
 	Name    string `form:"name" validate:"required,dnslabel"`
 	Kind    string `form:"kind" validate:"required,oneof=webhook slack"`
-	URL     string `form:"url" validate:"required,http_url,max=2000"`
+	URL     string `form:"url" validate:"omitempty,http_url,max=2000"`
 	Product string `form:"product" validate:"omitempty,dnslabel"`
+}
+
+// hostOf is the part of a URL that may be shown.
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "?"
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // Delivery is one notification sent (or being sent) to a channel.
@@ -65,72 +66,111 @@ type Delivery struct {
 	CreatedAt   time.Time
 }
 
-// Service manages channels and shows deliveries.
+// urlPurpose binds the sealed URLs to notification channels.
+const urlPurpose = "notification-url"
+
+// Service manages channels (List, Get, Create, Update, Delete come from the sealed settings
+// service) and shows deliveries.
 type Service struct {
-	db    *sql.DB
-	q     *db.Queries
-	check *fault.Validator
-	now   func() time.Time
+	*sealed.Service[Channel, Input]
+	db  *sql.DB
+	q   *db.Queries
+	box *secret.Box
+	now func() time.Time
 }
 
-// NewService returns a Service on conn.
-func NewService(conn *sql.DB, check *fault.Validator, now func() time.Time) *Service {
-	return &Service{db: conn, q: db.New(conn), check: check, now: now}
+// NewService returns a Service on conn, sealing channel URLs with box.
+func NewService(conn *sql.DB, box *secret.Box, check *fault.Validator, now func() time.Time) *Service {
+	return &Service{Service: sealed.NewService(conn, box, check, now, kind), db: conn, q: db.New(conn), box: box, now: now}
 }
 
-// Channels lists every channel by name.
-func (s *Service) Channels(ctx context.Context) ([]Channel, error) {
-	rows, err := s.q.ListNotificationChannels(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list notification channels: %w", err)
-	}
-	out := make([]Channel, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, channelOf(r))
-	}
-	return out, nil
-}
-
-// Create adds a channel.
-func (s *Service) Create(ctx context.Context, in Input) (Channel, error) {
-	in.Name, in.URL, in.Product = strings.TrimSpace(in.Name), strings.TrimSpace(in.URL), strings.TrimSpace(in.Product)
-	if fe := s.check.Struct(in); len(fe) > 0 {
-		return Channel{}, fe
-	}
-	var created Channel
-	err := db.InTx(ctx, s.db, func(q *db.Queries) error {
-		if _, err := q.GetNotificationChannel(ctx, in.Name); err == nil {
-			return fault.FieldErrors{"name": fmt.Sprintf("a channel called %q already exists", in.Name)}
+var kind = sealed.Kind[Channel, Input]{
+	Noun: "notification channel", Taken: "a channel called %q already exists", Audit: "notification channel",
+	Store: store{},
+	Secrets: []sealed.Secret[Input]{{Purpose: urlPurpose, Changed: "URL replaced",
+		Value: func(in Input) string { return in.URL }}},
+	Name: func(in Input) string { return in.Name },
+	Normalize: func(in Input) Input {
+		in.Name, in.URL, in.Product = strings.TrimSpace(in.Name), strings.TrimSpace(in.URL), strings.TrimSpace(in.Product)
+		return in
+	},
+	Check: func(in Input, old *Channel, fe fault.FieldErrors) {
+		if in.URL == "" && old == nil {
+			fe.Add("url", "is required")
 		}
-		now := s.now().UTC()
-		r, err := q.CreateNotificationChannel(ctx, db.CreateNotificationChannelParams{Name: in.Name, Kind: in.Kind,
-			Url: in.URL, Product: in.Product, CreatedAt: now, UpdatedAt: now})
-		if err != nil {
-			return fmt.Errorf("create notification channel %q: %w", in.Name, err)
+	},
+	Describe: func(in Input) string {
+		d := in.Kind
+		if in.URL != "" {
+			d += " to " + hostOf(in.URL)
 		}
-		created = channelOf(r)
-		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "create",
-			Kind: "notification channel", Name: in.Name, Detail: in.Kind + " to " + created.Host()})
-	})
-	return created, err
+		return d
+	},
 }
 
-// Delete removes the channel called name and its deliveries.
-func (s *Service) Delete(ctx context.Context, name string) error {
+// SealStored seals the URLs of channels stored before URLs were sealed, and forgets their
+// plain text. Ladder calls it at start.
+func (s *Service) SealStored(ctx context.Context) error {
 	return db.InTx(ctx, s.db, func(q *db.Queries) error {
-		r, err := q.GetNotificationChannel(ctx, name)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("notification channel %q: %w", name, fault.ErrNotFound)
-		}
+		rows, err := q.ListPlainNotificationURLs(ctx)
 		if err != nil {
-			return fmt.Errorf("get notification channel %q: %w", name, err)
+			return fmt.Errorf("list notification URLs: %w", err)
 		}
-		if err := q.DeleteNotificationChannel(ctx, r.ID); err != nil {
-			return fmt.Errorf("delete notification channel %q: %w", name, err)
+		for _, r := range rows {
+			sealedURL := s.box.Seal(urlPurpose, []byte(r.Url))
+			if err := q.SealNotificationURL(ctx, db.SealNotificationURLParams{UrlSealed: sealedURL, Host: hostOf(r.Url), ID: r.ID}); err != nil {
+				return fmt.Errorf("seal notification URL: %w", err)
+			}
 		}
-		return audit.Record(ctx, q, s.now().UTC(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
-			Kind: "notification channel", Name: name})
+		return nil
 	})
+}
+
+// openURL returns a channel's URL from its sealed form.
+func (s *Service) openURL(sealedURL []byte) (string, error) {
+	plain, err := s.box.Open(urlPurpose, sealedURL)
+	if err != nil {
+		return "", fmt.Errorf("open the channel's URL: %w", err)
+	}
+	return string(plain), nil
+}
+
+// store keeps channels in the notification_channels table.
+type store struct{}
+
+func (store) Get(ctx context.Context, q *db.Queries, name string) (sealed.Record[Channel], error) {
+	r, err := q.GetNotificationChannel(ctx, name)
+	return recordOf(r), err
+}
+
+func (store) List(ctx context.Context, q *db.Queries) ([]sealed.Record[Channel], error) {
+	rows, err := q.ListNotificationChannels(ctx)
+	return sealed.Records(rows, recordOf), err
+}
+
+func (store) Create(ctx context.Context, q *db.Queries, in Input, sealedBy map[string][]byte, now time.Time) (sealed.Record[Channel], error) {
+	r, err := q.CreateNotificationChannel(ctx, db.CreateNotificationChannelParams{Name: in.Name, Kind: in.Kind,
+		UrlSealed: sealedBy[urlPurpose], Host: hostOf(in.URL), Product: in.Product, CreatedAt: now, UpdatedAt: now})
+	return recordOf(r), err
+}
+
+func (store) Update(ctx context.Context, q *db.Queries, id int64, in Input, sealedBy map[string][]byte, now time.Time) (sealed.Record[Channel], error) {
+	host := "" // keeps the stored one
+	if in.URL != "" {
+		host = hostOf(in.URL)
+	}
+	r, err := q.UpdateNotificationChannel(ctx, db.UpdateNotificationChannelParams{Name: in.Name, Kind: in.Kind,
+		UrlSealed: sealedBy[urlPurpose], Host: host, Product: in.Product, UpdatedAt: now, ID: id})
+	return recordOf(r), err
+}
+
+func (store) Delete(ctx context.Context, q *db.Queries, id int64) error {
+	return q.DeleteNotificationChannel(ctx, id)
+}
+
+func recordOf(r db.NotificationChannel) sealed.Record[Channel] {
+	return sealed.Record[Channel]{ID: r.ID, Name: r.Name, Sealed: map[string][]byte{urlPurpose: r.UrlSealed},
+		Value: Channel{ID: r.ID, Name: r.Name, Kind: r.Kind, Host: r.Host, Product: r.Product, CreatedAt: r.CreatedAt}}
 }
 
 // Deliveries returns the latest deliveries, newest first.
@@ -145,8 +185,4 @@ func (s *Service) Deliveries(ctx context.Context, limit int) ([]Delivery, error)
 			NextAttempt: r.NextAttemptAt, LastError: r.LastError, CreatedAt: r.CreatedAt})
 	}
 	return out, nil
-}
-
-func channelOf(r db.NotificationChannel) Channel {
-	return Channel{ID: r.ID, Name: r.Name, Kind: r.Kind, URL: r.Url, Product: r.Product, CreatedAt: r.CreatedAt}
 }

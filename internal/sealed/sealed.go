@@ -1,10 +1,11 @@
 // Package sealed owns what every named setting that holds a secret has in common: Argo CD and
-// Argo Workflows servers, Git credentials, Git providers and workflow secrets. A Kind says what
-// its records look like (its table, fields, rules and which inputs are secrets); the Service
-// validates, keeps names unique, seals the secrets with AES-GCM (internal/secret) before they
-// reach the database, keeps a stored secret when an update leaves it empty, and writes the
-// audit record in the same transaction. Secrets leave only through Record.Open, to the code that
-// uses them; the values a Service returns never hold them.
+// Argo Workflows servers, Git credentials, Git providers, workflow secrets and notification
+// channels (their webhook URLs). A Kind says what its records look like (its table, fields,
+// rules and which inputs are secrets); the Service validates, keeps names unique, seals the
+// secrets with AES-GCM (internal/secret) before they reach the database, keeps a stored secret
+// when an update leaves it empty, and writes the audit record in the same transaction. Secrets
+// leave only through Record.Open, to the code that uses them; the values a Service returns
+// never hold them.
 package sealed
 
 import (
