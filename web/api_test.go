@@ -97,7 +97,10 @@ func apiCases() []apiCase {
 
 		{route: "POST /api/v1/environments", path: "/api/v1/environments", role: "admin", want: 201,
 			body: `{"name": "dev", "kind": "non-production", "tags": ["team=a"]}`,
-			bad:  []bad{malformed("/api/v1/environments"), {"/api/v1/environments", `{"name": "Dev!", "kind": "test"}`, 422}},
+			bad: []bad{malformed("/api/v1/environments"), {"/api/v1/environments", `{"name": "Dev!", "kind": "test"}`, 422},
+				{"/api/v1/environments", `{"name": "qa", "kind": "non-production", "description": "gpj.\u202eexe"}`, 422},
+				{"/api/v1/environments", `{"name": "qa", "kind": "non-production", "description": "a\u0000b"}`, 422},
+				{"/api/v1/environments", `{"name": "qa", "kind": "non-production", "tags": ["` + strings.Repeat("a", 129) + `"]}`, 422}},
 			setup: func(t *testing.T, fx *apiFixture) {
 				fx.must(t, "POST", "/api/v1/environments", `{"name": "staging", "kind": "production"}`, 201)
 			}},

@@ -54,7 +54,7 @@ func (e Environment) Blocker() string {
 type Input struct {
 	Name        string   `form:"name" validate:"required,dnslabel"`
 	Kind        string   `form:"kind" validate:"required,oneof=production non-production"`
-	Tags        []string `form:"tags" validate:"dive,tag"`
+	Tags        []string `form:"tags" validate:"max=50,dive,tag"`
 	Description string   `form:"description" validate:"max=1000"`
 }
 

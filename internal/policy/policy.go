@@ -49,14 +49,14 @@ type Selector struct {
 // ProductSelector matches products by name or tag.
 type ProductSelector struct {
 	Names []string `json:"names,omitempty" form:"productNames" validate:"dive,dnslabel"`
-	Tags  []string `json:"tags,omitempty" form:"productTags" validate:"dive,tag"`
+	Tags  []string `json:"tags,omitempty" form:"productTags" validate:"max=50,dive,tag"`
 }
 
 // EnvironmentSelector matches environments by name, kind or tag.
 type EnvironmentSelector struct {
 	Names []string `json:"names,omitempty" form:"environmentNames" validate:"dive,dnslabel"`
 	Kinds []string `json:"kinds,omitempty" form:"environmentKinds" validate:"dive,oneof=production non-production"`
-	Tags  []string `json:"tags,omitempty" form:"environmentTags" validate:"dive,tag"`
+	Tags  []string `json:"tags,omitempty" form:"environmentTags" validate:"max=50,dive,tag"`
 }
 
 // Product is what resolution needs to know about a product.

@@ -91,7 +91,7 @@ func (t Template) Gitops() gitops.Template {
 // Input is what a person may set on a product.
 type Input struct {
 	Name        string    `form:"name" validate:"required,dnslabel"`
-	Tags        []string  `form:"tags" validate:"dive,tag"`
+	Tags        []string  `form:"tags" validate:"max=50,dive,tag"`
 	Description string    `form:"description" validate:"max=1000"`
 	Template    Template  `form:"-" validate:"-"`
 	Flows       []FlowRef `form:"-" validate:"-"`
