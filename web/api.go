@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"ladder/db"
 	"ladder/internal/fault"
 	"ladder/internal/model"
 )
@@ -58,6 +59,9 @@ func answerAPIError(log *slog.Logger, w http.ResponseWriter, r *http.Request, er
 		status, body.Error = http.StatusUnauthorized, "please sign in or send a bearer token"
 	case isGitFailure(err):
 		status, body.Error = http.StatusBadGateway, err.Error()
+	case db.DiskFull(err):
+		status, body.Error = http.StatusInsufficientStorage, db.ErrDiskFull.Error()
+		log.ErrorContext(r.Context(), "request failed: disk full", "method", r.Method, "path", r.URL.Path, "err", err)
 	default:
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}

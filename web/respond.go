@@ -8,6 +8,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"ladder/db"
 	"ladder/internal/fault"
 	"ladder/internal/gitops"
 	"ladder/views"
@@ -47,6 +48,9 @@ func errorHandler(log *slog.Logger, h handlerFunc) http.Handler {
 			status, msg = http.StatusUnauthorized, "Please sign in."
 		case isGitFailure(err):
 			status, msg = http.StatusBadGateway, err.Error()
+		case db.DiskFull(err):
+			status, msg = http.StatusInsufficientStorage, db.ErrDiskFull.Error()
+			log.ErrorContext(r.Context(), "request failed: disk full", "method", r.Method, "path", r.URL.Path, "err", err)
 		default:
 			log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		}

@@ -78,6 +78,8 @@ type Services struct {
 	// made under one version are reused while it holds.
 	Version func() uint64
 	Ready   func() bool
+	// DiskFree is the space left on the disk of the data directory; nil: not known.
+	DiskFree func() (uint64, error)
 }
 
 // access is who may call a route.
@@ -111,7 +113,7 @@ func routes(log *slog.Logger, s Services) []route {
 	argoCD, argoWF, secrets := argocdPages(s.ArgoCD), argoWorkflowsPages(s.ArgoWorkflows), stepSecretPages(s.StepSecrets)
 	return append([]route{
 		{"GET /healthz", public, h(healthz)},
-		{"GET /readyz", public, h(readyz(s.Ready))},
+		{"GET /readyz", public, h(readyz(s.Ready, s.DiskFree))},
 		{"GET /metrics", viewer, serveMetrics(s.Metrics)},
 		{"GET /static/", public, static.Handler()},
 		{"GET /demo", viewer, h(showDemo(s.Demo))},

@@ -120,6 +120,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	var ready atomic.Bool
 	svc := withModel(services(conn, ready.Load), model)
 	svc.Model = modelOf(conn, svc)
+	svc.DiskFree = func() (uint64, error) { return diskFree(cfg.DataDir) }
 	if err := withAuth(ctx, cfg, conn, &svc, ln.Addr().String(), logOut); err != nil {
 		ln.Close()
 		conn.Close()
@@ -239,4 +240,13 @@ func services(conn *sql.DB, ready func() bool) web.Services {
 		Version:      db.Version(conn),
 		Ready:        ready,
 	}
+}
+
+// diskFree is the space an unprivileged process may still use on the disk holding dir.
+func diskFree(dir string) (uint64, error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return 0, err
+	}
+	return st.Bavail * uint64(st.Bsize), nil
 }
