@@ -389,6 +389,21 @@ type StepRun struct {
 	FinishedAt    sql.NullTime
 }
 
+type TriggerFailure struct {
+	ID            int64
+	Product       string
+	CommitSha     string
+	ApplicationID int64
+	Application   string
+	Flow          string
+	CommitMessage string
+	Reason        string
+	FixUrl        string
+	FixLabel      string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
 type User struct {
 	ID                 int64
 	Name               string

@@ -30,6 +30,7 @@ type dashboardModel struct {
 	releases   *release.Service
 	versions   *versionCache
 	promotions *promotion.Service
+	failures   *trigger.Failures
 	now        func() time.Time
 	pollEvery  time.Duration
 }
@@ -96,6 +97,9 @@ func (m dashboardModel) view(r *http.Request) (views.Dashboard, error) {
 		return d, err
 	}
 	d.PollEvery, d.StreamURL = m.pollEvery, "/events"
+	if d.Failures, err = m.failures.List(r.Context(), ""); err != nil {
+		return d, err
+	}
 	d.CanPromote = layout(r, "", "").CanPromote()
 	if err := m.markPromotable(r, &d); err != nil {
 		return d, err

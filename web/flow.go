@@ -13,6 +13,8 @@ import (
 	"ladder/internal/fault"
 	"ladder/internal/flow"
 	"ladder/internal/policy"
+	"ladder/internal/product"
+	"ladder/internal/promotion"
 	"ladder/internal/workflow"
 	"ladder/views"
 )
@@ -57,7 +59,7 @@ func createFlow(flows *flow.Service, envs *environment.Service, wfs *workflow.Se
 
 // showFlow renders the flow page: graph, Evaluate by product, editor. With a product in the
 // query it is also Evaluate's answer (the whole page when asked without htmx).
-func showFlow(flows *flow.Service, envs *environment.Service, wfs *workflow.Service, catalog productCatalog) handlerFunc {
+func showFlow(flows *flow.Service, envs *environment.Service, wfs *workflow.Service, catalog productCatalog, check *flowCheck) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		f, err := flows.Get(r.Context(), r.PathValue("name"))
 		if err != nil {
@@ -67,11 +69,11 @@ func showFlow(flows *flow.Service, envs *environment.Service, wfs *workflow.Serv
 		if err != nil {
 			return err
 		}
-		return renderFlowPage(w, r, f, envs, wfs, eval, nil, http.StatusOK)
+		return renderFlowPage(w, r, f, envs, wfs, check, eval, nil, http.StatusOK)
 	}
 }
 
-func evaluateFlow(flows *flow.Service, envs *environment.Service, wfs *workflow.Service, catalog productCatalog) handlerFunc {
+func evaluateFlow(flows *flow.Service, envs *environment.Service, wfs *workflow.Service, catalog productCatalog, check *flowCheck) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		f, err := flows.Get(r.Context(), r.PathValue("name"))
 		if err != nil {
@@ -94,7 +96,7 @@ func evaluateFlow(flows *flow.Service, envs *environment.Service, wfs *workflow.
 		if r.Header.Get("HX-Request") == "true" {
 			return render(w, r, status, views.EvaluateFormCard(form, result))
 		}
-		return renderFlowPage(w, r, f, envs, wfs, form, result, status)
+		return renderFlowPage(w, r, f, envs, wfs, check, form, result, status)
 	}
 }
 
@@ -114,6 +116,36 @@ func updateFlow(flows *flow.Service, envs *environment.Service, wfs *workflow.Se
 		}
 		return redirect(w, r, "/flows/"+f.Name)
 	}
+}
+
+// flowCheck finds, for every product that lists a flow, the steps of the flow that could not
+// run for it; the flow page warns next to those steps. Nil checks nothing.
+type flowCheck struct {
+	products *product.Service
+	planner  *promotion.Planner
+}
+
+// problems returns the problems of flowName's steps by environment, over every product that
+// lists it.
+func (c *flowCheck) problems(ctx context.Context, flowName string) (map[string][]promotion.StepProblem, error) {
+	if c == nil || c.planner == nil {
+		return nil, nil
+	}
+	users, err := c.products.UsersOfFlow(ctx, flowName)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]promotion.StepProblem{}
+	for _, name := range users {
+		list, err := c.planner.Problems(ctx, name, flowName)
+		if err != nil {
+			return nil, err
+		}
+		for _, sp := range list {
+			out[sp.Environment] = append(out[sp.Environment], sp)
+		}
+	}
+	return out, nil
 }
 
 func deleteFlow(flows *flow.Service) handlerFunc {
@@ -147,9 +179,12 @@ func editFlowSteps(envs *environment.Service, wfs *workflow.Service) handlerFunc
 }
 
 func renderFlowPage(w http.ResponseWriter, r *http.Request, f flow.Flow, envs *environment.Service, wfs *workflow.Service,
-	eval views.EvaluateForm, result templ.Component, status int) error {
+	check *flowCheck, eval views.EvaluateForm, result templ.Component, status int) error {
 	ed, err := flowEditor(r.Context(), envs, wfs, "/flows/"+f.Name, flow.InputOf(f), true)
 	if err != nil {
+		return err
+	}
+	if ed.StepProblems, err = check.problems(r.Context(), f.Name); err != nil {
 		return err
 	}
 	g := views.FlowGraph(f, ed.Environments)

@@ -62,7 +62,7 @@ func TestShowFlowDrawsGraph(t *testing.T) {
 	if status != http.StatusSeeOther {
 		t.Fatalf("create: got status %d, want 303", status)
 	}
-	status, body := call(t, showFlow(fx.flows, fx.envs, fx.wfs, nil), "GET", "/flows/main", nil, "main", false)
+	status, body := call(t, showFlow(fx.flows, fx.envs, fx.wfs, nil, nil), "GET", "/flows/main", nil, "main", false)
 	if status != http.StatusOK {
 		t.Fatalf("got status %d, want 200", status)
 	}
@@ -99,7 +99,7 @@ func TestEvaluateFlow(t *testing.T) {
 	if _, err := fx.flows.Create(ctx, in); err != nil {
 		t.Fatal(err)
 	}
-	status, body := call(t, evaluateFlow(fx.flows, fx.envs, fx.wfs, nil), "GET", "/flows/main/evaluate?product=shop", nil, "main", true)
+	status, body := call(t, evaluateFlow(fx.flows, fx.envs, fx.wfs, nil, nil), "GET", "/flows/main/evaluate?product=shop", nil, "main", true)
 	if status != http.StatusOK {
 		t.Fatalf("got status %d, want 200", status)
 	}

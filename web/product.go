@@ -1,15 +1,19 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"ladder/internal/application"
 	"ladder/internal/environment"
 	"ladder/internal/fault"
 	"ladder/internal/product"
+	"ladder/internal/promotion"
+	"ladder/internal/trigger"
 	"ladder/views"
 )
 
@@ -41,7 +45,7 @@ func createProduct(products *product.Service) handlerFunc {
 	}
 }
 
-func showProduct(products *product.Service, apps *application.Service) handlerFunc {
+func showProduct(products *product.Service, apps *application.Service, planner *promotion.Planner, failures *trigger.Failures, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		p, err := products.Get(r.Context(), r.PathValue("name"))
 		if err != nil {
@@ -51,8 +55,35 @@ func showProduct(products *product.Service, apps *application.Service) handlerFu
 		if err != nil {
 			return err
 		}
-		return renderProductPage(w, r, apps, p, views.NewProductForm(p, flows))
+		form := views.NewProductForm(p, flows)
+		if form.FlowProblems, err = productFlowProblems(r.Context(), planner, p); err != nil {
+			return err
+		}
+		list, err := failures.List(r.Context(), p.Name)
+		if err != nil {
+			return err
+		}
+		return renderProductPage(w, r, apps, p, form, list, now())
 	}
+}
+
+// productFlowProblems says, per entry of p's flow list, which steps of the flow could not run
+// for p (no action, no application there), for warnings next to the entry.
+func productFlowProblems(ctx context.Context, planner *promotion.Planner, p product.Product) (map[int][]promotion.StepProblem, error) {
+	out := map[int][]promotion.StepProblem{}
+	for i, ref := range p.Flows {
+		problems, err := planner.Problems(ctx, p.Name, ref.Flow)
+		if errors.Is(err, fault.ErrNotFound) {
+			continue // a flow deleted meanwhile: the form's own check reports it
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(problems) > 0 {
+			out[i] = problems
+		}
+	}
+	return out, nil
 }
 
 func updateProduct(products *product.Service, apps *application.Service) handlerFunc {
@@ -96,7 +127,7 @@ func editProduct(products *product.Service, apps *application.Service) handlerFu
 		if err != nil {
 			return err
 		}
-		return renderProductPage(w, r, apps, p, form)
+		return renderProductPage(w, r, apps, p, form, nil, time.Time{})
 	}
 }
 
@@ -144,12 +175,13 @@ func previewProduct(products *product.Service, apps *application.Service, previe
 	}
 }
 
-func renderProductPage(w http.ResponseWriter, r *http.Request, apps *application.Service, p product.Product, form views.ProductForm) error {
+func renderProductPage(w http.ResponseWriter, r *http.Request, apps *application.Service, p product.Product, form views.ProductForm,
+	failures []trigger.Failure, now time.Time) error {
 	list, err := apps.ListByProduct(r.Context(), p.Name)
 	if err != nil {
 		return err
 	}
-	return render(w, r, http.StatusOK, views.ProductPage(layout(r, p.Name, "products"), p, list, form))
+	return render(w, r, http.StatusOK, views.ProductPage(layout(r, p.Name, "products"), p, list, form, failures, now))
 }
 
 func productInput(f views.ProductForm) (product.Input, error) {

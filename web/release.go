@@ -15,18 +15,24 @@ import (
 	"ladder/internal/release"
 	"ladder/internal/runner"
 	"ladder/internal/share"
+	"ladder/internal/trigger"
 	"ladder/views"
 )
 
 // eventsShown is how many of a release's events its page lists.
 const eventsShown = 500
 
-func listReleases(rels *release.Service, choices startChoices, cache *renderCache, now func() time.Time) handlerFunc {
+func listReleases(rels *release.Service, failures *trigger.Failures, choices startChoices, cache *renderCache, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		return cache.page(w, r, func() (templ.Component, error) {
 			list, err := releaseList(r, rels, now)
 			if err != nil {
 				return nil, err
+			}
+			if r.URL.Query().Get("before") == "" { // the first page: what is newest
+				if list.Failures, err = failures.List(r.Context(), list.Filter.Product); err != nil {
+					return nil, err
+				}
 			}
 			start, err := choices.form(r)
 			if err != nil {

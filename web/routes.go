@@ -68,6 +68,8 @@ type Services struct {
 	StepSecrets *stepsecret.Service
 	Providers   *provider.Service
 	Trigger     *trigger.Trigger // watches trigger applications; push webhooks wake it
+	// TriggerFailures are the changes the trigger could not start a release for.
+	TriggerFailures *trigger.Failures
 	// PollInterval is how often the trigger reads Git, shown on the dashboard.
 	PollInterval time.Duration
 	// WebhookSecret verifies push webhooks of every provider kind (LADDER_WEBHOOK_SECRET).
@@ -106,10 +108,12 @@ func routes(log *slog.Logger, s Services) []route {
 	cache := newRenderCache(s.Version, now)
 	choices := startChoices{products: s.Products, flows: s.Flows, envs: envs, promotions: s.Promotions}
 	dash := dashboardModel{envs: envs, products: s.Products, apps: s.Applications, releases: s.Releases,
-		versions: newVersionCache(s.Promotions, now), promotions: s.Promotions, pollEvery: s.PollInterval, now: now}
+		versions: newVersionCache(s.Promotions, now), promotions: s.Promotions, failures: s.TriggerFailures,
+		pollEvery: s.PollInterval, now: now}
 	prom := promotions{svc: s.Promotions, envs: envs, products: s.Products, apps: s.Applications,
 		policies: s.Policies, workflows: s.Workflows}
 	creds, providers := credentialPages(s.Credentials), providerPages(s.Providers)
+	checkFlows := &flowCheck{products: s.Products, planner: s.Promotions.Planner()}
 	argoCD, argoWF, secrets := argocdPages(s.ArgoCD), argoWorkflowsPages(s.ArgoWorkflows), stepSecretPages(s.StepSecrets)
 	return append([]route{
 		{"GET /healthz", public, h(healthz)},
@@ -152,7 +156,7 @@ func routes(log *slog.Logger, s Services) []route {
 
 		{"GET /settings", viewer, h(showSettings)},
 
-		{"GET /releases", viewer, h(listReleases(s.Releases, choices, cache, now))},
+		{"GET /releases", viewer, h(listReleases(s.Releases, s.TriggerFailures, choices, cache, now))},
 		{"GET /releases/events", viewer, h(releasesEvents(log, s.Releases, s.Broker, s.Closing, cache, now))},
 		{"POST /releases", promoter, h(startRelease(s.Promotions, choices))},
 		{"GET /releases/{id}", viewer, h(showRelease(s.Releases, s.Runner, envs, s.Shares, cache, now))},
@@ -182,7 +186,7 @@ func routes(log *slog.Logger, s Services) []route {
 
 		{"GET /products", viewer, h(listProducts(s.Products))},
 		{"POST /products", admin, h(createProduct(s.Products))},
-		{"GET /products/{name}", viewer, h(showProduct(s.Products, s.Applications))},
+		{"GET /products/{name}", viewer, h(showProduct(s.Products, s.Applications, s.Promotions.Planner(), s.TriggerFailures, now))},
 		{"GET /products/{name}/metrics", viewer, h(showProductMetrics(s.Products, envs, s.Delivery))},
 		{"POST /products/{name}", admin, h(updateProduct(s.Products, s.Applications))},
 		{"POST /products/{name}/editor", admin, h(editProduct(s.Products, s.Applications))},
@@ -251,11 +255,11 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /flows", viewer, h(listFlows(s.Flows))},
 		{"GET /flows/new", viewer, h(newFlow(envs, s.Workflows))},
 		{"POST /flows", admin, h(createFlow(s.Flows, envs, s.Workflows))},
-		{"GET /flows/{name}", viewer, h(showFlow(s.Flows, envs, s.Workflows, catalogOf(s.Products)))},
+		{"GET /flows/{name}", viewer, h(showFlow(s.Flows, envs, s.Workflows, catalogOf(s.Products), checkFlows))},
 		{"POST /flows/{name}", admin, h(updateFlow(s.Flows, envs, s.Workflows))},
 		{"POST /flows/{name}/delete", admin, h(deleteFlow(s.Flows))},
 		{"POST /flows/{name}/steps", admin, h(editFlowSteps(envs, s.Workflows))},
-		{"GET /flows/{name}/evaluate", viewer, h(evaluateFlow(s.Flows, envs, s.Workflows, catalogOf(s.Products)))},
+		{"GET /flows/{name}/evaluate", viewer, h(evaluateFlow(s.Flows, envs, s.Workflows, catalogOf(s.Products), checkFlows))},
 
 		{"GET /settings/notifications", viewer, h(listNotifications(s.Notify, s.Products, now))},
 		{"POST /settings/notifications", admin, h(createNotification(s.Notify, s.Products, now))},

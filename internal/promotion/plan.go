@@ -79,7 +79,7 @@ func (p *Planner) FlowSpec(ctx context.Context, req FlowRequest) (release.Spec, 
 	spec.Environments = append(spec.Environments, release.EnvironmentSpec{Name: f.TriggerEnvironment, IsTrigger: true})
 	for i, st := range steps {
 		if len(st.Errors) > 0 {
-			return release.Spec{}, fmt.Errorf("flow %s, environment %s: %s: %w", f.Name, st.Environment, strings.Join(st.Errors, "; "), fault.ErrConflict)
+			return release.Spec{}, &StepProblem{Product: prod.Name, Flow: f.Name, Environment: st.Environment, Problems: st.Errors}
 		}
 		targets, err := targetsIn(apps, prod.Name, st.Environment)
 		if err != nil {

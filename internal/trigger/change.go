@@ -20,7 +20,8 @@ import (
 // application's path is the change (its values include every commit before it); the product's
 // flows are tried in order and the first whose trigger environment is the application's and
 // whose selectors match starts a release. The new head is stored as the baseline once the
-// change is handled, so a failure is retried at the next poll.
+// change is handled, so a failure is retried at the next poll; a change that cannot start a
+// release is recorded as a failed trigger (see failed).
 func (t *Trigger) found(ctx context.Context, c gitops.Change) error {
 	id, err := strconv.ParseInt(c.Watch.Key, 10, 64)
 	if err != nil {
@@ -55,9 +56,10 @@ func (t *Trigger) found(ctx context.Context, c gitops.Change) error {
 		})
 	}
 	if err := t.start(ctx, *app, flowName, commit); err != nil {
-		return err
+		// The head stays where it was: the change is tried again at the next poll.
+		return t.failed(ctx, *app, flowName, commit, err)
 	}
-	return t.storeHead(ctx, *app, c.Head, nil)
+	return t.storeHead(ctx, *app, c.Head, func(q *db.Queries) error { return cleared(ctx, q, *app) })
 }
 
 // application returns the watched application with id, nil when it is no longer watched.

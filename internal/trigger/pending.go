@@ -53,9 +53,12 @@ func (t *Trigger) checkOne(ctx context.Context, app application.Application, w d
 		}
 	}
 	if err := t.start(ctx, app, w.PendingFlow, commitOf(w)); err != nil {
-		return err
+		return t.failed(ctx, app, w.PendingFlow, commitOf(w), err)
 	}
 	t.clearPending(ctx, w.ApplicationID)
+	if err := cleared(ctx, t.q, app); err != nil {
+		t.log.Warn("clear failed triggers", "application", app.Key(), "err", err)
+	}
 	return nil
 }
 
