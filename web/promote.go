@@ -110,7 +110,7 @@ func (p promotions) form(r *http.Request) (views.PromoteForm, error) {
 	}
 	for _, l := range locks {
 		i := map[string]int{"preAction": 0, "action": 1, "postAction": 2}[l.Field]
-		f.Locks[i] = views.Lock{Policy: l.Policy, Note: l.Note(), Tighten: l.Tighten, MayLift: l.MayLift}
+		f.Locks[i] = views.Lock{Policy: l.Policy, Value: l.Value, Note: l.Note(), Tighten: l.Tighten, MayLift: l.MayLift}
 	}
 	wfs, err := p.workflows.List(ctx)
 	if err != nil {
