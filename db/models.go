@@ -255,6 +255,7 @@ type Policy struct {
 	PostAction string
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
+	Binding    bool
 }
 
 type Product struct {

@@ -22,9 +22,9 @@ func (q *Queries) CountPoliciesByName(ctx context.Context, name string) (int64, 
 }
 
 const createPolicy = `-- name: CreatePolicy :one
-INSERT INTO policies (name, priority, selector, pre_action, action, post_action, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-RETURNING id, name, priority, selector, pre_action, "action", post_action, created_at, updated_at
+INSERT INTO policies (name, priority, selector, pre_action, action, post_action, binding, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING id, name, priority, selector, pre_action, "action", post_action, created_at, updated_at, binding
 `
 
 type CreatePolicyParams struct {
@@ -34,6 +34,7 @@ type CreatePolicyParams struct {
 	PreAction  string
 	Action     string
 	PostAction string
+	Binding    bool
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
@@ -46,6 +47,7 @@ func (q *Queries) CreatePolicy(ctx context.Context, arg CreatePolicyParams) (Pol
 		arg.PreAction,
 		arg.Action,
 		arg.PostAction,
+		arg.Binding,
 		arg.CreatedAt,
 		arg.UpdatedAt,
 	)
@@ -60,6 +62,7 @@ func (q *Queries) CreatePolicy(ctx context.Context, arg CreatePolicyParams) (Pol
 		&i.PostAction,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Binding,
 	)
 	return i, err
 }
@@ -74,7 +77,7 @@ func (q *Queries) DeletePolicy(ctx context.Context, id int64) error {
 }
 
 const getPolicy = `-- name: GetPolicy :one
-SELECT id, name, priority, selector, pre_action, "action", post_action, created_at, updated_at FROM policies WHERE name = ?
+SELECT id, name, priority, selector, pre_action, "action", post_action, created_at, updated_at, binding FROM policies WHERE name = ?
 `
 
 func (q *Queries) GetPolicy(ctx context.Context, name string) (Policy, error) {
@@ -90,12 +93,13 @@ func (q *Queries) GetPolicy(ctx context.Context, name string) (Policy, error) {
 		&i.PostAction,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Binding,
 	)
 	return i, err
 }
 
 const listPolicies = `-- name: ListPolicies :many
-SELECT id, name, priority, selector, pre_action, "action", post_action, created_at, updated_at FROM policies ORDER BY priority DESC, name
+SELECT id, name, priority, selector, pre_action, "action", post_action, created_at, updated_at, binding FROM policies ORDER BY priority DESC, name
 `
 
 func (q *Queries) ListPolicies(ctx context.Context) ([]Policy, error) {
@@ -117,6 +121,7 @@ func (q *Queries) ListPolicies(ctx context.Context) ([]Policy, error) {
 			&i.PostAction,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Binding,
 		); err != nil {
 			return nil, err
 		}
@@ -133,9 +138,9 @@ func (q *Queries) ListPolicies(ctx context.Context) ([]Policy, error) {
 
 const updatePolicy = `-- name: UpdatePolicy :one
 UPDATE policies
-SET name = ?, priority = ?, selector = ?, pre_action = ?, action = ?, post_action = ?, updated_at = ?
+SET name = ?, priority = ?, selector = ?, pre_action = ?, action = ?, post_action = ?, binding = ?, updated_at = ?
 WHERE id = ?
-RETURNING id, name, priority, selector, pre_action, "action", post_action, created_at, updated_at
+RETURNING id, name, priority, selector, pre_action, "action", post_action, created_at, updated_at, binding
 `
 
 type UpdatePolicyParams struct {
@@ -145,6 +150,7 @@ type UpdatePolicyParams struct {
 	PreAction  string
 	Action     string
 	PostAction string
+	Binding    bool
 	UpdatedAt  time.Time
 	ID         int64
 }
@@ -157,6 +163,7 @@ func (q *Queries) UpdatePolicy(ctx context.Context, arg UpdatePolicyParams) (Pol
 		arg.PreAction,
 		arg.Action,
 		arg.PostAction,
+		arg.Binding,
 		arg.UpdatedAt,
 		arg.ID,
 	)
@@ -171,6 +178,7 @@ func (q *Queries) UpdatePolicy(ctx context.Context, arg UpdatePolicyParams) (Pol
 		&i.PostAction,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.Binding,
 	)
 	return i, err
 }

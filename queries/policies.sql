@@ -8,13 +8,13 @@ SELECT * FROM policies WHERE name = ?;
 SELECT CAST(COUNT(*) AS INTEGER) FROM policies WHERE name = ?;
 
 -- name: CreatePolicy :one
-INSERT INTO policies (name, priority, selector, pre_action, action, post_action, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO policies (name, priority, selector, pre_action, action, post_action, binding, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 RETURNING *;
 
 -- name: UpdatePolicy :one
 UPDATE policies
-SET name = ?, priority = ?, selector = ?, pre_action = ?, action = ?, post_action = ?, updated_at = ?
+SET name = ?, priority = ?, selector = ?, pre_action = ?, action = ?, post_action = ?, binding = ?, updated_at = ?
 WHERE id = ?
 RETURNING *;
 

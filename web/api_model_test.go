@@ -29,7 +29,7 @@ func TestModelBuiltThroughTheAPIRoundTrips(t *testing.T) {
 			{"name": "notify", "kind": "exec", "exec": {"command": "/bin/echo", "args": ["released", "{{.VERSION}}"]}}]}`},
 		{"/api/v1/policies", `{"name": "default-commit", "priority": 0, "settings": {"action": "commit", "postAction": "smoke"}}`},
 		{"/api/v1/policies", `{"name": "prod-gate", "priority": 10, "selector": {"environments": {"kinds": ["production"]}, "products": {"tags": ["team-a"]}},
-			"settings": {"preAction": "gate", "action": "pull-request"}}`},
+			"settings": {"preAction": "gate", "action": "pull-request"}, "binding": true}`},
 		{"/api/v1/flows", `{"name": "dev-to-prod", "version": "v2", "triggerEnvironment": "dev", "steps": [{"environment": "staging"},
 			{"environment": "prod-us", "dependsOn": ["staging"], "settings": {"action": "commit"}}, {"environment": "prod-eu", "dependsOn": ["staging"], "hooks": {"pre": "smoke"}}],
 			"hooks": {"onFail": "smoke"}, "timeout": 600}`},
@@ -45,7 +45,13 @@ func TestModelBuiltThroughTheAPIRoundTrips(t *testing.T) {
 		fx.must(t, "POST", c.path, c.body, 201)
 	}
 	fx.must(t, "POST", "/api/v1/git-credentials", `{"name": "forge", "urlPrefix": "https://git.example/", "kind": "https", "username": "bot", "token": "s3cret-token-value"}`, 201)
+	if got := fx.must(t, "GET", "/api/v1/policies/prod-gate", "", 200); !bytes.Contains(got, []byte(`"binding":true`)) {
+		t.Errorf("the API answers prod-gate without binding: %s", got)
+	}
 	first := fx.must(t, "GET", "/api/v1/model", "", 200)
+	if !bytes.Contains(first, []byte("binding: true")) {
+		t.Errorf("the export lacks prod-gate's binding: true:\n%s", first)
+	}
 	if bytes.Contains(first, []byte("s3cret")) || bytes.Contains(first, []byte("forge")) {
 		t.Errorf("the export contains Git credentials:\n%s", first)
 	}

@@ -223,6 +223,7 @@ func policyInputFrom(r *http.Request) (policy.Input, error) {
 		},
 		Settings: policy.Settings{PreAction: r.PostFormValue("preAction"), Action: r.PostFormValue("action"),
 			PostAction: r.PostFormValue("postAction")},
+		Binding: r.PostFormValue("binding") == "true",
 	}
 	if p := strings.TrimSpace(r.PostFormValue("priority")); p != "" {
 		n, err := strconv.ParseInt(p, 10, 64)

@@ -113,3 +113,33 @@ func TestEvaluatePolicies(t *testing.T) {
 		t.Errorf("got %d with environment error %q, want 422 with a message", status, msg)
 	}
 }
+
+// TestPolicyFormBinding proves the form's "Promoters may not remove these gates" box makes
+// the policy binding, the edit form shows it ticked, and unticking it stores it off again.
+func TestPolicyFormBinding(t *testing.T) {
+	fx := newModelFixture(t)
+	createSmoke(t, fx)
+	form := url.Values{"name": {"prod-gates"}, "priority": {"10"}, "preAction": {"smoke"}, "action": {"pull-request"}, "binding": {"true"}}
+	if status, body := call(t, createPolicy(fx.pols, fx.wfs), "POST", "/policies", form, "", false); status != http.StatusSeeOther {
+		t.Fatalf("create: got status %d, want 303:\n%s", status, body)
+	}
+	p, err := fx.pols.Get(context.Background(), "prod-gates")
+	if err != nil || !p.Binding {
+		t.Fatalf("got %+v, %v; want a binding policy", p, err)
+	}
+	_, body := call(t, showPolicy(fx.pols, fx.wfs), "GET", "/policies/prod-gates", nil, "prod-gates", false)
+	if !strings.Contains(body, `name="binding" value="true" checked`) {
+		t.Errorf("the edit form does not show the box ticked")
+	}
+	_, body = call(t, listPolicies(fx.pols, nil, nil), "GET", "/policies", nil, "", false)
+	if _, ok := byTestID(body, "policy-binding-prod-gates"); !ok {
+		t.Errorf("the list does not mark prod-gates binding")
+	}
+	form.Del("binding")
+	if status, _ := call(t, updatePolicy(fx.pols, fx.wfs), "POST", "/policies/prod-gates", form, "prod-gates", false); status != http.StatusSeeOther {
+		t.Fatalf("update: got status %d, want 303", status)
+	}
+	if p, _ := fx.pols.Get(context.Background(), "prod-gates"); p.Binding {
+		t.Errorf("unticked box left the policy binding")
+	}
+}

@@ -79,7 +79,7 @@ func (p promotions) form(r *http.Request) (views.PromoteForm, error) {
 	ctx := r.Context()
 	req := promoteRequest(r)
 	f := views.PromoteForm{Product: req.Product, From: req.From, To: req.To, PreAction: req.PreAction,
-		Action: req.Action, PostAction: req.PostAction, Errors: fault.FieldErrors{}}
+		Action: req.Action, PostAction: req.PostAction, Reason: req.Reason, Errors: fault.FieldErrors{}}
 	prod, err := p.products.Get(ctx, f.Product)
 	if err != nil {
 		return f, err
@@ -104,6 +104,14 @@ func (p promotions) form(r *http.Request) (views.PromoteForm, error) {
 	}
 	f.Resolved = [3]views.Resolved{{Value: res.PreAction.Value, Origin: res.PreAction.Origin},
 		{Value: res.Action.Value, Origin: res.Action.Origin}, {Value: res.PostAction.Value, Origin: res.PostAction.Origin}}
+	locks, err := p.svc.Locks(ctx, actor(r), prod.Name, target.Name)
+	if err != nil {
+		return f, err
+	}
+	for _, l := range locks {
+		i := map[string]int{"preAction": 0, "action": 1, "postAction": 2}[l.Field]
+		f.Locks[i] = views.Lock{Policy: l.Policy, Value: l.Value, Note: l.Note(), Tighten: l.Tighten, MayLift: l.MayLift}
+	}
 	wfs, err := p.workflows.List(ctx)
 	if err != nil {
 		return f, err

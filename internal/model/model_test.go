@@ -190,3 +190,38 @@ func TestAnEmptyModelExportsNoDocumentsAndAppliesAsANoOp(t *testing.T) {
 		t.Errorf("export after applying the empty export: got %q, want %q", again, empty)
 	}
 }
+
+// TestABindingPolicyRoundTrips: `binding: true` is read from a model file, kept, exported
+// again, and switching it off is a change.
+func TestABindingPolicyRoundTrips(t *testing.T) {
+	m := newModel(t)
+	file := `apiVersion: ladder/v1
+kind: PromotionPolicy
+metadata: {name: prod-gates}
+spec:
+  priority: 100
+  selector: {environments: {kinds: [production]}}
+  settings: {action: pull-request}
+  binding: true
+`
+	apply(t, m, file, false)
+	got, err := m.Policies.Get(context.Background(), "prod-gates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Binding {
+		t.Fatalf("the applied policy is not binding")
+	}
+	first := export(t, m)
+	if !strings.Contains(first, "binding: true") {
+		t.Fatalf("export lacks binding: true:\n%s", first)
+	}
+	fresh := newModel(t)
+	apply(t, fresh, first, false)
+	if second := export(t, fresh); second != first {
+		t.Errorf("export after applying the export differs:\n--- first\n%s\n--- second\n%s", first, second)
+	}
+	if got := actions(apply(t, m, strings.Replace(file, "binding: true", "binding: false", 1), true)); got[model.Update] != 1 {
+		t.Errorf("switching binding off: got %v, want 1 update", got)
+	}
+}

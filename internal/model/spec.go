@@ -63,10 +63,12 @@ type WorkflowSpec struct {
 }
 
 // PolicySpec is the spec of a PromotionPolicy document; no selector makes a global policy.
+// Binding makes its settings gates a promoter cannot remove in a manual promotion.
 type PolicySpec struct {
 	Priority int64           `json:"priority"`
 	Selector *SelectorSpec   `json:"selector,omitempty"`
 	Settings policy.Settings `json:"settings,omitzero"`
+	Binding  bool            `json:"binding,omitempty"`
 }
 
 // SelectorSpec chooses the products and environments a policy applies to.
@@ -154,7 +156,7 @@ func (s WorkflowSpec) Input(name string) workflow.Input {
 
 // PolicySpecOf is p as a spec.
 func PolicySpecOf(p policy.Policy) PolicySpec {
-	s := PolicySpec{Priority: p.Priority, Settings: p.Settings}
+	s := PolicySpec{Priority: p.Priority, Settings: p.Settings, Binding: p.Binding}
 	if !p.Selector.Global() {
 		s.Selector = &SelectorSpec{}
 		if ps := p.Selector.Products; len(ps.Names)+len(ps.Tags) > 0 {
@@ -169,7 +171,7 @@ func PolicySpecOf(p policy.Policy) PolicySpec {
 
 // Input is what the policy service needs to create or update the policy name.
 func (s PolicySpec) Input(name string) policy.Input {
-	in := policy.Input{Name: name, Priority: s.Priority, Settings: s.Settings}
+	in := policy.Input{Name: name, Priority: s.Priority, Settings: s.Settings, Binding: s.Binding}
 	if sel := s.Selector; sel != nil {
 		if sel.Products != nil {
 			in.Selector.Products = *sel.Products

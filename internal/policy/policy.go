@@ -21,11 +21,14 @@ const (
 // Policy sets promotion settings for the (product, environment) pairs its selector matches.
 // Higher Priority wins; ties go to the name that sorts first.
 type Policy struct {
-	ID        int64
-	Name      string
-	Priority  int64
-	Selector  Selector
-	Settings  Settings
+	ID       int64
+	Name     string
+	Priority int64
+	Selector Selector
+	Settings Settings
+	// Binding makes the policy's settings gates a promoter cannot lift in a manual promotion
+	// (the promotion service decides what that allows); an admin can, giving a reason.
+	Binding   bool
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
@@ -105,11 +108,12 @@ type Input struct {
 	Priority int64    `form:"priority"`
 	Selector Selector `form:"selector"`
 	Settings Settings `form:"settings"`
+	Binding  bool     `form:"binding"`
 }
 
 // InputOf returns the input that would recreate p, for an edit form.
 func InputOf(p Policy) Input {
-	return Input{Name: p.Name, Priority: p.Priority, Selector: p.Selector, Settings: p.Settings}
+	return Input{Name: p.Name, Priority: p.Priority, Selector: p.Selector, Settings: p.Settings, Binding: p.Binding}
 }
 
 func fromRow(r db.Policy) (Policy, error) {
@@ -123,6 +127,7 @@ func fromRow(r db.Policy) (Policy, error) {
 		Priority:  r.Priority,
 		Selector:  sel,
 		Settings:  Settings{PreAction: r.PreAction, Action: r.Action, PostAction: r.PostAction},
+		Binding:   r.Binding,
 		CreatedAt: r.CreatedAt,
 		UpdatedAt: r.UpdatedAt,
 	}, nil

@@ -10,10 +10,11 @@ import (
 const OriginFlowStep = "flow step"
 
 // Value is one resolved setting and where it came from: a policy's name, OriginFlowStep, or
-// empty when nothing set it.
+// empty when nothing set it. Binding tells that the origin is a binding policy.
 type Value struct {
-	Value  string
-	Origin string
+	Value   string
+	Origin  string
+	Binding bool
 }
 
 // Resolution is the outcome of resolving the settings for one product in one environment.
@@ -47,9 +48,9 @@ func Resolve(policies []Policy, p Product, e Environment, inline Settings) Resol
 		if !pol.Selector.Matches(p, e) {
 			continue
 		}
-		take(&r.PreAction, pol.Settings.PreAction, pol.Name)
-		take(&r.Action, pol.Settings.Action, pol.Name)
-		take(&r.PostAction, pol.Settings.PostAction, pol.Name)
+		take(&r.PreAction, pol.Settings.PreAction, pol)
+		take(&r.Action, pol.Settings.Action, pol)
+		take(&r.PostAction, pol.Settings.PostAction, pol)
 	}
 	override(&r.PreAction, inline.PreAction)
 	override(&r.Action, inline.Action)
@@ -64,9 +65,9 @@ func Resolve(policies []Policy, p Product, e Environment, inline Settings) Resol
 }
 
 // take fills v from a policy unless a higher one already did.
-func take(v *Value, value, origin string) {
+func take(v *Value, value string, from Policy) {
 	if v.Value == "" && value != "" {
-		*v = Value{Value: value, Origin: origin}
+		*v = Value{Value: value, Origin: from.Name, Binding: from.Binding}
 	}
 }
 

@@ -94,7 +94,7 @@ func (s *Service) CreateTx(ctx context.Context, q *db.Queries, in Input) (Policy
 	now := s.now().UTC()
 	r, err := q.CreatePolicy(ctx, db.CreatePolicyParams{Name: in.Name, Priority: in.Priority,
 		Selector: encodeSelector(in.Selector), PreAction: in.Settings.PreAction, Action: in.Settings.Action,
-		PostAction: in.Settings.PostAction, CreatedAt: now, UpdatedAt: now})
+		PostAction: in.Settings.PostAction, Binding: in.Binding, CreatedAt: now, UpdatedAt: now})
 	if err != nil {
 		return Policy{}, fmt.Errorf("create policy %q: %w", in.Name, err)
 	}
@@ -135,7 +135,7 @@ func (s *Service) UpdateTx(ctx context.Context, q *db.Queries, name string, in I
 	now := s.now().UTC()
 	r, err := q.UpdatePolicy(ctx, db.UpdatePolicyParams{ID: old.ID, Name: in.Name, Priority: in.Priority,
 		Selector: encodeSelector(in.Selector), PreAction: in.Settings.PreAction, Action: in.Settings.Action,
-		PostAction: in.Settings.PostAction, UpdatedAt: now})
+		PostAction: in.Settings.PostAction, Binding: in.Binding, UpdatedAt: now})
 	if err != nil {
 		return Policy{}, fmt.Errorf("update policy %q: %w", name, err)
 	}
@@ -220,6 +220,10 @@ func detail(in Input) string {
 		}
 		return k + " " + v
 	}
-	return fmt.Sprintf("priority %d; %s; %s; %s", in.Priority, set("pre-action", in.Settings.PreAction),
+	d := fmt.Sprintf("priority %d; %s; %s; %s", in.Priority, set("pre-action", in.Settings.PreAction),
 		set("action", in.Settings.Action), set("post-action", in.Settings.PostAction))
+	if in.Binding {
+		d += "; binding"
+	}
+	return d
 }

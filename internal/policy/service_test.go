@@ -115,3 +115,37 @@ func TestCreateUpdateDeleteAudited(t *testing.T) {
 		t.Errorf("got %d policies after delete, want 0", n)
 	}
 }
+
+// TestBindingIsStoredResolvedAndAudited: a binding policy stays binding through update, its
+// settings resolve as binding, and the audit record says so.
+func TestBindingIsStoredResolvedAndAudited(t *testing.T) {
+	svc, conn := newServices(t)
+	ctx := context.Background()
+	in := policy.Input{Name: "prod-gates", Priority: 10, Settings: policy.Settings{PreAction: "smoke", Action: "pull-request"}, Binding: true}
+	if _, err := svc.Create(ctx, in); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	if _, err := svc.Create(ctx, policy.Input{Name: "base", Settings: policy.Settings{Action: "commit", PostAction: "smoke"}}); err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	in.Priority = 11
+	p, err := svc.Update(ctx, "prod-gates", in)
+	if err != nil {
+		t.Fatalf("update: %v", err)
+	}
+	if !p.Binding || !policy.InputOf(p).Binding {
+		t.Errorf("got %+v, want it binding", p)
+	}
+	r, err := svc.Evaluate(ctx, policy.Product{Name: "shop"}, policy.Environment{Name: "prod"}, policy.Settings{})
+	if err != nil {
+		t.Fatalf("evaluate: %v", err)
+	}
+	want := [3]policy.Value{{Value: "smoke", Origin: "prod-gates", Binding: true}, {Value: "pull-request", Origin: "prod-gates", Binding: true},
+		{Value: "smoke", Origin: "base"}}
+	if got := [3]policy.Value{r.PreAction, r.Action, r.PostAction}; got != want {
+		t.Errorf("resolved %+v, want %+v", got, want)
+	}
+	if n := count(t, conn, "SELECT COUNT(*) FROM audit_log WHERE entity_kind = 'policy' AND entity_name = 'prod-gates' AND detail LIKE '%; binding'"); n != 2 {
+		t.Errorf("got %d audit records saying binding, want 2", n)
+	}
+}

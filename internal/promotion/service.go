@@ -82,13 +82,16 @@ const (
 	ActRetry     Action = "retry"
 	ActApprove   Action = "approve"
 	ActReject    Action = "reject"
+	// ActLift lifts a binding policy's gate in a manual promotion (admins only).
+	ActLift Action = "lift"
 )
 
 // authorize is the one place that decides whether who may take act on the environments
 // targets (the release's target environments; for a decision, the step's environment, or
 // none for a release hook's step). The trigger may only start releases; viewers and disabled
 // users may do nothing; admins may do everything; a promoter may when the promote rules (the
-// approve rules for a decision) let them into every target.
+// approve rules for a decision) let them into every target. Only admins may lift a binding
+// policy's gate.
 func (s *Service) authorize(ctx context.Context, who Actor, act Action, targets []string) error {
 	if who.Automatic {
 		if act == ActStart {
@@ -102,6 +105,9 @@ func (s *Service) authorize(ctx context.Context, who Actor, act Action, targets 
 	}
 	if u.Disabled || !u.Role().AtLeast(user.Promoter) {
 		return fmt.Errorf("%s may not %s releases: %w", u.Name, act, fault.ErrForbidden)
+	}
+	if act == ActLift && !u.Role().AtLeast(user.Admin) {
+		return fmt.Errorf("%s may not lift the gates of binding policies: %w", u.Name, fault.ErrForbidden)
 	}
 	rules, err := s.users.Rules(ctx)
 	if err != nil {

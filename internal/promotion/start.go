@@ -81,6 +81,9 @@ func (s *Service) Plan(ctx context.Context, who Actor, req Request) (release.Spe
 	if err != nil {
 		return spec, err
 	}
+	if err := s.holdGates(ctx, who, &spec, req); err != nil {
+		return release.Spec{}, err
+	}
 	return spec, s.override(ctx, who, &spec, req)
 }
 
