@@ -39,11 +39,17 @@ type Poller struct {
 	Found   func(ctx context.Context, c Change) error
 	// Changes lists new commits; Store.Changes in production.
 	Changes func(ctx context.Context, r Remote, branch, path, since string) (string, []Commit, error)
-	// Error receives errors of List, Changes and Found (the poll goes on).
+	// Error receives errors of List, Changes and Found (the poll goes on). A watch whose
+	// repository fails to be read with the same error poll after poll reports it once, until
+	// the error changes or the repository is read again.
 	Error func(err error)
+	// Recovered, when set, is called for a watch read again after its reported error.
+	Recovered func(w Watch)
 
-	once sync.Once
-	wake chan struct{}
+	once   sync.Once
+	wake   chan struct{}
+	mu     sync.Mutex
+	failed map[string]string // watch key → message of the error last reported
 }
 
 // NewPoller returns a Poller reading changes from store.
@@ -109,14 +115,42 @@ func (p *Poller) check(ctx context.Context, w Watch) {
 	defer cancel()
 	head, commits, err := p.Changes(ctx, w.Remote, w.Branch, w.Path, w.Since)
 	if err != nil {
-		p.report(err)
+		p.reportOnce(w, err)
 		return
 	}
+	p.readAgain(w)
 	if head == w.Since {
 		return
 	}
 	if err := p.Found(ctx, Change{Watch: w, Head: head, Commits: commits}); err != nil {
 		p.report(err)
+	}
+}
+
+// reportOnce reports err for w unless the same error was the last one reported for it.
+func (p *Poller) reportOnce(w Watch, err error) {
+	p.mu.Lock()
+	same := p.failed[w.Key] == err.Error()
+	if !same {
+		if p.failed == nil {
+			p.failed = map[string]string{}
+		}
+		p.failed[w.Key] = err.Error()
+	}
+	p.mu.Unlock()
+	if !same {
+		p.report(err)
+	}
+}
+
+// readAgain forgets w's reported error, if any, and says so.
+func (p *Poller) readAgain(w Watch) {
+	p.mu.Lock()
+	_, had := p.failed[w.Key]
+	delete(p.failed, w.Key)
+	p.mu.Unlock()
+	if had && p.Recovered != nil {
+		p.Recovered(w)
 	}
 }
 

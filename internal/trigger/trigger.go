@@ -72,7 +72,10 @@ type Trigger struct {
 func New(conn *sql.DB, deps Deps, interval time.Duration, log *slog.Logger, now func() time.Time) *Trigger {
 	t := &Trigger{deps: deps, db: conn, q: db.New(conn), log: log, now: now}
 	t.poller = &gitops.Poller{Interval: interval, List: t.watches, Found: t.found, Changes: deps.Git.Changes,
-		Error: func(err error) { log.Warn("watch for changes", "err", err) }}
+		Error: func(err error) { log.Warn("watch for changes", "err", err) },
+		Recovered: func(w gitops.Watch) {
+			log.Info("watched repository read again", "application", w.Key, "repo", w.Remote.URL)
+		}}
 	return t
 }
 
