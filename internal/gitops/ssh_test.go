@@ -3,8 +3,10 @@ package gitops
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/ssh/knownhosts"
 
@@ -95,5 +97,50 @@ func TestSSHWrongHostKeyIsNamed(t *testing.T) {
 	}
 	if len(srv.Logins()) != 0 {
 		t.Fatalf("logged in despite a wrong host key: %v", srv.Logins())
+	}
+}
+
+// TestSSHSilentServerTimesOut: a server that accepts the connection and never speaks (no SSH
+// banner) fails the fetch as unreachable once the store's timeout passes, instead of holding
+// it forever.
+func TestSSHSilentServerTimesOut(t *testing.T) {
+	_, _, key := sshServed(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	held := make(chan net.Conn, 16)
+	defer func() {
+		l.Close()
+		for len(held) > 0 {
+			(<-held).Close()
+		}
+	}()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			held <- c // accepted, never answered
+		}
+	}()
+	store := NewStore(t.TempDir())
+	store.Timeout = 300 * time.Millisecond
+	r := Remote{URL: "ssh://deploy@" + l.Addr().String() + "/prod.git", Credentials: Credentials{Name: "deploy-key",
+		Username: "deploy", SSHKey: key, KnownHosts: "127.0.0.1 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"}}
+	done := make(chan error, 1)
+	go func() {
+		_, err := store.Head(context.Background(), r, "main")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrUnreachable) || !Transient(err) {
+			t.Fatalf("fetch from a silent server: %v, want a transient unreachable error", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the fetch from a silent server still waits after 30 s")
 	}
 }

@@ -43,6 +43,7 @@ func (r *repo) session(ctx context.Context) (transport.Transport, *transport.End
 	if err != nil {
 		return nil, nil, nil, nil, fmt.Errorf("repository URL %q: %w", r.remote.URL, err)
 	}
+	withIdleTimeout(ep, r.timeout)
 	cl, err := client.NewClient(ep)
 	if err != nil {
 		return nil, nil, nil, nil, fmt.Errorf("repository URL %q: %w", r.remote.URL, err)
