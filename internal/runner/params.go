@@ -58,8 +58,17 @@ func (r *Runner) baseParams(ctx context.Context, sc scope) (params, error) {
 
 // commitParams adds the promotion commit. The Git engine returns only the commit's SHA, so the
 // message is the one the engine writes for this promotion, the author is the runner's, and the
-// date is when the post-action started (the commit was pushed before it).
+// date is when the post-action started (the commit was pushed before it). In the trigger
+// environment the commit is the trigger commit, as the release recorded it.
 func (r *Runner) commitParams(ctx context.Context, sc scope, p params) error {
+	if sc.env.IsTrigger {
+		t := sc.rel.Trigger
+		p["COMMIT_SHA"], p["COMMIT_MESSAGE"], p["COMMIT_AUTHOR"] = sc.app.CommitSHA, t.Message, t.Author
+		if t.Date != nil {
+			p["COMMIT_DATE"] = t.Date.UTC().Format(time.RFC3339)
+		}
+		return nil
+	}
 	req, err := r.promoteRequest(ctx, sc.rel, sc.env, sc.app)
 	if err != nil {
 		return err

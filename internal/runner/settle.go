@@ -31,6 +31,9 @@ func (a *advancer) settleEnvironment(e *release.Environment) error {
 		return err
 	}
 	e.Status, e.Blocker, e.FinishedAt = release.Succeeded, "", &now
+	if e.IsTrigger {
+		return a.tx.SetEnvironment(*e, "trigger environment "+e.Name+" succeeded")
+	}
 	return a.tx.SetEnvironment(*e, "promoted to "+e.Name)
 }
 
