@@ -87,7 +87,7 @@ func (p *Planner) FlowSpec(ctx context.Context, req FlowRequest) (release.Spec, 
 		}
 		spec.Environments = append(spec.Environments, release.EnvironmentSpec{Name: st.Environment,
 			Kind: environmentKind(st.Production), DependsOn: f.Steps[i].DependsOn, Settings: settingsOf(st.Resolution),
-			Hooks: release.EnvironmentHooks{Pre: st.Hooks.Pre, Post: st.Hooks.Post}, Applications: targets})
+			Hooks: release.EnvironmentHooks{Pre: st.Hooks.Pre, Post: st.Hooks.Post, OnFail: st.Hooks.OnFail}, Applications: targets})
 	}
 	if err := p.readSource(ctx, prod, apps, f.TriggerEnvironment, req.SourceApp, req.Commit, &spec); err != nil {
 		return release.Spec{}, err
