@@ -72,7 +72,7 @@ func (a *advancer) run() (time.Time, error) {
 		return a.next, err
 	}
 	for _, e := range rel.Environments {
-		a.failed = a.failed || e.Status == release.Failed
+		a.failed = a.failed || failing(e)
 	}
 	for i := range rel.Environments {
 		if err := a.environment(&rel.Environments[i]); err != nil {

@@ -49,8 +49,8 @@ func (r *Runner) baseParams(ctx context.Context, sc scope) (params, error) {
 			}
 		}
 	}
-	if sc.kind == scopeOnFail {
-		p["ERROR_MESSAGE"] = rel.Error
+	if sc.onFail() {
+		p["ERROR_MESSAGE"] = orDefault(sc.env.Error, rel.Error) // an environment's own, else the release's
 		p["FAILED_ENVIRONMENTS"] = failedEnvironments(rel)
 	}
 	return p, nil
@@ -82,15 +82,32 @@ func (r *Runner) commitParams(ctx context.Context, sc scope, p params) error {
 	return nil
 }
 
-// failedEnvironments is the JSON list of the release's failed or terminated environments.
+// failedEnvironment is one entry of FAILED_ENVIRONMENTS.
+type failedEnvironment struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	Error  string `json:"error"`
+}
+
+// failedEnvironments is the JSON list of the release's failed or terminated environments, as
+// {name, status, error}, for every onFail hook. An environment whose onFail hook runs is still
+// under way: it is listed as FAILED when it is failing, as TERMINATED while the release is
+// being terminated.
 func failedEnvironments(rel release.Release) string {
-	names := []string{}
+	list := []failedEnvironment{}
 	for _, e := range rel.Environments {
-		if e.Status == release.Failed || e.Status == release.Terminated {
-			names = append(names, e.Name)
+		status := e.Status
+		switch {
+		case active(status) && e.Error != "":
+			status = release.Failed
+		case active(status) && rel.Status == release.Terminating:
+			status = release.Terminated
+		}
+		if status == release.Failed || status == release.Terminated {
+			list = append(list, failedEnvironment{Name: e.Name, Status: status, Error: e.Error})
 		}
 	}
-	b, _ := json.Marshal(names) // a []string always encodes
+	b, _ := json.Marshal(list) // strings only: it always encodes
 	return string(b)
 }
 
