@@ -31,7 +31,7 @@ func TestModelBuiltThroughTheAPIRoundTrips(t *testing.T) {
 		{"/api/v1/policies", `{"name": "prod-gate", "priority": 10, "selector": {"environments": {"kinds": ["production"]}, "products": {"tags": ["team-a"]}},
 			"settings": {"preAction": "gate", "action": "pull-request"}, "binding": true}`},
 		{"/api/v1/flows", `{"name": "dev-to-prod", "version": "v2", "triggerEnvironment": "dev", "steps": [{"environment": "staging"},
-			{"environment": "prod-us", "dependsOn": ["staging"], "settings": {"action": "commit"}}, {"environment": "prod-eu", "dependsOn": ["staging"], "hooks": {"pre": "smoke"}}],
+			{"environment": "prod-us", "dependsOn": ["staging"], "settings": {"action": "commit"}}, {"environment": "prod-eu", "dependsOn": ["staging"], "hooks": {"pre": "smoke", "onFail": "gate"}}],
 			"hooks": {"onFail": "smoke"}, "timeout": 600}`},
 		{"/api/v1/products", `{"name": "shop", "tags": ["team-a"], "description": "the web shop",
 			"promotionTemplate": {"versionSource": {"file": "Chart.yaml", "jsonPath": "$.appVersion"},
@@ -54,6 +54,9 @@ func TestModelBuiltThroughTheAPIRoundTrips(t *testing.T) {
 	}
 	if bytes.Contains(first, []byte("s3cret")) || bytes.Contains(first, []byte("forge")) {
 		t.Errorf("the export contains Git credentials:\n%s", first)
+	}
+	if !bytes.Contains(first, []byte("onFail: gate")) {
+		t.Errorf("the export lacks the prod-eu step's onFail hook:\n%s", first)
 	}
 	file := filepath.Join(t.TempDir(), "model.yaml")
 	if err := os.WriteFile(file, first, 0o600); err != nil {

@@ -230,7 +230,7 @@ func flowInputFrom(r *http.Request) (flow.Input, error) {
 			Environment: sget("environment"),
 			DependsOn:   splitList(sget("dependsOn")),
 			Settings:    policy.Settings{PreAction: sget("preAction"), Action: sget("action"), PostAction: sget("postAction")},
-			Hooks:       flow.EnvironmentHooks{Pre: sget("preHook"), Post: sget("postHook")},
+			Hooks:       flow.EnvironmentHooks{Pre: sget("preHook"), Post: sget("postHook"), OnFail: sget("onFailHook")},
 		})
 	}
 	if t := strings.TrimSpace(get("timeout")); t != "" {

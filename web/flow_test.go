@@ -35,6 +35,7 @@ func TestCreateFlowRejectsInvalidInput(t *testing.T) {
 		{"duplicate environment", flowForm("steps.1.environment", "staging"), "steps.1.environment", "already step 1"},
 		{"trigger repeated", flowForm("steps.1.environment", "dev"), "steps.1.environment", "trigger environment"},
 		{"unknown workflow", flowForm("steps.1.postAction", "smoke"), "steps.1.postAction", "smoke"},
+		{"unknown onFail hook", flowForm("steps.1.onFailHook", "smoke"), "steps.1.onFailHook", "smoke"},
 		{"timeout not a number", flowForm("timeout", "a day"), "timeout", "whole number"},
 	}
 	for _, tt := range tests {

@@ -43,11 +43,15 @@ type Step struct {
 
 // EnvironmentHooks are workflows run around one target environment: Pre once before the
 // first application's pre-action, Post once after every application finished its
-// post-action. A failing hook fails the environment. Both get the environment's parameters
-// (APP_* are empty, since a hook belongs to no single application).
+// post-action, OnFail once when the environment fails (an application, or the pre or post
+// hook) or is terminated, before the release's own onFail. A failing pre or post hook fails
+// the environment; a failing onFail hook adds its error to the environment's. All get the
+// environment's parameters (APP_* are empty, since a hook belongs to no single application);
+// OnFail also gets ERROR_MESSAGE and FAILED_ENVIRONMENTS.
 type EnvironmentHooks struct {
-	Pre  string `json:"pre,omitempty" form:"preHook" validate:"omitempty,dnslabel"`
-	Post string `json:"post,omitempty" form:"postHook" validate:"omitempty,dnslabel"`
+	Pre    string `json:"pre,omitempty" form:"preHook" validate:"omitempty,dnslabel"`
+	Post   string `json:"post,omitempty" form:"postHook" validate:"omitempty,dnslabel"`
+	OnFail string `json:"onFail,omitempty" form:"onFailHook" validate:"omitempty,dnslabel"`
 }
 
 // ReleaseHooks are workflows run for the whole release: OnStart before the first
@@ -91,7 +95,7 @@ func (f Flow) Environments() []string {
 func (f Flow) Workflows() []string {
 	var names []string
 	for _, s := range f.Steps {
-		names = append(names, s.Settings.PreAction, s.Settings.PostAction, s.Hooks.Pre, s.Hooks.Post)
+		names = append(names, s.Settings.PreAction, s.Settings.PostAction, s.Hooks.Pre, s.Hooks.Post, s.Hooks.OnFail)
 	}
 	names = append(names, f.Hooks.OnStart, f.Hooks.OnSuccess, f.Hooks.OnFail)
 	var set []string

@@ -97,6 +97,8 @@ func TestCreateRejectsInvalidGraphs(t *testing.T) {
 			"steps.0.preAction", `no workflow called "nope"`},
 		{"unknown step hook", "dev", steps("staging"), func(in *flow.Input) { in.Steps[0].Hooks.Post = "nope" },
 			"steps.0.postHook", "nope"},
+		{"unknown step onFail hook", "dev", steps("staging"), func(in *flow.Input) { in.Steps[0].Hooks.OnFail = "nope" },
+			"steps.0.onFailHook", "nope"},
 		{"unknown release hook", "dev", steps("staging"), func(in *flow.Input) { in.Hooks.OnFail = "nope" }, "onFail", "nope"},
 		{"bad action", "dev", steps("staging"), func(in *flow.Input) { in.Steps[0].Settings.Action = "push" }, "steps.0.action", "one of"},
 		{"timeout too long", "dev", steps("staging"), func(in *flow.Input) { in.TimeoutMinutes = 50000 }, "timeout", "between"},

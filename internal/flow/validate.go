@@ -69,7 +69,7 @@ func checkExists(ctx context.Context, q *db.Queries, in Input, old string, fe fa
 		p := fmt.Sprintf("steps.%d.", i)
 		noEnv(p+"environment", st.Environment)
 		refs[p+"preAction"], refs[p+"postAction"] = st.Settings.PreAction, st.Settings.PostAction
-		refs[p+"preHook"], refs[p+"postHook"] = st.Hooks.Pre, st.Hooks.Post
+		refs[p+"preHook"], refs[p+"postHook"], refs[p+"onFailHook"] = st.Hooks.Pre, st.Hooks.Post, st.Hooks.OnFail
 	}
 	for key, name := range refs {
 		missing, err := workflow.Missing(ctx, q, name)

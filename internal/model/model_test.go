@@ -3,6 +3,7 @@ package model_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -223,5 +224,56 @@ spec:
 	}
 	if got := actions(apply(t, m, strings.Replace(file, "binding: true", "binding: false", 1), true)); got[model.Update] != 1 {
 		t.Errorf("switching binding off: got %v, want 1 update", got)
+	}
+}
+
+// TestEnvironmentHooksRoundTrip: a flow step's hooks, onFail included, apply from YAML, are
+// stored, and export as they came.
+func TestEnvironmentHooksRoundTrip(t *testing.T) {
+	const doc = `apiVersion: ladder/v1
+kind: Environment
+metadata: {name: dev}
+spec: {kind: non-production, position: 1}
+---
+apiVersion: ladder/v1
+kind: Environment
+metadata: {name: prod}
+spec: {kind: production, position: 2}
+---
+apiVersion: ladder/v1
+kind: PromotionWorkflow
+metadata: {name: page}
+spec:
+  steps:
+    - {name: soak, kind: wait, wait: {duration: 1s}}
+---
+apiVersion: ladder/v1
+kind: PromotionFlow
+metadata: {name: dev-to-prod}
+spec:
+  triggerEnvironment: dev
+  steps:
+    - environment: prod
+      dependsOn: [dev]
+      hooks: {pre: page, post: page, onFail: page}
+`
+	m := newModel(t)
+	apply(t, m, doc, false)
+	f, err := m.Flows.Get(context.Background(), "dev-to-prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, _ := json.Marshal(f.Steps[0].Hooks)
+	if want := `{"pre":"page","post":"page","onFail":"page"}`; string(stored) != want {
+		t.Errorf("got stored step hooks %s, want %s", stored, want)
+	}
+	first := export(t, m)
+	if !strings.Contains(first, "onFail: page") {
+		t.Errorf("export lacks the step's onFail hook:\n%s", first)
+	}
+	fresh := newModel(t)
+	apply(t, fresh, first, false)
+	if second := export(t, fresh); second != first {
+		t.Errorf("export after applying the export to an empty database differs:\n--- first\n%s\n--- second\n%s", first, second)
 	}
 }

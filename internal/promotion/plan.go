@@ -87,9 +87,12 @@ func (p *Planner) FlowSpec(ctx context.Context, req FlowRequest) (release.Spec, 
 		}
 		spec.Environments = append(spec.Environments, release.EnvironmentSpec{Name: st.Environment,
 			Kind: environmentKind(st.Production), DependsOn: f.Steps[i].DependsOn, Settings: settingsOf(st.Resolution),
-			Hooks: release.EnvironmentHooks{Pre: st.Hooks.Pre, Post: st.Hooks.Post}, Applications: targets})
+			Hooks: release.EnvironmentHooks{Pre: st.Hooks.Pre, Post: st.Hooks.Post, OnFail: st.Hooks.OnFail}, Applications: targets})
 	}
 	if err := p.readSource(ctx, prod, apps, f.TriggerEnvironment, req.SourceApp, req.Commit, &spec); err != nil {
+		return release.Spec{}, err
+	}
+	if spec.Environments[0], err = p.triggerEnvironment(ctx, prod, apps, spec); err != nil {
 		return release.Spec{}, err
 	}
 	spec.Plan.Hooks = release.Hooks{OnStart: f.Hooks.OnStart, OnSuccess: f.Hooks.OnSuccess, OnFail: f.Hooks.OnFail}
@@ -128,7 +131,44 @@ func (p *Planner) PromotionSpec(ctx context.Context, req PromotionRequest) (rele
 		Timeout: time.Duration(flow.DefaultTimeoutMinutes) * time.Minute,
 		Environments: []release.EnvironmentSpec{{Name: req.From, IsTrigger: true},
 			{Name: m.env.Name, Kind: m.env.Kind, DependsOn: []string{req.From}, Settings: settings, Applications: m.targets}}}
-	return spec, p.readSource(ctx, m.prod, m.apps, req.From, req.SourceApp, "", &spec)
+	if err := p.readSource(ctx, m.prod, m.apps, req.From, req.SourceApp, "", &spec); err != nil {
+		return release.Spec{}, err
+	}
+	if spec.Environments[0], err = p.triggerEnvironment(ctx, m.prod, m.apps, spec); err != nil {
+		return release.Spec{}, err
+	}
+	return spec, nil
+}
+
+// OriginTrigger is the origin of the trigger environment's pre-action and action: the change
+// is already in Git there, so no pre-action runs and the action is none.
+const OriginTrigger = "trigger environment"
+
+// triggerEnvironment is the trigger environment of spec, whose source application is read:
+// that application is verified and gets the post-action the policies decide for the
+// environment; the change is already in Git there, so no pre-action runs and the action is
+// none.
+func (p *Planner) triggerEnvironment(ctx context.Context, prod product.Product, apps map[string][]application.Application, spec release.Spec) (release.EnvironmentSpec, error) {
+	env, err := p.Environments.Get(ctx, spec.TriggerEnv)
+	if err != nil {
+		return release.EnvironmentSpec{}, err
+	}
+	res, err := p.Policies.Evaluate(ctx, policy.Product{Name: prod.Name, Tags: prod.Tags},
+		policy.Environment{Name: env.Name, Kind: env.Kind, Tags: env.Tags}, policy.Settings{Action: release.ActionNone})
+	if err != nil {
+		return release.EnvironmentSpec{}, err
+	}
+	out := release.EnvironmentSpec{Name: env.Name, Kind: env.Kind, IsTrigger: true, Settings: release.Settings{
+		PreAction:  release.Setting{Origin: OriginTrigger},
+		Action:     release.Setting{Value: release.ActionNone, Origin: OriginTrigger},
+		PostAction: release.Setting{Value: res.PostAction.Value, Origin: res.PostAction.Origin},
+	}}
+	for _, a := range apps[env.Name] {
+		if a.Name == spec.SourceApp {
+			out.Applications = append(out.Applications, target(a))
+		}
+	}
+	return out, nil
 }
 
 // manualStep is the one environment a single promotion or a roll back goes to, outside any
@@ -223,10 +263,15 @@ func targetsIn(apps map[string][]application.Application, prod, env string) ([]r
 	}
 	var out []release.Target
 	for _, a := range apps[env] {
-		out = append(out, release.Target{Environment: env, Name: a.Name, RepoURL: a.RepoURL, Branch: a.Branch, Path: a.Path,
-			ArgocdServer: a.ArgocdServer, ArgocdApp: a.ArgocdApp, HealthURL: a.HealthURL})
+		out = append(out, target(a))
 	}
 	return out, nil
+}
+
+// target is application a as a release reads or writes it.
+func target(a application.Application) release.Target {
+	return release.Target{Environment: a.Environment, Name: a.Name, RepoURL: a.RepoURL, Branch: a.Branch, Path: a.Path,
+		ArgocdServer: a.ArgocdServer, ArgocdApp: a.ArgocdApp, HealthURL: a.HealthURL}
 }
 
 func settingsOf(r policy.Resolution) release.Settings {

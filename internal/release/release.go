@@ -98,10 +98,11 @@ type Hooks struct {
 }
 
 // EnvironmentHooks are the workflows run around one target environment: Pre before its
-// applications, Post after all of them succeeded.
+// applications, Post after all of them succeeded, OnFail when it fails or is terminated.
 type EnvironmentHooks struct {
-	Pre  string `json:"pre,omitempty"`
-	Post string `json:"post,omitempty"`
+	Pre    string `json:"pre,omitempty"`
+	Post   string `json:"post,omitempty"`
+	OnFail string `json:"onFail,omitempty"`
 }
 
 // Target is an application a release reads from or writes to.

@@ -72,7 +72,7 @@ func (a *advancer) run() (time.Time, error) {
 		return a.next, err
 	}
 	for _, e := range rel.Environments {
-		a.failed = a.failed || e.Status == release.Failed
+		a.failed = a.failed || failing(e)
 	}
 	for i := range rel.Environments {
 		if err := a.environment(&rel.Environments[i]); err != nil {
@@ -149,8 +149,7 @@ func (a *advancer) startEnvironment(e *release.Environment) error {
 		return a.block(e, "waiting for "+strings.Join(waiting, ", ")+" to succeed")
 	}
 	if e.IsTrigger {
-		e.Status, e.Blocker, e.StartedAt, e.FinishedAt = release.Succeeded, "", &now, &now
-		return a.tx.SetEnvironment(*e, "trigger environment: values read at "+short(a.rel.Trigger.SHA))
+		return a.startTrigger(e)
 	}
 	frozen, err := a.r.model.Freeze(a.ctx, e.Name)
 	if err != nil {

@@ -18,7 +18,7 @@ func (r *Runner) stopArgo(ctx context.Context, id, status string) bool {
 		return false
 	}
 	return r.stopArgoWhere(ctx, id, func(w db.ListOpenArgoStepWorkflowsRow) bool {
-		return w.Scope != scopeOnFail || status == release.Terminated
+		return !(scope{kind: w.Scope}).onFail() || status == release.Terminated
 	})
 }
 

@@ -10,8 +10,8 @@ import (
 	"ladder/internal/release"
 )
 
-// jobHook runs one hook workflow of a release: an environment's pre or post hook (the job's
-// environment is set) or a release hook (onStart, onSuccess, onFail). The job's application
+// jobHook runs one hook workflow of a release: an environment's pre, post or onFail hook (the
+// job's environment is set) or a release hook (onStart, onSuccess, onFail). The job's application
 // field holds the hook's scope.
 const jobHook = "hook"
 
@@ -34,6 +34,8 @@ func hookScope(rel release.Release, env, kind string) scope {
 		sc.workflow = sc.env.Hooks.Pre
 	case scopeHookPost:
 		sc.workflow = sc.env.Hooks.Post
+	case scopeHookFail:
+		sc.workflow = sc.env.Hooks.OnFail
 	case scopeOnStart:
 		sc.workflow = rel.Plan.Hooks.OnStart
 	case scopeOnSuccess:
@@ -81,13 +83,14 @@ func (r *Runner) runHook(ctx context.Context, j *job) (time.Time, error) {
 	})
 }
 
-// hookMayRun reports whether the release is in the state the hook runs in: onFail runs while
-// a failed release ends and while a release is terminated; the others while it runs.
+// hookMayRun reports whether the release is in the state the hook runs in: onFail hooks run
+// while a failed release or environment ends and while a release is terminated; the others
+// while it runs.
 func hookMayRun(rel release.Release, sc scope) bool {
 	if sc.env.Name != "" && !active(sc.env.Status) {
 		return false
 	}
-	if sc.kind == scopeOnFail {
+	if sc.onFail() {
 		return active(rel.Status) || rel.Status == release.Terminating
 	}
 	return active(rel.Status)
@@ -139,11 +142,47 @@ func (a *advancer) envHook(e *release.Environment, kind string) (bool, error) {
 	case state == hookRunning:
 		return false, a.block(e, "running the "+sc.label())
 	case state == hookFailed:
-		now := a.tx.Now()
-		e.Status, e.Blocker, e.Error, e.FinishedAt = release.Failed, "", reason, &now
-		return false, a.tx.SetEnvironment(*e, "promotion to "+e.Name+" failed: "+reason)
+		return false, a.failEnvironment(e, reason)
 	}
 	return true, nil
+}
+
+// failEnvironment fails environment e for reason once its onFail hook ran. While the hook
+// runs, e stays under way with its error set (the hook reads it as ERROR_MESSAGE), so nothing
+// new starts and the release waits; a failing onFail hook's error is added to e's.
+func (a *advancer) failEnvironment(e *release.Environment, reason string) error {
+	if e.Error == "" {
+		e.Error = reason
+	}
+	state, why, err := a.envOnFail(e)
+	switch {
+	case err != nil:
+		return err
+	case state == hookRunning:
+		return nil
+	case state == hookFailed:
+		e.Error += "; " + why
+	}
+	now := a.tx.Now()
+	e.Status, e.Blocker, e.FinishedAt = release.Failed, "", &now
+	return a.tx.SetEnvironment(*e, "promotion to "+e.Name+" failed: "+e.Error)
+}
+
+// envOnFail carries environment e's onFail hook forward; while it runs, e shows it as its
+// blocker.
+func (a *advancer) envOnFail(e *release.Environment) (int, string, error) {
+	sc := hookScope(a.rel, e.Name, scopeHookFail)
+	sc.env = *e
+	state, why, err := a.hook(sc)
+	if err == nil && state == hookRunning {
+		err = a.block(e, "running the "+sc.label())
+	}
+	return state, why, err
+}
+
+// failing reports whether environment e failed or is failing (its onFail hook runs).
+func failing(e release.Environment) bool {
+	return e.Status == release.Failed || active(e.Status) && e.Error != ""
 }
 
 // finish ends the release with status (Succeeded or Failed) once its end hook ran: onSuccess

@@ -2,6 +2,7 @@ package runner_test
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -33,16 +34,17 @@ func TestHooksRunInOrder(t *testing.T) {
 }
 
 // TestOnFailHookGetsTheError: after a failure and after a termination, the onFail hook gets
-// ERROR_MESSAGE and FAILED_ENVIRONMENTS (JSON) and runs before the release ends.
+// ERROR_MESSAGE and FAILED_ENVIRONMENTS (JSON: name, status, error) and runs before the release ends.
 func TestOnFailHookGetsTheError(t *testing.T) {
 	tests := []struct {
-		name      string
-		terminate bool
-		want      string // release status
-		wantError string
+		name       string
+		terminate  bool
+		want       string // release status
+		wantError  string
+		wantStatus string // staging's in FAILED_ENVIRONMENTS
 	}{
-		{"failure", false, release.Failed, "environment staging failed: staging-app-staging: "},
-		{"termination", true, release.Terminated, "terminated by alice"},
+		{"failure", false, release.Failed, "environment staging failed: staging-app-staging: ", release.Failed},
+		{"termination", true, release.Terminated, "terminated by alice", release.Terminated},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,8 +68,12 @@ func TestOnFailHookGetsTheError(t *testing.T) {
 			}
 			got := h.wait(rel.ID, "the end", status(tt.want))
 			lines := strings.Split(readFile(t, out), "\n")
-			if !strings.HasPrefix(lines[0], tt.wantError) || lines[1] != `["staging"]` {
-				t.Errorf("onFail got ERROR_MESSAGE %q and FAILED_ENVIRONMENTS %q, want %q… and [\"staging\"]", lines[0], lines[1], tt.wantError)
+			var failed []failedEnv
+			if err := json.Unmarshal([]byte(lines[1]), &failed); err != nil {
+				t.Fatalf("FAILED_ENVIRONMENTS %q: %v", lines[1], err)
+			}
+			if !strings.HasPrefix(lines[0], tt.wantError) || len(failed) != 1 || failed[0].Name != "staging" || failed[0].Status != tt.wantStatus {
+				t.Errorf("onFail got ERROR_MESSAGE %q and FAILED_ENVIRONMENTS %q, want %q… and staging %s", lines[0], lines[1], tt.wantError, tt.wantStatus)
 			}
 			if got.Error != lines[0] {
 				t.Errorf("got release error %q, want the one the hook saw, %q", got.Error, lines[0])

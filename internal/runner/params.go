@@ -49,8 +49,8 @@ func (r *Runner) baseParams(ctx context.Context, sc scope) (params, error) {
 			}
 		}
 	}
-	if sc.kind == scopeOnFail {
-		p["ERROR_MESSAGE"] = rel.Error
+	if sc.onFail() {
+		p["ERROR_MESSAGE"] = orDefault(sc.env.Error, rel.Error) // an environment's own, else the release's
 		p["FAILED_ENVIRONMENTS"] = failedEnvironments(rel)
 	}
 	return p, nil
@@ -58,8 +58,17 @@ func (r *Runner) baseParams(ctx context.Context, sc scope) (params, error) {
 
 // commitParams adds the promotion commit. The Git engine returns only the commit's SHA, so the
 // message is the one the engine writes for this promotion, the author is the runner's, and the
-// date is when the post-action started (the commit was pushed before it).
+// date is when the post-action started (the commit was pushed before it). In the trigger
+// environment the commit is the trigger commit, as the release recorded it.
 func (r *Runner) commitParams(ctx context.Context, sc scope, p params) error {
+	if sc.env.IsTrigger {
+		t := sc.rel.Trigger
+		p["COMMIT_SHA"], p["COMMIT_MESSAGE"], p["COMMIT_AUTHOR"] = sc.app.CommitSHA, t.Message, t.Author
+		if t.Date != nil {
+			p["COMMIT_DATE"] = t.Date.UTC().Format(time.RFC3339)
+		}
+		return nil
+	}
 	req, err := r.promoteRequest(ctx, sc.rel, sc.env, sc.app)
 	if err != nil {
 		return err
@@ -73,15 +82,32 @@ func (r *Runner) commitParams(ctx context.Context, sc scope, p params) error {
 	return nil
 }
 
-// failedEnvironments is the JSON list of the release's failed or terminated environments.
+// failedEnvironment is one entry of FAILED_ENVIRONMENTS.
+type failedEnvironment struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	Error  string `json:"error"`
+}
+
+// failedEnvironments is the JSON list of the release's failed or terminated environments, as
+// {name, status, error}, for every onFail hook. An environment whose onFail hook runs is still
+// under way: it is listed as FAILED when it is failing, as TERMINATED while the release is
+// being terminated.
 func failedEnvironments(rel release.Release) string {
-	names := []string{}
+	list := []failedEnvironment{}
 	for _, e := range rel.Environments {
-		if e.Status == release.Failed || e.Status == release.Terminated {
-			names = append(names, e.Name)
+		status := e.Status
+		switch {
+		case active(status) && e.Error != "":
+			status = release.Failed
+		case active(status) && rel.Status == release.Terminating:
+			status = release.Terminated
+		}
+		if status == release.Failed || status == release.Terminated {
+			list = append(list, failedEnvironment{Name: e.Name, Status: status, Error: e.Error})
 		}
 	}
-	b, _ := json.Marshal(names) // a []string always encodes
+	b, _ := json.Marshal(list) // strings only: it always encodes
 	return string(b)
 }
 

@@ -8,6 +8,9 @@ import (
 // application in turn has a job.
 func (a *advancer) settleEnvironment(e *release.Environment) error {
 	now := a.tx.Now()
+	if e.Error != "" {
+		return a.failEnvironment(e, e.Error) // its onFail hook runs
+	}
 	if ok, err := a.envHook(e, scopeHookPre); !ok || err != nil {
 		return err
 	}
@@ -15,8 +18,7 @@ func (a *advancer) settleEnvironment(e *release.Environment) error {
 		app := &e.Applications[i]
 		switch {
 		case app.Status == release.Failed:
-			e.Status, e.Blocker, e.Error, e.FinishedAt = release.Failed, "", app.Name+": "+app.Error, &now
-			return a.tx.SetEnvironment(*e, "promotion to "+e.Name+" failed: "+e.Error)
+			return a.failEnvironment(e, app.Name+": "+app.Error)
 		case app.Status == release.Succeeded:
 			continue
 		}
@@ -31,6 +33,9 @@ func (a *advancer) settleEnvironment(e *release.Environment) error {
 		return err
 	}
 	e.Status, e.Blocker, e.FinishedAt = release.Succeeded, "", &now
+	if e.IsTrigger {
+		return a.tx.SetEnvironment(*e, "trigger environment "+e.Name+" succeeded")
+	}
 	return a.tx.SetEnvironment(*e, "promoted to "+e.Name)
 }
 
@@ -59,10 +64,12 @@ func (a *advancer) settle() error {
 }
 
 // terminate ends a TERMINATING release: running environments and applications become
-// TERMINATED, pending ones stay PENDING.
+// TERMINATED, pending ones stay PENDING. A running environment's onFail hook runs first (the
+// environment stays under way meanwhile), then the release's.
 func (a *advancer) terminate() error {
 	rel := &a.rel
 	now := a.tx.Now()
+	hooksRun := false
 	for i := range rel.Environments {
 		e := &rel.Environments[i]
 		if !active(e.Status) {
@@ -78,10 +85,23 @@ func (a *advancer) terminate() error {
 				return err
 			}
 		}
+		state, why, err := a.envOnFail(e)
+		switch {
+		case err != nil:
+			return err
+		case state == hookRunning:
+			hooksRun = true
+			continue
+		case state == hookFailed:
+			e.Error = joinResult(e.Error, why)
+		}
 		e.Status, e.Blocker, e.FinishedAt = release.Terminated, "", &now
 		if err := a.tx.SetEnvironment(*e, e.Name+" terminated"); err != nil {
 			return err
 		}
+	}
+	if hooksRun {
+		return nil // the hooks' jobs ask for the next pass when they end
 	}
 	if rel.Error == "" {
 		rel.Error = "terminated"

@@ -66,14 +66,15 @@ func (r *Runner) guard(parent context.Context, c *stepCall) (ctx context.Context
 	}
 }
 
-// releaseStopped reports whether the step's release no longer runs. onFail hooks run while a
-// release is being terminated, so only its end stops them.
+// releaseStopped reports whether the step's release no longer runs. onFail hooks (the
+// release's and its environments') run while a release is being terminated, so only its end
+// stops them.
 func (r *Runner) releaseStopped(ctx context.Context, sc scope) bool {
 	row, err := r.q.GetRelease(ctx, sc.rel.ID)
 	if err != nil {
 		return false // keep running; the next look may succeed
 	}
-	if sc.kind == scopeOnFail {
+	if sc.onFail() {
 		return release.Final(row.Status)
 	}
 	return !active(row.Status)

@@ -14,7 +14,7 @@ type StepRun struct {
 	ID          int64
 	Environment string // empty for release hooks
 	Application string // empty for hooks
-	Scope       string // pre, post, hook-pre, hook-post, onStart, onSuccess, onFail
+	Scope       string // pre, post, hook-pre, hook-post, hook-onFail, onStart, onSuccess, onFail
 	Label       string // "pre-action smoke"
 	Name        string
 	Kind        string

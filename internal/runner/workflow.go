@@ -20,11 +20,12 @@ type Workflows interface {
 
 // Scopes a workflow runs in.
 const (
-	scopePre       = "pre"       // an application's pre-action
-	scopePost      = "post"      // an application's post-action
-	scopeHookPre   = "hook-pre"  // an environment's pre hook
-	scopeHookPost  = "hook-post" // an environment's post hook
-	scopeOnStart   = "onStart"   // the release's hooks
+	scopePre       = "pre"         // an application's pre-action
+	scopePost      = "post"        // an application's post-action
+	scopeHookPre   = "hook-pre"    // an environment's pre hook
+	scopeHookPost  = "hook-post"   // an environment's post hook
+	scopeHookFail  = "hook-onFail" // an environment's onFail hook
+	scopeOnStart   = "onStart"     // the release's hooks
 	scopeOnSuccess = "onSuccess"
 	scopeOnFail    = "onFail"
 )
@@ -41,6 +42,10 @@ type scope struct {
 	run int64
 }
 
+// onFail reports whether the scope is an onFail hook (the release's or an environment's):
+// one that runs while its scope fails or is terminated.
+func (sc scope) onFail() bool { return sc.kind == scopeOnFail || sc.kind == scopeHookFail }
+
 // label names the scope in messages: "pre-action smoke", "pre hook notify", "onFail hook page".
 func (sc scope) label() string {
 	switch sc.kind {
@@ -52,6 +57,8 @@ func (sc scope) label() string {
 		return "pre hook " + sc.workflow
 	case scopeHookPost:
 		return "post hook " + sc.workflow
+	case scopeHookFail:
+		return "onFail hook " + sc.workflow
 	}
 	return sc.kind + " hook " + sc.workflow
 }
