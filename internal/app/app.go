@@ -108,7 +108,8 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	// The public URL is resolved once, against the port really listened on, for every part
 	// that makes links (sign-in callback, notifications, steps' RELEASE_URL).
 	cfg.PublicURL = publicURL(cfg, ln.Addr().String())
-	model, err := newModelServices(cfg, conn, time.Now)
+	b := base{conn: conn, check: fault.NewValidator(), now: time.Now}
+	model, err := newModelServices(cfg, b)
 	if err == nil {
 		err = model.notify.SealStored(ctx)
 	}
@@ -118,10 +119,10 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 		return nil, err
 	}
 	var ready atomic.Bool
-	svc := withModel(services(conn, ready.Load), model)
+	svc := withModel(services(b, ready.Load), model)
 	svc.Model = modelOf(conn, svc)
 	svc.DiskFree = func() (uint64, error) { return diskFree(cfg.DataDir) }
-	if err := withAuth(ctx, cfg, conn, &svc, ln.Addr().String(), logOut); err != nil {
+	if err := withAuth(ctx, cfg, b, &svc, ln.Addr().String(), logOut); err != nil {
 		ln.Close()
 		conn.Close()
 		return nil, err
@@ -224,9 +225,15 @@ func labelled(kind string, users environment.UsersFunc) environment.UsersFunc {
 	}
 }
 
-func services(conn *sql.DB, ready func() bool) web.Services {
-	now := time.Now
-	check := fault.NewValidator()
+// base is what every service is built on: the database, the one validator and the clock.
+type base struct {
+	conn  *sql.DB
+	check *fault.Validator
+	now   func() time.Time
+}
+
+func services(b base, ready func() bool) web.Services {
+	conn, check, now := b.conn, b.check, b.now
 	envs := environment.NewService(conn, check, now)
 	policies := policy.NewService(conn, check, now)
 	return web.Services{

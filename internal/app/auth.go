@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,9 +23,8 @@ import (
 // withAuth adds sign-in, users, tokens and the audit log to svc. On the very first start it
 // creates the local admin and, when it generated the password, prints it to out — the only
 // time it is ever shown. addr is where the server listens, the public URL's default.
-func withAuth(ctx context.Context, cfg Config, conn *sql.DB, svc *web.Services, addr string, out io.Writer) error {
-	now := svc.Now
-	check := fault.NewValidator()
+func withAuth(ctx context.Context, cfg Config, b base, svc *web.Services, addr string, out io.Writer) error {
+	conn, check, now := b.conn, b.check, b.now
 	svc.Users = user.NewService(conn, check, now, user.GroupRoles{
 		Admin: user.SplitList(cfg.OIDCAdminGroups), Promoter: user.SplitList(cfg.OIDCPromoterGroups)})
 	svc.Tokens = token.NewService(conn, check, now)

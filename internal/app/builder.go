@@ -1,16 +1,13 @@
 package app
 
 import (
-	"database/sql"
 	"path/filepath"
-	"time"
 
 	"ladder/internal/application"
 	"ladder/internal/argocd"
 	"ladder/internal/argowf"
 	"ladder/internal/credential"
 	"ladder/internal/discovery"
-	"ladder/internal/fault"
 	"ladder/internal/gitops"
 	"ladder/internal/notify"
 	"ladder/internal/product"
@@ -37,7 +34,8 @@ type modelServices struct {
 }
 
 // newModelServices loads (or generates) the secret key and builds the services on conn.
-func newModelServices(cfg Config, conn *sql.DB, now func() time.Time) (modelServices, error) {
+func newModelServices(cfg Config, b base) (modelServices, error) {
+	conn, check, now := b.conn, b.check, b.now
 	key, err := secret.LoadKey(cfg.SecretKey, cfg.DataDir)
 	if err != nil {
 		return modelServices{}, err
@@ -46,7 +44,6 @@ func newModelServices(cfg Config, conn *sql.DB, now func() time.Time) (modelServ
 	if err != nil {
 		return modelServices{}, err
 	}
-	check := fault.NewValidator()
 	m := modelServices{
 		apps:     application.NewService(conn, check, now),
 		creds:    credential.NewService(conn, box, check, now),

@@ -13,6 +13,7 @@ import (
 
 	"ladder/db"
 	"ladder/internal/audit"
+	"ladder/internal/fault"
 	"ladder/internal/model"
 	"ladder/web"
 )
@@ -96,12 +97,13 @@ func openModel(ctx context.Context, dataDir string, getenv func(string) string) 
 	if err != nil {
 		return nil, nil, err
 	}
-	ms, err := newModelServices(Config{DataDir: dataDir, SecretKey: getenv("LADDER_SECRET_KEY")}, conn, time.Now)
+	b := base{conn: conn, check: fault.NewValidator(), now: time.Now}
+	ms, err := newModelServices(Config{DataDir: dataDir, SecretKey: getenv("LADDER_SECRET_KEY")}, b)
 	if err != nil {
 		conn.Close()
 		return nil, nil, err
 	}
-	svc := withModel(services(conn, func() bool { return true }), ms)
+	svc := withModel(services(b, func() bool { return true }), ms)
 	return modelOf(conn, svc), func() { conn.Close() }, nil
 }
 
