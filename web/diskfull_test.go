@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"ladder/db"
+	"ladder/views"
 )
 
 // diskFullError fills a real database up to a size limit (SQLite's max_page_count, which fails
@@ -78,5 +80,30 @@ func TestReadyzReportsAFullDisk(t *testing.T) {
 		if err != nil || rec.Code != tt.wantStatus || !strings.Contains(rec.Body.String(), tt.wantBody) {
 			t.Errorf("%d bytes free: got %d %q (%v), want %d %q", tt.free, rec.Code, rec.Body.String(), err, tt.wantStatus, tt.wantBody)
 		}
+	}
+}
+
+func TestEveryPageSaysTheDiskIsFull(t *testing.T) {
+	free := uint64(1 << 30)
+	now := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
+	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = render(w, r, http.StatusOK, views.ErrorPage(layout(r, "Releases", "releases"), http.StatusOK, "a page"))
+	})
+	h := markDiskFull(func() (uint64, error) { return free, nil }, func() time.Time { return now }, page)
+	get := func() string {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/releases", nil))
+		return rec.Body.String()
+	}
+	if body := get(); strings.Contains(body, `data-testid="disk-full"`) {
+		t.Fatal("the banner shows with 1 GiB free")
+	}
+	free, now = 4<<10, now.Add(diskRecheck)
+	if body := get(); !strings.Contains(body, `data-testid="disk-full"`) || !strings.Contains(body, "disk is full") {
+		t.Fatalf("with 4 KiB free the page does not say the disk is full:\n%.2000s", body)
+	}
+	free, now = 1<<30, now.Add(diskRecheck)
+	if body := get(); strings.Contains(body, `data-testid="disk-full"`) {
+		t.Fatal("the banner stays after space was freed")
 	}
 }

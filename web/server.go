@@ -21,6 +21,7 @@ func NewHandler(log *slog.Logger, s Services) http.Handler {
 	var h http.Handler = csrf.Handler(mux)
 	h = measureRequests(s.Metrics, h) // reads the pattern the mux sets on this very request
 	h = markDemo(s.Demo != nil, h)
+	h = markDiskFull(s.DiskFree, s.Now, h)
 	h = securityHeaders(h)
 	h = logRequests(log, h)
 	return recoverPanics(log, h)
