@@ -107,19 +107,16 @@ func (s *Service) DryRun(ctx context.Context, who Actor, req Request) (DryRun, e
 		Trigger: spec.Trigger, Hooks: spec.Plan.Hooks}
 	now := time.Now()
 	for _, e := range spec.Environments {
-		de := DryRunEnvironment{Name: e.Name, Kind: e.Kind, IsTrigger: e.IsTrigger, DependsOn: e.DependsOn,
+		env, err := s.envs.Get(ctx, e.Name)
+		if err != nil {
+			return DryRun{}, err
+		}
+		de := DryRunEnvironment{Name: e.Name, Kind: env.Kind, IsTrigger: e.IsTrigger, DependsOn: e.DependsOn,
 			Settings: e.Settings, Hooks: e.Hooks}
 		if e.IsTrigger {
 			de.Applications = []DryRunApplication{{Target: spec.Plan.Source, Branch: spec.Plan.Source.Branch, Base: spec.Trigger.SHA}}
 			out.Environments = append(out.Environments, de)
 			continue
-		}
-		env, err := s.envs.Get(ctx, e.Name)
-		if err != nil {
-			return DryRun{}, err
-		}
-		if de.Kind == "" {
-			de.Kind = env.Kind
 		}
 		if env.FrozenAt(now) {
 			de.Frozen, de.Blocker = true, env.Blocker()
