@@ -76,12 +76,23 @@ func operationID(a apiRoute) string {
 	return id
 }
 
+// orDryRun is the success body of a route that also answers a dry run: Real with the route's
+// status, and with ?dryRun=true, DryRun with 200.
+type orDryRun struct{ Real, DryRun any }
+
 func responses(a apiRoute, schemas map[string]any) map[string]any {
 	ok := map[string]any{"description": http.StatusText(a.status)}
-	if a.response != nil {
-		ok["content"] = content(a.response, schemas)
+	out := map[string]any{}
+	body := a.response
+	if d, isDry := body.(orDryRun); isDry {
+		body = d.Real
+		out["200"] = map[string]any{"description": "with dryRun=true: what it would do; nothing is created",
+			"content": content(d.DryRun, schemas)}
 	}
-	out := map[string]any{strconv.Itoa(a.status): ok}
+	if body != nil {
+		ok["content"] = content(body, schemas)
+	}
+	out[strconv.Itoa(a.status)] = ok
 	errorBody := map[string]any{"application/json": map[string]any{"schema": ref("Error")}}
 	add := func(status int, why string) {
 		out[strconv.Itoa(status)] = map[string]any{"description": why, "content": errorBody}

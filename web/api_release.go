@@ -152,15 +152,28 @@ func apiGetRelease(rels *release.Service) handlerFunc {
 }
 
 // apiStartRelease starts a release exactly as the start form does, through the same door.
+// With ?dryRun=true it answers 200 with what the release would do (planJSON) and starts
+// nothing.
 func apiStartRelease(promotions *promotion.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var body releaseRequest
 		if err := readJSON(r, &body); err != nil {
 			return err
 		}
-		rel, err := promotions.Start(r.Context(), actor(r), promotion.Request{Product: body.Product, Flow: body.Flow,
-			Commit: body.Commit, From: body.From, To: body.To, Action: body.Action, PreAction: body.PreAction,
-			PostAction: body.PostAction, Reason: body.Reason})
+		req := promotion.Request{Product: body.Product, Flow: body.Flow, Commit: body.Commit, From: body.From, To: body.To,
+			Action: body.Action, PreAction: body.PreAction, PostAction: body.PostAction, Reason: body.Reason}
+		switch r.URL.Query().Get("dryRun") {
+		case "", "false":
+		case "true":
+			plan, err := promotions.DryRun(r.Context(), actor(r), req)
+			if err != nil {
+				return asInput(err)
+			}
+			return writeJSON(w, http.StatusOK, planOut(plan))
+		default:
+			return fieldError("dryRun", "must be true or false")
+		}
+		rel, err := promotions.Start(r.Context(), actor(r), req)
 		if err != nil {
 			return asInput(err)
 		}

@@ -138,7 +138,8 @@ func apiRoutes(s Services) []apiRoute {
 		{"POST", "/model", admin, apiApplyModel(s.Model), "Apply YAML documents to the model (all or nothing)", yamlText(""), modelChanges{}, 200, []string{"dryRun"}},
 
 		{"GET", "/releases", viewer, apiListReleases(s.Releases), "List releases, newest first", nil, releaseListJSON{}, 200, []string{"product", "status", "before", "limit"}},
-		{"POST", "/releases", promoter, apiStartRelease(s.Promotions), "Run a flow, or promote from one environment to another", releaseRequest{}, releaseJSON{}, 201, nil},
+		{"POST", "/releases", promoter, apiStartRelease(s.Promotions), "Run a flow, or promote from one environment to another; with dryRun=true, only show what it would do",
+			releaseRequest{}, orDryRun{releaseJSON{}, planJSON{}}, 201, []string{"dryRun"}},
 		{"GET", "/releases/{id}", viewer, apiGetRelease(s.Releases), "Get a release", nil, releaseJSON{}, 200, nil},
 		{"POST", "/releases/{id}/terminate", promoter, apiReleaseAction(s.Releases, func(r *http.Request, id string) error {
 			return s.Promotions.Terminate(r.Context(), actor(r), id)

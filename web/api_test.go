@@ -229,7 +229,8 @@ func apiCases() []apiCase {
 
 		{route: "POST /api/v1/releases", path: "/api/v1/releases", role: "promoter", want: 201,
 			body: `{"product": "shop", "flow": "dev-to-staging"}`,
-			bad:  []bad{malformed("/api/v1/releases"), {"/api/v1/releases", `{"product": "shop"}`, 422}, {"/api/v1/releases", `{"product": "nope", "from": "dev", "to": "staging"}`, 422}},
+			bad: []bad{malformed("/api/v1/releases"), {"/api/v1/releases", `{"product": "shop"}`, 422}, {"/api/v1/releases", `{"product": "nope", "from": "dev", "to": "staging"}`, 422},
+				{"/api/v1/releases?dryRun=maybe", `{"product": "shop", "flow": "dev-to-staging"}`, 422}},
 			setup: func(t *testing.T, fx *apiFixture) {
 				// A frozen target keeps the release waiting, so it can be terminated and retried.
 				resp := caller{name: "admin", cookie: fx.srv.adminSession(t)}

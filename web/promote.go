@@ -214,6 +214,34 @@ func triggerFlow(p promotions) handlerFunc {
 	}
 }
 
+// planFlow renders the trigger-flow dialog with a dry run of the chosen flow: what the
+// release would do, with nothing written.
+func planFlow(p promotions) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		f, err := p.triggerForm(r)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(f.Flows, f.Flow) {
+			f.Errors = fault.FieldErrors{"flow": "choose one of the product's flows"}
+			return dialog(w, r, http.StatusUnprocessableEntity, "Dry run", views.TriggerDialog(f))
+		}
+		plan, err := p.svc.DryRun(r.Context(), actor(r), promotion.Request{Product: f.Product, Flow: f.Flow, Commit: f.Commit})
+		if fe, ok := fault.Fields(err); ok {
+			f.Errors = fe
+		} else if errors.Is(err, fault.ErrForbidden) || errors.Is(err, fault.ErrConflict) || errors.Is(err, fault.ErrNotFound) {
+			f.Errors = fault.FieldErrors{"_": err.Error()}
+		} else if err != nil {
+			return err
+		}
+		if len(f.Errors) > 0 {
+			return dialog(w, r, http.StatusUnprocessableEntity, "Dry run", views.TriggerDialog(f))
+		}
+		f.Plan = &plan
+		return dialog(w, r, http.StatusOK, "Dry run of "+f.Flow, views.TriggerDialog(f))
+	}
+}
+
 func (p promotions) startFlow(r *http.Request, f views.TriggerForm) (string, error) {
 	if !slices.Contains(f.Flows, f.Flow) {
 		return "", fault.FieldErrors{"flow": "choose one of the product's flows"}

@@ -90,10 +90,11 @@ func (fx ruleFixture) promoterToken(t *testing.T) string {
 	return strings.TrimSpace(out.String())
 }
 
-// apiRelease asks the API to promote shop from dev to to and returns the status.
-func apiRelease(t *testing.T, fx ruleFixture, c caller, to string) int {
+// apiRelease asks the API to promote shop from dev to to (query "?dryRun=true": a dry run of
+// it) and returns the status.
+func apiRelease(t *testing.T, fx ruleFixture, c caller, to string, query ...string) int {
 	t.Helper()
-	req, _ := http.NewRequest("POST", fx.srv.URL+"/api/v1/releases", strings.NewReader(`{"product":"shop","from":"dev","to":"`+to+`"}`))
+	req, _ := http.NewRequest("POST", fx.srv.URL+"/api/v1/releases"+strings.Join(query, ""), strings.NewReader(`{"product":"shop","from":"dev","to":"`+to+`"}`))
 	req.Header.Set("Content-Type", "application/json")
 	if c.cookie != nil {
 		req.AddCookie(c.cookie)
@@ -159,6 +160,7 @@ func TestPromoterLimitedToNonProduction(t *testing.T) {
 			{"POST /releases", func() int { return postForm(t, pat, fx.srv.URL+"/releases", form) }},
 			{"API with session", func() int { return apiRelease(t, fx, pat, "prod") }},
 			{"API with promoter token", func() int { return apiRelease(t, fx, token, "prod") }},
+			{"API dry run with session", func() int { return apiRelease(t, fx, pat, "prod", "?dryRun=true") }},
 		} {
 			if got := c.got(); got != http.StatusForbidden {
 				t.Errorf("%s to prod: got %d, want 403", c.name, got)
@@ -178,6 +180,7 @@ func TestPromoterLimitedToNonProduction(t *testing.T) {
 		}{
 			{"POST /promote as sam", func() int { return postForm(t, sam, fx.srv.URL+"/promote", promote) }, http.StatusSeeOther},
 			{"POST /releases as sam", func() int { return postForm(t, sam, fx.srv.URL+"/releases", form) }, http.StatusSeeOther},
+			{"API dry run as sam", func() int { return apiRelease(t, fx, sam, "prod", "?dryRun=true") }, http.StatusOK},
 			{"API as sam", func() int { return apiRelease(t, fx, sam, "prod") }, http.StatusCreated},
 			{"API as admin", func() int { return apiRelease(t, fx, admin, "prod") }, http.StatusCreated},
 		} {

@@ -285,7 +285,8 @@ func TestEveryReleaseActionDecidesAlike(t *testing.T) {
 }
 
 // TestUnknownCommitIsBadInput: a flow started at a commit the source repository does not hold
-// is refused with 422 next to the commit, by the API and the trigger dialog, with no release.
+// is refused with 422 next to the commit, by the API and the trigger dialog (and their dry
+// runs), with no release.
 func TestUnknownCommitIsBadInput(t *testing.T) {
 	fx := newActionFixture(t)
 	check := fault.NewValidator()
@@ -313,6 +314,14 @@ func TestUnknownCommitIsBadInput(t *testing.T) {
 	resp := fx.browser(t, fx.admin, "/trigger", url.Values{"product": {"shop"}, "flow": {"dev-to-prod"}, "commit": {unknown}})
 	if resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("trigger dialog with an unknown commit: got %d, want 422", resp.StatusCode)
+	}
+	code, body = fx.api(t, fx.admin, "POST", "/releases?dryRun=true", `{"product":"shop","flow":"dev-to-prod","commit":"`+unknown+`"}`)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(toJSON(body), "commit") {
+		t.Errorf("API dry run with an unknown commit: got %d %v, want 422 naming the commit", code, body)
+	}
+	dry := fx.admin.do(t, "GET", fx.srv.URL+"/trigger/plan?"+url.Values{"product": {"shop"}, "flow": {"dev-to-prod"}, "commit": {unknown}}.Encode(), nil)
+	if dry.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("dry run in the trigger dialog with an unknown commit: got %d, want 422", dry.StatusCode)
 	}
 	if n := fx.releases(t); n != 0 {
 		t.Errorf("releases: got %d, want 0", n)

@@ -130,6 +130,7 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /promote", promoter, h(promote(prom))},
 		{"GET /trigger", promoter, h(showTrigger(prom))},
 		{"POST /trigger", promoter, h(triggerFlow(prom))},
+		{"GET /trigger/plan", promoter, h(planFlow(prom))},
 
 		{"GET /login", public, h(showLogin(s.Auth, s.Users))},
 		{"POST /login", public, h(login(s.Auth, s.Users))},

@@ -60,8 +60,10 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return runApply(ctx, rest, getenv, stdout)
 	case "backup":
 		return runBackup(ctx, rest, getenv, stdout)
+	case "plan":
+		return runPlan(ctx, rest, getenv, stdout)
 	default:
-		return fmt.Errorf("unknown command %q (commands: serve, demo, backup, token, export, apply)", command)
+		return fmt.Errorf("unknown command %q (commands: serve, demo, backup, token, export, apply, plan)", command)
 	}
 }
 

@@ -20,11 +20,31 @@ type FileChange struct {
 
 // Diff returns a unified diff (git style: diff --git, --- a/, +++ b/, @@
 // hunks with 3 lines of context, no index lines) of the changes, files in name order.
+// It is Patch without the index lines, whose blob hashes mean nothing to a
+// reader of a preview.
+func Diff(changes map[string]FileChange) (string, error) {
+	p, err := Patch(changes)
+	if err != nil {
+		return "", err
+	}
+	// Content lines always start with ' ', '+' or '-', so this drops only the header line.
+	lines := strings.SplitAfter(p, "\n")
+	lines = slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, "index ") })
+	return strings.Join(lines, ""), nil
+}
+
+// Patch returns the changes as the patch of the commit that would make them, in
+// go-git's unified format (as `git diff --full-index` prints it, without hunk
+// function context): diff --git, index lines with the full blob hashes, --- a/,
+// +++ b/, @@ hunks with 3 lines of context; files in name order. For the
+// files of a commit made from these changes it equals, byte for byte, the
+// go-git patch between the commit and its parent. Files are taken as regular
+// (mode 100644).
 //
 // The line diff and the unified format come from go-git (its utils/diff
 // wraps sergi/go-diff, both already dependencies), so no diff algorithm is
 // kept here.
-func Diff(changes map[string]FileChange) (string, error) {
+func Patch(changes map[string]FileChange) (string, error) {
 	names := make([]string, 0, len(changes))
 	for n := range changes {
 		names = append(names, n)
@@ -42,11 +62,7 @@ func Diff(changes map[string]FileChange) (string, error) {
 	if err := fdiff.NewUnifiedEncoder(&b, fdiff.DefaultContextLines).Encode(p); err != nil {
 		return "", err
 	}
-	// Blob hashes mean nothing to a reader of a preview; content lines always
-	// start with ' ', '+' or '-', so this drops only the header line.
-	lines := strings.SplitAfter(b.String(), "\n")
-	lines = slices.DeleteFunc(lines, func(l string) bool { return strings.HasPrefix(l, "index ") })
-	return strings.Join(lines, ""), nil
+	return b.String(), nil
 }
 
 // newFilePatch computes the line chunks of one file.

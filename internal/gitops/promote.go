@@ -57,8 +57,11 @@ type Result struct {
 	// NoChanges reports that the target already held the values: no commit
 	// was made.
 	NoChanges bool
-	// Branch is the branch the commit was pushed to.
+	// Branch is the branch the commit was pushed to (for a preview, the target
+	// branch the change applies to).
 	Branch string
+	// Base is the target branch head a preview's change applies to.
+	Base string
 	// SourceCommit is the commit the values were read at.
 	SourceCommit string
 	// Changes are the files changed, by path in the target repository.
@@ -113,7 +116,9 @@ func (s *Store) ReadVersion(ctx context.Context, r Remote, branch, dir, commit s
 }
 
 // Preview returns what a promotion would change in the target, without
-// committing anything. Result.Changes holds the files; Diff renders them.
+// committing or pushing anything: the same edit Promote makes, on the target
+// branch head as it is now. Result.Changes holds the files; Diff and Patch
+// render them.
 func (s *Store) Preview(ctx context.Context, req PromoteRequest) (Result, error) {
 	vals, src, err := s.values(ctx, req)
 	if err != nil {
@@ -124,12 +129,40 @@ func (s *Store) Preview(ctx context.Context, req PromoteRequest) (Result, error)
 		return Result{}, err
 	}
 	defer rp.release()
-	base, err := rp.branchHead(ctx, req.TargetBranch)
+	ch, err := prepare(ctx, rp, req, vals)
 	if err != nil {
 		return Result{}, err
 	}
-	changes, _, err := applyToCommit(rp, base, req.TargetPath, vals)
-	return Result{SourceCommit: src, Changes: changes, NoChanges: len(changes) == 0}, err
+	return Result{SourceCommit: src, Branch: ch.branch, Base: ch.base.Hash.String(), Changes: ch.files,
+		NoChanges: len(ch.files) == 0}, nil
+}
+
+// change is what a promotion writes on a target branch: the branch, its head,
+// the changed files (by repository path) and the new root tree (zero when
+// nothing changes).
+type change struct {
+	branch string
+	base   *object.Commit
+	files  map[string]FileChange
+	tree   plumbing.Hash
+}
+
+// prepare computes, in an open clone, the change a promotion makes on the
+// target branch head. It is the one editing path: Preview stops here, Promote
+// commits and pushes what it returns.
+func prepare(ctx context.Context, rp *repo, req PromoteRequest, vals Values) (change, error) {
+	ch := change{branch: req.TargetBranch}
+	var err error
+	if ch.branch == "" {
+		if ch.branch, err = rp.defaultBranch(ctx); err != nil {
+			return change{}, err
+		}
+	}
+	if ch.base, err = rp.branchHead(ctx, ch.branch); err != nil {
+		return change{}, err
+	}
+	ch.files, ch.tree, err = applyToCommit(rp, ch.base, req.TargetPath, vals)
+	return ch, err
 }
 
 // Promote writes the source's values into the target application, commits
@@ -180,20 +213,11 @@ func (s *Store) promoteOnce(ctx context.Context, req PromoteRequest, vals Values
 		return Result{}, err
 	}
 	defer rp.release()
-	branch := req.TargetBranch
-	if branch == "" {
-		if branch, err = rp.defaultBranch(ctx); err != nil {
-			return Result{}, err
-		}
-	}
-	base, err := rp.branchHead(ctx, branch)
+	ch, err := prepare(ctx, rp, req, vals)
 	if err != nil {
 		return Result{}, err
 	}
-	changes, tree, err := applyToCommit(rp, base, req.TargetPath, vals)
-	if err != nil {
-		return Result{}, err
-	}
+	branch, base, changes, tree := ch.branch, ch.base, ch.files, ch.tree
 	if len(changes) == 0 {
 		if own := rp.ownCommit(base, CommitMessage(req)); own != "" {
 			return Result{Commit: own, Branch: branch}, nil

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
 )
 
 const devValues = `# dev values
@@ -227,5 +230,54 @@ func TestPromoteErrors(t *testing.T) {
 	}
 	if got := prod.count("main"); got != "1" {
 		t.Errorf("got %s commits, want 1", got)
+	}
+}
+
+// TestPreviewPatchIsTheCommitsPatch: the patch a preview computes is, byte for byte, the patch
+// of the commit Promote then makes, and the preview itself writes nothing.
+func TestPreviewPatchIsTheCommitsPatch(t *testing.T) {
+	dev, prod := newEnvs(t)
+	store := NewStore(t.TempDir())
+	ctx := context.Background()
+	req := promoteRequest(dev, prod)
+	pre, err := store.Preview(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Patch(pre.Changes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := prod.count("main"); got != "1" {
+		t.Fatalf("the preview made commits: got %s, want 1", got)
+	}
+	res, err := store.Promote(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Commit == "" || pre.Base == "" || pre.Branch != "main" {
+		t.Fatalf("got commit %q, preview base %q on %q; want a commit on main", res.Commit, pre.Base, pre.Branch)
+	}
+	g, err := git.PlainOpen(prod.bare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := g.CommitObject(plumbing.NewHash(res.Commit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent, err := c.Parent(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parent.Hash.String() != pre.Base {
+		t.Errorf("the commit's parent is %s, want the preview's base %s", parent.Hash, pre.Base)
+	}
+	p, err := parent.Patch(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.String(); got != want {
+		t.Errorf("the commit's patch differs from the preview's:\ncommit:\n%s\npreview:\n%s", got, want)
 	}
 }

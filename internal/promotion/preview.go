@@ -25,13 +25,7 @@ func (p *Planner) Preview(ctx context.Context, spec release.Spec) ([]FileDiff, e
 			continue
 		}
 		for _, a := range e.Applications {
-			remote, err := p.Credentials.Remote(ctx, a.RepoURL)
-			if err != nil {
-				return nil, err
-			}
-			res, err := p.Git.Preview(ctx, gitops.PromoteRequest{Values: &spec.Plan.Values,
-				SourceCommit: spec.Trigger.SHA, Target: remote, TargetBranch: a.Branch, TargetPath: a.Path,
-				Template: spec.Plan.Template})
+			res, err := p.previewApp(ctx, spec, a)
 			if err != nil {
 				return nil, fmt.Errorf("preview %s/%s: %w", e.Name, a.Name, err)
 			}
@@ -43,4 +37,15 @@ func (p *Planner) Preview(ctx context.Context, spec release.Spec) ([]FileDiff, e
 		}
 	}
 	return out, nil
+}
+
+// previewApp asks the Git engine what promoting spec's values into a would change, with the
+// request the runner's commit action makes (the values read once, at the trigger commit).
+func (p *Planner) previewApp(ctx context.Context, spec release.Spec, a release.Target) (gitops.Result, error) {
+	remote, err := p.Credentials.Remote(ctx, a.RepoURL)
+	if err != nil {
+		return gitops.Result{}, err
+	}
+	return p.Git.Preview(ctx, gitops.PromoteRequest{Values: &spec.Plan.Values, SourceCommit: spec.Trigger.SHA,
+		Target: remote, TargetBranch: a.Branch, TargetPath: a.Path, Template: spec.Plan.Template})
 }
