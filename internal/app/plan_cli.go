@@ -41,7 +41,8 @@ func runPlan(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer conn.Close()
-	ms, err := newModelServices(Config{DataDir: *dataDir, SecretKey: getenv("LADDER_SECRET_KEY")}, conn, time.Now)
+	b := base{conn: conn, check: fault.NewValidator(), now: time.Now}
+	ms, err := newModelServices(Config{DataDir: *dataDir, SecretKey: getenv("LADDER_SECRET_KEY")}, b)
 	if err != nil {
 		return err
 	}
@@ -50,10 +51,10 @@ func runPlan(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer os.RemoveAll(clones)
-	svc := withModel(services(conn, func() bool { return true }), ms)
+	svc := withModel(services(b, func() bool { return true }), ms)
 	plan := &promotion.Planner{Products: ms.products, Applications: ms.apps, Flows: svc.Flows, Policies: svc.Policies,
 		Environments: svc.Environments, Credentials: ms.creds, Git: gitops.NewStore(clones), Workflows: svc.Workflows}
-	users := user.NewService(conn, fault.NewValidator(), time.Now, user.GroupRoles{})
+	users := user.NewService(conn, b.check, b.now, user.GroupRoles{})
 	// Whoever can read the data directory holds the whole model, as with `ladder apply`.
 	who := promotion.Person(user.User{Name: "cli", RoleOverride: user.Admin})
 	dry, err := promotion.NewService(plan, nil, nil, users).DryRun(ctx, who, promotion.Request{Product: *product, Flow: *flowName, Commit: *commit})
