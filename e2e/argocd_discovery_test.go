@@ -19,7 +19,7 @@ func TestArgoCDDiscoveryJourney(t *testing.T) {
 	dev, prod := newGitRepo(t, "shop-dev", "2.4.0"), newGitRepo(t, "shop-prod", "2.3.1")
 	seedProduct(t, srv)
 	argo := fakeargocd.New(t, "argo-token")
-	putDiscoveryApps(argo, dev, prod)
+	putDiscoveryApps(t, argo, dev, prod)
 	page := newPage(t, srv)
 	signInAsAdmin(t, page)
 
@@ -69,9 +69,11 @@ func TestArgoCDDiscoveryJourney(t *testing.T) {
 	}
 }
 
-// putDiscoveryApps gives Argo CD shop in dev (placed by annotation), shop in prod in namespace
-// team-shop (placed by destination), billing in prod, and another team's application.
-func putDiscoveryApps(argo *fakeargocd.Server, dev, prod *gitRepo) {
+// putDiscoveryApps gives Argo CD shop in dev (placed by annotation, synced to dev's head: the
+// source of a promotion is verified too), shop in prod in namespace team-shop (placed by
+// destination), billing in prod, and another team's application.
+func putDiscoveryApps(t *testing.T, argo *fakeargocd.Server, dev, prod *gitRepo) {
+	devHead := runGit(t, dev.bare, "rev-parse", "main")
 	app := func(ns, name, product, env, repo string, labels string) fakeargocd.Application {
 		a := fakeargocd.Application{Metadata: fakeargocd.Metadata{Name: name, Namespace: ns,
 			Annotations: map[string]string{"ladder.dev/product": product}, Labels: map[string]string{"team": labels}}}
@@ -86,7 +88,10 @@ func putDiscoveryApps(argo *fakeargocd.Server, dev, prod *gitRepo) {
 		a.Healthy()
 		return a
 	}
-	argo.Put(app("", "shop-dev", "shop", "dev", dev.url(), "shop"))
+	shopDev := app("", "shop-dev", "shop", "dev", dev.url(), "shop")
+	shopDev.Compared("Synced", devHead)
+	shopDev.Operation("Succeeded", "successfully synced (all tasks run)", devHead)
+	argo.Put(shopDev)
 	argo.Put(app("team-shop", "shop-prod", "shop", "", prod.url(), "shop"))
 	argo.Put(app("", "billing-prod", "billing", "prod", "https://git.example.com/billing.git", "shop"))
 	argo.Put(app("", "other-prod", "shop", "prod", "https://git.example.com/other.git", "other"))
