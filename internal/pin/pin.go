@@ -48,10 +48,11 @@ func (p Pin) Summary() string {
 	return s
 }
 
-// Holds reports whether the pin keeps a release back: every automatic release, and a manual
-// one started before the pin was set (a manual release started later had to confirm it).
-func (p Pin) Holds(automatic bool, releaseCreated time.Time) bool {
-	return automatic || p.CreatedAt.After(releaseCreated)
+// Holds reports whether the pin keeps release releaseID back: every automatic release, and a
+// manual one started before the pin was set (a manual release started later had to confirm
+// it). The roll back release that set the pin is never held by it.
+func (p Pin) Holds(releaseID string, automatic bool, releaseCreated time.Time) bool {
+	return p.ReleaseID != releaseID && (automatic || p.CreatedAt.After(releaseCreated))
 }
 
 // Input sets a pin.
