@@ -87,6 +87,8 @@ type releaseRequest struct {
 	PostAction string `json:"postAction,omitempty"`
 	// Reason is why an admin lifts a binding policy's setting; it is recorded.
 	Reason string `json:"reason,omitempty"`
+	// ConfirmPin confirms a promotion into environments where the product is pinned.
+	ConfirmPin bool `json:"confirmPin,omitempty"`
 }
 
 func releaseOut(r release.Release) releaseJSON {
@@ -160,7 +162,7 @@ func apiStartRelease(promotions *promotion.Service) handlerFunc {
 		}
 		rel, err := promotions.Start(r.Context(), actor(r), promotion.Request{Product: body.Product, Flow: body.Flow,
 			Commit: body.Commit, From: body.From, To: body.To, Action: body.Action, PreAction: body.PreAction,
-			PostAction: body.PostAction, Reason: body.Reason})
+			PostAction: body.PostAction, Reason: body.Reason, ConfirmPins: body.ConfirmPin})
 		if err != nil {
 			return asInput(err)
 		}

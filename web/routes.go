@@ -19,6 +19,7 @@ import (
 	"ladder/internal/metrics"
 	"ladder/internal/model"
 	"ladder/internal/notify"
+	"ladder/internal/pin"
 	"ladder/internal/policy"
 	"ladder/internal/product"
 	"ladder/internal/promotion"
@@ -59,6 +60,7 @@ type Services struct {
 	Demo       *demo.Demo // the seeded demo; nil unless Ladder runs with --demo
 	Metrics    *metrics.Metrics
 	Shares     *share.Service
+	Pins       *pin.Service // products held at a version in an environment
 	Delivery   *delivery.Service
 	ArgoCD     *argocd.Service
 	Discovery  *discovery.Service // applications discovered from Argo CD
@@ -163,6 +165,7 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /releases/{id}/changes", viewer, h(showReleaseChanges(s.Releases, s.Promotions.Planner(), envs))},
 		{"GET /releases/{id}/events", viewer, h(releaseEvents(log, s.Releases, s.Runner, envs, s.Broker, s.Closing, cache, now))},
 		{"POST /releases/{id}/rollback", promoter, h(rollbackRelease(s.Promotions))},
+		{"POST /products/{name}/pins/{env}/unpin", promoter, h(unpin(s.Promotions))},
 		{"POST /releases/{id}/shares", promoter, h(createShare(s.Shares, now))},
 		{"POST /shares/{id}/revoke", promoter, h(revokeShare(s.Shares))},
 		{"GET /settings/share-links", promoter, h(listShares(s.Shares, now))},
