@@ -110,7 +110,7 @@ func routes(log *slog.Logger, s Services) []route {
 	cache := newRenderCache(s.Version, now)
 	choices := startChoices{products: s.Products, flows: s.Flows, envs: envs, promotions: s.Promotions}
 	dash := dashboardModel{envs: envs, products: s.Products, apps: s.Applications, releases: s.Releases,
-		versions: newVersionCache(s.Promotions, now), promotions: s.Promotions, failures: s.TriggerFailures,
+		versions: newVersionCache(s.Promotions, now), promotions: s.Promotions, failures: s.TriggerFailures, pins: s.Pins,
 		pollEvery: s.PollInterval, now: now}
 	prom := promotions{svc: s.Promotions, envs: envs, products: s.Products, apps: s.Applications,
 		policies: s.Policies, workflows: s.Workflows}
@@ -189,7 +189,7 @@ func routes(log *slog.Logger, s Services) []route {
 
 		{"GET /products", viewer, h(listProducts(s.Products))},
 		{"POST /products", admin, h(createProduct(s.Products))},
-		{"GET /products/{name}", viewer, h(showProduct(s.Products, s.Applications, s.Promotions.Planner(), s.TriggerFailures, now))},
+		{"GET /products/{name}", viewer, h(showProduct(s.Products, s.Applications, s.Promotions.Planner(), s.TriggerFailures, s.Pins, now))},
 		{"GET /products/{name}/metrics", viewer, h(showProductMetrics(s.Products, envs, s.Delivery))},
 		{"POST /products/{name}", admin, h(updateProduct(s.Products, s.Applications))},
 		{"POST /products/{name}/editor", admin, h(editProduct(s.Products, s.Applications))},
