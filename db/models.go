@@ -245,6 +245,17 @@ type NotificationDelivery struct {
 	DeliveredAt   sql.NullTime
 }
 
+type Pin struct {
+	ID            int64
+	ProductID     int64
+	EnvironmentID int64
+	Version       string
+	Reason        string
+	ReleaseID     string
+	PinnedBy      string
+	CreatedAt     time.Time
+}
+
 type Policy struct {
 	ID         int64
 	Name       string

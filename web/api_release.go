@@ -87,6 +87,8 @@ type releaseRequest struct {
 	PostAction string `json:"postAction,omitempty"`
 	// Reason is why an admin lifts a binding policy's setting; it is recorded.
 	Reason string `json:"reason,omitempty"`
+	// ConfirmPin confirms a promotion into environments where the product is pinned.
+	ConfirmPin bool `json:"confirmPin,omitempty"`
 }
 
 func releaseOut(r release.Release) releaseJSON {
@@ -161,7 +163,8 @@ func apiStartRelease(promotions *promotion.Service) handlerFunc {
 			return err
 		}
 		req := promotion.Request{Product: body.Product, Flow: body.Flow, Commit: body.Commit, From: body.From, To: body.To,
-			Action: body.Action, PreAction: body.PreAction, PostAction: body.PostAction, Reason: body.Reason}
+			Action: body.Action, PreAction: body.PreAction, PostAction: body.PostAction, Reason: body.Reason,
+			ConfirmPins: body.ConfirmPin}
 		switch r.URL.Query().Get("dryRun") {
 		case "", "false":
 		case "true":

@@ -151,5 +151,10 @@ func apiRoutes(s Services) []apiRoute {
 			"Approve the release's waiting approval step (or the one the body names)", decisionRequest{}, releaseJSON{}, 200, nil},
 		{"POST", "/releases/{id}/reject", promoter, apiDecide(s.Promotions, s.Runner, s.Releases, false),
 			"Reject the release's waiting approval step (or the one the body names), failing it", decisionRequest{}, releaseJSON{}, 200, nil},
+		{"POST", "/releases/{id}/rollback", promoter, apiRollback(s.Promotions),
+			"Roll back: promote a succeeded release's values again to one environment, optionally pinning the product there", rollbackRequest{}, releaseJSON{}, 201, nil},
+
+		{"GET", "/pins", viewer, apiList(s.Pins.List, pinOut), "List pins: products held at a version in an environment", nil, []pinJSON{}, 200, nil},
+		{"DELETE", "/pins/{product}/{env}", promoter, apiUnpin(s.Promotions), "Unpin a product in an environment (needs the promote rules there)", nil, nil, 204, nil},
 	}
 }

@@ -279,6 +279,49 @@ func apiCases() []apiCase {
 				{"/api/v1/releases/{gated-r}/reject", `{"environment": "gate-src"}`, 409}},
 			setup: func(t *testing.T, fx *apiFixture) { fx.gatedRelease(t, "gate-r") },
 			check: decidedOn("gate-r", false)},
+		{route: "POST /api/v1/releases/{id}/rollback", path: "/api/v1/releases/{gated-a}/rollback", role: "promoter", want: 201,
+			body: `{"environment": "gate-dst", "pin": true, "pinReason": "bad cache headers"}`,
+			bad: []bad{malformed("/api/v1/releases/{gated-a}/rollback"), {"/api/v1/releases/nope/rollback", `{"environment": "gate-dst"}`, 404},
+				{"/api/v1/releases/{gated-a}/rollback", `{"environment": "gate-src"}`, 422},
+				{"/api/v1/releases/{gated-a}/rollback", `{"environment": "gate-dst", "pin": true, "pinReason": "` + strings.Repeat("x", 501) + `"}`, 422}},
+			setup: func(t *testing.T, fx *apiFixture) {
+				// A roll back takes today's policies for its settings.
+				fx.must(t, "POST", "/api/v1/policies", `{"name": "gate-none", "selector": {"environments": {"names": ["gate-dst"]}}, "settings": {"action": "none"}}`, 201)
+				fx.waitFor(t, "{gated-a}", "SUCCEEDED")
+			},
+			check: func(t *testing.T, fx *apiFixture, body []byte) {
+				var rel struct{ ID, Product, Version string }
+				if err := json.Unmarshal(body, &rel); err != nil || rel.Product != "gate-a" {
+					t.Fatalf("got %s (%v), want a roll back release of gate-a", body, err)
+				}
+				fx.vars["{rollback}"] = rel.ID
+				fx.waitFor(t, "{rollback}", "SUCCEEDED") // the pin it set does not hold it
+				// A person's promotion into the pinned environment must confirm the pin.
+				got, b := fx.call(t, "POST", "/api/v1/releases", "promoter", `{"product": "gate-a", "from": "gate-src", "to": "gate-dst"}`)
+				if got != 422 || !bytes.Contains(b, []byte(`"confirmPin":"gate-dst is pinned at `+rel.Version+` by token:promoter (bad cache headers): confirm to promote anyway"`)) {
+					t.Errorf("promotion into the pinned environment: got %d %s, want 422 on confirmPin naming the pin", got, b)
+				}
+				got, b = fx.call(t, "POST", "/api/v1/releases", "promoter", `{"product": "gate-a", "from": "gate-src", "to": "gate-dst", "confirmPin": true}`)
+				if got != 201 {
+					t.Errorf("confirmed promotion: got %d %s, want 201", got, b)
+				}
+			}},
+		{route: "GET /api/v1/pins", path: "/api/v1/pins", role: "viewer", want: 200,
+			check: func(t *testing.T, fx *apiFixture, body []byte) {
+				var pins []struct{ Product, Environment, Reason, PinnedBy, Release, Blocker string }
+				if err := json.Unmarshal(body, &pins); err != nil || len(pins) != 1 || pins[0].Product != "gate-a" || pins[0].Environment != "gate-dst" ||
+					pins[0].Reason != "bad cache headers" || pins[0].PinnedBy != "token:promoter" || pins[0].Release != fx.vars["{rollback}"] ||
+					!strings.HasPrefix(pins[0].Blocker, "pinned at ") {
+					t.Errorf("got %s (%v), want the pin of gate-a in gate-dst set by the roll back", body, err)
+				}
+			}},
+		{route: "DELETE /api/v1/pins/{product}/{env}", path: "/api/v1/pins/gate-a/gate-dst", role: "promoter", want: 204,
+			bad: []bad{missing("/api/v1/pins/gate-r/gate-dst"), missing("/api/v1/pins/gate-a/nowhere")},
+			check: func(t *testing.T, fx *apiFixture, body []byte) {
+				if b := fx.must(t, "GET", "/api/v1/pins", "", 200); string(bytes.TrimSpace(b)) != "[]" {
+					t.Errorf("pins after unpinning: got %s, want none", b)
+				}
+			}},
 	}
 }
 
@@ -352,14 +395,20 @@ func noSecret(t *testing.T, _ *apiFixture, body []byte) {
 
 func (fx *apiFixture) waitForStatus(t *testing.T, want string) {
 	t.Helper()
+	fx.waitFor(t, "{release}", want)
+}
+
+// waitFor waits until the release named by the variable id has status want.
+func (fx *apiFixture) waitFor(t *testing.T, id, want string) {
+	t.Helper()
+	var rel struct{ Status string }
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		var rel struct{ Status string }
-		_ = json.Unmarshal(fx.must(t, "GET", "/api/v1/releases/{release}", "", 200), &rel)
+		_ = json.Unmarshal(fx.must(t, "GET", "/api/v1/releases/"+id, "", 200), &rel)
 		if rel.Status == want {
 			return
 		}
 	}
-	t.Fatalf("release never reached %s", want)
+	t.Fatalf("release %s never reached %s (it is %s)", id, want, rel.Status)
 }
 
 var lowerRole = map[string]string{"promoter": "viewer", "admin": "promoter"}

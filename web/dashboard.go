@@ -15,6 +15,7 @@ import (
 	"ladder/internal/application"
 	"ladder/internal/broker"
 	"ladder/internal/environment"
+	"ladder/internal/pin"
 	"ladder/internal/product"
 	"ladder/internal/promotion"
 	"ladder/internal/release"
@@ -31,6 +32,7 @@ type dashboardModel struct {
 	versions   *versionCache
 	promotions *promotion.Service
 	failures   *trigger.Failures
+	pins       *pin.Service
 	now        func() time.Time
 	pollEvery  time.Duration
 }
@@ -158,6 +160,10 @@ func (m dashboardModel) build(ctx context.Context) (views.Dashboard, error) {
 		}
 		d.Envs = append(d.Envs, c)
 	}
+	pins, err := m.pinned(ctx)
+	if err != nil {
+		return d, err
+	}
 	for _, p := range prods {
 		row := views.DashboardRow{Product: p.Name, HasFlows: len(p.Flows) > 0}
 		for _, e := range envs {
@@ -167,11 +173,27 @@ func (m dashboardModel) build(ctx context.Context) (views.Dashboard, error) {
 					return d, err
 				}
 			}
+			if pn, ok := pins[p.Name+"/"+e.Name]; ok {
+				cell.Pin = &pn
+			}
 			row.Cells = append(row.Cells, cell)
 		}
 		d.Rows = append(d.Rows, row)
 	}
 	return d, nil
+}
+
+// pinned returns every pin by "product/environment".
+func (m dashboardModel) pinned(ctx context.Context) (map[string]pin.Pin, error) {
+	out := map[string]pin.Pin{}
+	if m.pins == nil {
+		return out, nil
+	}
+	list, err := m.pins.List(ctx)
+	for _, p := range list {
+		out[p.Product+"/"+p.Environment] = p
+	}
+	return out, err
 }
 
 // cell reads one product's state in one environment. The version is the one the newest

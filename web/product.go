@@ -11,6 +11,7 @@ import (
 	"ladder/internal/application"
 	"ladder/internal/environment"
 	"ladder/internal/fault"
+	"ladder/internal/pin"
 	"ladder/internal/product"
 	"ladder/internal/promotion"
 	"ladder/internal/trigger"
@@ -45,7 +46,7 @@ func createProduct(products *product.Service) handlerFunc {
 	}
 }
 
-func showProduct(products *product.Service, apps *application.Service, planner *promotion.Planner, failures *trigger.Failures, now func() time.Time) handlerFunc {
+func showProduct(products *product.Service, apps *application.Service, planner *promotion.Planner, failures *trigger.Failures, pins *pin.Service, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		p, err := products.Get(r.Context(), r.PathValue("name"))
 		if err != nil {
@@ -63,7 +64,11 @@ func showProduct(products *product.Service, apps *application.Service, planner *
 		if err != nil {
 			return err
 		}
-		return renderProductPage(w, r, apps, p, form, list, now())
+		pinned, err := pins.OfProduct(r.Context(), p.Name)
+		if err != nil {
+			return err
+		}
+		return renderProductPage(w, r, apps, p, form, list, pinned, now())
 	}
 }
 
@@ -127,7 +132,7 @@ func editProduct(products *product.Service, apps *application.Service) handlerFu
 		if err != nil {
 			return err
 		}
-		return renderProductPage(w, r, apps, p, form, nil, time.Time{})
+		return renderProductPage(w, r, apps, p, form, nil, nil, time.Time{})
 	}
 }
 
@@ -176,12 +181,12 @@ func previewProduct(products *product.Service, apps *application.Service, previe
 }
 
 func renderProductPage(w http.ResponseWriter, r *http.Request, apps *application.Service, p product.Product, form views.ProductForm,
-	failures []trigger.Failure, now time.Time) error {
+	failures []trigger.Failure, pins []pin.Pin, now time.Time) error {
 	list, err := apps.ListByProduct(r.Context(), p.Name)
 	if err != nil {
 		return err
 	}
-	return render(w, r, http.StatusOK, views.ProductPage(layout(r, p.Name, "products"), p, list, form, failures, now))
+	return render(w, r, http.StatusOK, views.ProductPage(layout(r, p.Name, "products"), p, list, form, failures, pins, now))
 }
 
 func productInput(f views.ProductForm) (product.Input, error) {

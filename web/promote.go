@@ -70,7 +70,13 @@ func promote(p promotions) handlerFunc {
 func promoteRequest(r *http.Request) promotion.Request {
 	return promotion.Request{Product: r.FormValue("product"), Single: true, From: r.FormValue("from"), To: r.FormValue("to"),
 		PreAction: r.FormValue("preAction"), Action: r.FormValue("action"), PostAction: r.FormValue("postAction"),
-		Reason: strings.TrimSpace(r.FormValue("reason"))}
+		Reason: strings.TrimSpace(r.FormValue("reason")), ConfirmPins: r.FormValue("confirmPin") == "true"}
+}
+
+// pinConfirm names the pins in the environments req promotes into, for the dialogs' checkbox.
+func (p promotions) pinConfirm(r *http.Request, req promotion.Request) (views.PinConfirm, error) {
+	pins, err := p.svc.PinsFor(r.Context(), req)
+	return views.PinConfirm{Notice: promotion.PinNotice(pins), Confirmed: req.ConfirmPins}, err
 }
 
 // form reads the dialog's fields and works out everything it shows. Problems with the
@@ -118,6 +124,9 @@ func (p promotions) form(r *http.Request) (views.PromoteForm, error) {
 	}
 	for _, wf := range wfs {
 		f.Workflows = append(f.Workflows, wf.Name)
+	}
+	if f.Pins, err = p.pinConfirm(r, req); err != nil {
+		return f, err
 	}
 	if f.From == "" {
 		f.Errors.Add("from", "no other environment has an application of "+prod.Name)
@@ -246,7 +255,7 @@ func (p promotions) startFlow(r *http.Request, f views.TriggerForm) (string, err
 	if !slices.Contains(f.Flows, f.Flow) {
 		return "", fault.FieldErrors{"flow": "choose one of the product's flows"}
 	}
-	rel, err := p.svc.Start(r.Context(), actor(r), promotion.Request{Product: f.Product, Flow: f.Flow, Commit: f.Commit})
+	rel, err := p.svc.Start(r.Context(), actor(r), triggerRequest(f, f.Pins.Confirmed))
 	return rel.ID, err
 }
 
@@ -262,5 +271,13 @@ func (p promotions) triggerForm(r *http.Request) (views.TriggerForm, error) {
 	if f.Flow == "" && len(f.Flows) == 1 {
 		f.Flow = f.Flows[0]
 	}
-	return f, nil
+	if f.Flow != "" {
+		f.Pins, err = p.pinConfirm(r, triggerRequest(f, r.FormValue("confirmPin") == "true"))
+	}
+	return f, err
+}
+
+// triggerRequest is the flow run the trigger dialog asks for.
+func triggerRequest(f views.TriggerForm, confirmed bool) promotion.Request {
+	return promotion.Request{Product: f.Product, Flow: f.Flow, Commit: f.Commit, ConfirmPins: confirmed}
 }

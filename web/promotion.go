@@ -67,6 +67,7 @@ func startRelease(promotions *promotion.Service, choices startChoices) handlerFu
 		var f views.StartForm
 		f.Mode, f.Product, f.Flow = r.FormValue("mode"), r.FormValue("product"), r.FormValue("flow")
 		f.Commit, f.From, f.To, f.Action = strings.TrimSpace(r.FormValue("commit")), r.FormValue("from"), r.FormValue("to"), r.FormValue("action")
+		f.Pins.Confirmed = r.FormValue("confirmPin") == "true"
 		err := fault.FieldErrors{"_": "choose whether to trigger a flow or promote"}.Err()
 		var id string
 		if req, ok := startRequest(f); ok {
@@ -89,6 +90,13 @@ func startRelease(promotions *promotion.Service, choices startChoices) handlerFu
 			return err
 		}
 		f.Products, f.Flows, f.Envs, f.Targets, f.Errors = filled.Products, filled.Flows, filled.Envs, filled.Targets, fe
+		if req, ok := startRequest(f); ok && fe["confirmPin"] != "" {
+			pins, err := promotions.PinsFor(r.Context(), req)
+			if err != nil {
+				return err
+			}
+			f.Pins.Notice = promotion.PinNotice(pins)
+		}
 		return render(w, r, http.StatusUnprocessableEntity, views.StartReleaseCard(f))
 	}
 }
@@ -97,9 +105,9 @@ func startRelease(promotions *promotion.Service, choices startChoices) handlerFu
 func startRequest(f views.StartForm) (promotion.Request, bool) {
 	switch f.Mode {
 	case "flow":
-		return promotion.Request{Product: f.Product, Flow: f.Flow, Commit: f.Commit}, true
+		return promotion.Request{Product: f.Product, Flow: f.Flow, Commit: f.Commit, ConfirmPins: f.Pins.Confirmed}, true
 	case "promote":
-		return promotion.Request{Product: f.Product, Single: true, From: f.From, To: f.To, Action: f.Action}, true
+		return promotion.Request{Product: f.Product, Single: true, From: f.From, To: f.To, Action: f.Action, ConfirmPins: f.Pins.Confirmed}, true
 	}
 	return promotion.Request{}, false
 }

@@ -198,7 +198,8 @@ func productionEnvironments(r *http.Request, envs *environment.Service) (map[str
 // the chosen environment.
 func rollbackRelease(promotions *promotion.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		rel, err := promotions.Rollback(r.Context(), actor(r), r.PathValue("id"), r.FormValue("environment"))
+		rel, err := promotions.Rollback(r.Context(), actor(r), promotion.RollbackRequest{ReleaseID: r.PathValue("id"),
+			Environment: r.FormValue("environment"), Pin: r.FormValue("pin") == "true", PinReason: r.FormValue("pinReason")})
 		if fe, ok := fault.Fields(err); ok {
 			return fmt.Errorf("%s: %w", fe.Error(), fault.ErrConflict)
 		}
@@ -206,6 +207,21 @@ func rollbackRelease(promotions *promotion.Service) handlerFunc {
 			return err
 		}
 		return redirect(w, r, "/releases/"+rel.ID)
+	}
+}
+
+// unpin removes a product's pin in an environment and goes back to where the button was.
+func unpin(promotions *promotion.Service) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		product := r.PathValue("name")
+		if _, err := promotions.Unpin(r.Context(), actor(r), product, r.PathValue("env")); err != nil {
+			return err
+		}
+		back := "/products/" + product
+		if r.FormValue("back") == "dashboard" {
+			back = "/"
+		}
+		return redirect(w, r, back)
 	}
 }
 

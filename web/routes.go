@@ -19,6 +19,7 @@ import (
 	"ladder/internal/metrics"
 	"ladder/internal/model"
 	"ladder/internal/notify"
+	"ladder/internal/pin"
 	"ladder/internal/policy"
 	"ladder/internal/product"
 	"ladder/internal/promotion"
@@ -59,6 +60,7 @@ type Services struct {
 	Demo       *demo.Demo // the seeded demo; nil unless Ladder runs with --demo
 	Metrics    *metrics.Metrics
 	Shares     *share.Service
+	Pins       *pin.Service // products held at a version in an environment
 	Delivery   *delivery.Service
 	ArgoCD     *argocd.Service
 	Discovery  *discovery.Service // applications discovered from Argo CD
@@ -108,7 +110,7 @@ func routes(log *slog.Logger, s Services) []route {
 	cache := newRenderCache(s.Version, now)
 	choices := startChoices{products: s.Products, flows: s.Flows, envs: envs, promotions: s.Promotions}
 	dash := dashboardModel{envs: envs, products: s.Products, apps: s.Applications, releases: s.Releases,
-		versions: newVersionCache(s.Promotions, now), promotions: s.Promotions, failures: s.TriggerFailures,
+		versions: newVersionCache(s.Promotions, now), promotions: s.Promotions, failures: s.TriggerFailures, pins: s.Pins,
 		pollEvery: s.PollInterval, now: now}
 	prom := promotions{svc: s.Promotions, envs: envs, products: s.Products, apps: s.Applications,
 		policies: s.Policies, workflows: s.Workflows}
@@ -164,6 +166,7 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /releases/{id}/changes", viewer, h(showReleaseChanges(s.Releases, s.Promotions.Planner(), envs))},
 		{"GET /releases/{id}/events", viewer, h(releaseEvents(log, s.Releases, s.Runner, envs, s.Broker, s.Closing, cache, now))},
 		{"POST /releases/{id}/rollback", promoter, h(rollbackRelease(s.Promotions))},
+		{"POST /products/{name}/pins/{env}/unpin", promoter, h(unpin(s.Promotions))},
 		{"POST /releases/{id}/shares", promoter, h(createShare(s.Shares, now))},
 		{"POST /shares/{id}/revoke", promoter, h(revokeShare(s.Shares))},
 		{"GET /settings/share-links", promoter, h(listShares(s.Shares, now))},
@@ -187,7 +190,7 @@ func routes(log *slog.Logger, s Services) []route {
 
 		{"GET /products", viewer, h(listProducts(s.Products))},
 		{"POST /products", admin, h(createProduct(s.Products))},
-		{"GET /products/{name}", viewer, h(showProduct(s.Products, s.Applications, s.Promotions.Planner(), s.TriggerFailures, now))},
+		{"GET /products/{name}", viewer, h(showProduct(s.Products, s.Applications, s.Promotions.Planner(), s.TriggerFailures, s.Pins, now))},
 		{"GET /products/{name}/metrics", viewer, h(showProductMetrics(s.Products, envs, s.Delivery))},
 		{"POST /products/{name}", admin, h(updateProduct(s.Products, s.Applications))},
 		{"POST /products/{name}/editor", admin, h(editProduct(s.Products, s.Applications))},

@@ -24,6 +24,7 @@ import (
 	"ladder/internal/environment"
 	"ladder/internal/fault"
 	"ladder/internal/flow"
+	"ladder/internal/pin"
 	"ladder/internal/policy"
 	"ladder/internal/promotion"
 	"ladder/internal/release"
@@ -200,7 +201,7 @@ func (s *Server) run(ctx context.Context, httpSrv *http.Server, serveErr chan er
 func startRunner(ctx context.Context, conn *sql.DB, svc *web.Services, model modelServices, log *slog.Logger, publicURL string) *runner.Runner {
 	b := broker.New()
 	rels := release.NewService(conn, b, svc.Now)
-	answers := runnerModel{envs: svc.Environments, products: model.products, creds: model.creds, now: svc.Now}
+	answers := runnerModel{envs: svc.Environments, products: model.products, creds: model.creds, pins: svc.Pins, now: svc.Now}
 	run := runner.New(conn, rels, timed(model.git, svc.Metrics), answers, log, svc.Now, runner.Options{Workflows: svc.Workflows, PublicURL: publicURL,
 		Deploy: deployOptions(model), Secrets: model.secrets.Value})
 	run.StartWorkers(ctx)
@@ -208,7 +209,7 @@ func startRunner(ctx context.Context, conn *sql.DB, svc *web.Services, model mod
 	plan := &promotion.Planner{Products: model.products, Applications: model.apps, Flows: svc.Flows,
 		Policies: svc.Policies, Environments: svc.Environments, Credentials: model.creds, Git: model.git,
 		Workflows: svc.Workflows}
-	svc.Promotions = promotion.NewService(plan, rels, run, svc.Users)
+	svc.Promotions = promotion.NewService(plan, rels, run, svc.Users, svc.Pins)
 	svc.Flows.RefuseDeleteWhileUsed(model.products.UsersOfFlow)
 	svc.Environments.RefuseDeleteWhileUsed(
 		labelled("application", model.apps.UsersOfEnvironment),
@@ -244,6 +245,7 @@ func services(b base, ready func() bool) web.Services {
 		Policies:     policies,
 		Flows:        flow.NewService(conn, check, now, envs, policies),
 		Shares:       share.NewService(conn, now),
+		Pins:         pin.NewService(conn, check, now),
 		Delivery:     delivery.NewService(conn, now),
 		Now:          now,
 		Version:      db.Version(conn),

@@ -7,6 +7,7 @@ import (
 	"ladder/internal/credential"
 	"ladder/internal/environment"
 	"ladder/internal/gitops"
+	"ladder/internal/pin"
 	"ladder/internal/product"
 )
 
@@ -15,6 +16,7 @@ type runnerModel struct {
 	envs     *environment.Service
 	products *product.Service
 	creds    *credential.Service
+	pins     *pin.Service
 	now      func() time.Time
 }
 
@@ -36,4 +38,9 @@ func (m runnerModel) Freeze(ctx context.Context, env string) (string, error) {
 // Concurrency returns the product's concurrency mode and queue limit.
 func (m runnerModel) Concurrency(ctx context.Context, name string) (string, int, error) {
 	return m.products.Concurrency(ctx, name)
+}
+
+// Pin returns the pin of product in env, if there is one.
+func (m runnerModel) Pin(ctx context.Context, product, env string) (pin.Pin, bool, error) {
+	return m.pins.Find(ctx, product, env)
 }

@@ -57,7 +57,7 @@ func runPlan(ctx context.Context, args []string, getenv func(string) string, std
 	users := user.NewService(conn, b.check, b.now, user.GroupRoles{})
 	// Whoever can read the data directory holds the whole model, as with `ladder apply`.
 	who := promotion.Person(user.User{Name: "cli", RoleOverride: user.Admin})
-	dry, err := promotion.NewService(plan, nil, nil, users).DryRun(ctx, who, promotion.Request{Product: *product, Flow: *flowName, Commit: *commit})
+	dry, err := promotion.NewService(plan, nil, nil, users, svc.Pins).DryRun(ctx, who, promotion.Request{Product: *product, Flow: *flowName, Commit: *commit})
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 	"ladder/internal/environment"
 	"ladder/internal/fault"
 	"ladder/internal/gitops"
+	"ladder/internal/pin"
 	"ladder/internal/policy"
 	"ladder/internal/product"
 	"ladder/internal/promotion"
@@ -41,6 +42,13 @@ func (r *recorder) Decide(context.Context, release.Decision) error  { return nil
 // and the post-action smoke; staging-commit (binding) gives staging the action commit; base
 // (not binding) gives every environment the post-action soak.
 func gatedModel(t *testing.T) (*promotion.Service, *recorder) {
+	t.Helper()
+	svc, engine, _ := gatedModelWithPins(t)
+	return svc, engine
+}
+
+// gatedModelWithPins is gatedModel with the pin service the promotion service uses.
+func gatedModelWithPins(t *testing.T) (*promotion.Service, *recorder, *pin.Service) {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := db.Open(ctx, filepath.Join(t.TempDir(), "ladder.db"))
@@ -96,7 +104,8 @@ func gatedModel(t *testing.T) (*promotion.Service, *recorder) {
 		Credentials: credential.NewService(conn, box, check, now), Git: gitops.NewStore(t.TempDir())}
 	engine := &recorder{}
 	users := user.NewService(conn, check, now, user.GroupRoles{})
-	return promotion.NewService(plan, release.NewService(conn, broker.New(), now), engine, users), engine
+	pins := pin.NewService(conn, check, now)
+	return promotion.NewService(plan, release.NewService(conn, broker.New(), now), engine, users, pins), engine, pins
 }
 
 // bareRepo makes a bare repository with Chart.yaml holding chart and returns its file URL.

@@ -22,6 +22,7 @@ import (
 	"ladder/internal/fault"
 	"ladder/internal/flow"
 	"ladder/internal/gitops"
+	"ladder/internal/pin"
 	"ladder/internal/policy"
 	"ladder/internal/product"
 	"ladder/internal/promotion"
@@ -87,6 +88,9 @@ func (m worldModel) Freeze(ctx context.Context, name string) (string, error) {
 	return e.Blocker(), nil
 }
 func (worldModel) Concurrency(context.Context, string) (string, int, error) { return "queue", 50, nil }
+func (worldModel) Pin(context.Context, string, string) (pin.Pin, bool, error) {
+	return pin.Pin{}, false, nil
+}
 
 // errOf drops a result, keeping its error.
 func errOf[T any](_ T, err error) error { return err }
@@ -149,7 +153,7 @@ func newShopWorld(t *testing.T) shopWorld {
 	t.Cleanup(func() { stop(); run.Wait() })
 	planner := &promotion.Planner{Products: products, Applications: apps, Flows: flows, Policies: policies,
 		Environments: envs, Credentials: creds, Git: store, Workflows: wfs}
-	w.svc = promotion.NewService(planner, w.rels, run, nil)
+	w.svc = promotion.NewService(planner, w.rels, run, nil, nil)
 	return w
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"ladder/internal/environment"
 	"ladder/internal/fault"
+	"ladder/internal/pin"
 	"ladder/internal/release"
 	"ladder/internal/user"
 )
@@ -35,12 +36,14 @@ type Service struct {
 	engine   Engine
 	users    *user.Service
 	envs     *environment.Service
+	pins     *pin.Service
 }
 
 // NewService returns the release actions service: plan resolves requests, engine runs the
-// releases, users holds the promote and approve rules.
-func NewService(plan *Planner, releases *release.Service, engine Engine, users *user.Service) *Service {
-	return &Service{plan: plan, releases: releases, engine: engine, users: users, envs: plan.Environments}
+// releases, users holds the promote and approve rules, pins the pins people confirm and set
+// (nil: no pins).
+func NewService(plan *Planner, releases *release.Service, engine Engine, users *user.Service, pins *pin.Service) *Service {
+	return &Service{plan: plan, releases: releases, engine: engine, users: users, envs: plan.Environments, pins: pins}
 }
 
 // Planner is the planner the service resolves requests with (the dashboard reads versions
@@ -66,7 +69,7 @@ func Person(u user.User) Actor { return Actor{User: u} }
 func Trigger() Actor { return Actor{User: user.User{Name: TriggerName}, Automatic: true} }
 
 // TriggerName is the initiator automatic releases name.
-const TriggerName = "auto"
+const TriggerName = release.AutoInitiator
 
 // Name is how releases, events and the audit log name the actor.
 func (a Actor) Name() string { return a.User.Name }
@@ -82,6 +85,10 @@ const (
 	ActRetry     Action = "retry"
 	ActApprove   Action = "approve"
 	ActReject    Action = "reject"
+	// ActPin pins a product in an environment; ActUnpin removes the pin. Both need the
+	// promote rules of the environment.
+	ActPin   Action = "pin"
+	ActUnpin Action = "unpin"
 	// ActLift lifts a binding policy's gate in a manual promotion (admins only).
 	ActLift Action = "lift"
 )

@@ -36,7 +36,7 @@ func TestTriggerActor(t *testing.T) {
 	}
 	// The real runner, its workers not started: whatever reached it would show on the release.
 	engine := runner.New(conn, rels, gitops.NewStore(t.TempDir()), nil, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now, runner.Options{})
-	svc := promotion.NewService(&promotion.Planner{}, rels, engine, nil)
+	svc := promotion.NewService(&promotion.Planner{}, rels, engine, nil, nil)
 	who := promotion.Trigger()
 	if err := svc.MayPromoteTo(ctx, who, "prod"); err != nil {
 		t.Errorf("the trigger promoting to prod: got %v, want allowed", err)

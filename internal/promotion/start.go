@@ -2,7 +2,6 @@ package promotion
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strings"
 
@@ -28,6 +27,8 @@ type Request struct {
 	SourceApp  string // the source environment's application to read from; empty: its first
 	// Reason is why an admin lifts a binding policy's setting; it is recorded with the release.
 	Reason string
+	// ConfirmPins is the person's confirmation that they promote into pinned environments.
+	ConfirmPins bool
 	// Described tells the trigger commit's message, author and date when the caller knows
 	// them already (the trigger read them from Git).
 	Described *release.Commit
@@ -115,6 +116,9 @@ func (s *Service) Start(ctx context.Context, who Actor, req Request) (release.Re
 	if err != nil {
 		return release.Release{}, err
 	}
+	if err := s.confirmPins(ctx, who, spec, req.ConfirmPins); err != nil {
+		return release.Release{}, err
+	}
 	return s.start(ctx, who, ActStart, spec)
 }
 
@@ -124,32 +128,27 @@ func (s *Service) mayAsk(ctx context.Context, who Actor, req Request) error {
 	if req.check() != nil {
 		return nil // the request's own errors come first
 	}
+	targets, err := s.requestTargets(ctx, req)
+	if err != nil {
+		return nil // planning reports it
+	}
+	return s.authorize(ctx, who, ActStart, targets)
+}
+
+// requestTargets names the environments req would promote into, from the model alone.
+func (s *Service) requestTargets(ctx context.Context, req Request) ([]string, error) {
 	if !req.flow() {
-		return s.authorize(ctx, who, ActStart, []string{req.To})
+		return []string{req.To}, nil
 	}
 	f, err := s.plan.Flows.Get(ctx, req.Flow)
 	if err != nil {
-		return nil // planning reports it
+		return nil, err
 	}
 	var targets []string
 	for _, st := range f.Steps {
 		targets = append(targets, st.Environment)
 	}
-	return s.authorize(ctx, who, ActStart, targets)
-}
-
-// Rollback starts a release that promotes the values release id stored to environment env.
-func (s *Service) Rollback(ctx context.Context, who Actor, id, env string) (release.Release, error) {
-	if env != "" {
-		if err := s.authorize(ctx, who, ActRollback, []string{env}); err != nil && !errors.Is(err, fault.ErrNotFound) {
-			return release.Release{}, err
-		}
-	}
-	spec, err := s.plan.RollbackSpec(ctx, s.releases, id, env, who.Name())
-	if err != nil {
-		return release.Release{}, err
-	}
-	return s.start(ctx, who, ActRollback, spec)
+	return targets, nil
 }
 
 func (s *Service) start(ctx context.Context, who Actor, act Action, spec release.Spec) (release.Release, error) {

@@ -26,6 +26,9 @@ const (
 	Skipped = "SKIPPED"
 )
 
+// AutoInitiator is the initiator of the releases Ladder's automatic trigger starts.
+const AutoInitiator = "auto"
+
 // Final reports whether status is an end state.
 func Final(status string) bool {
 	return status == Succeeded || status == Failed || status == Terminated || status == Skipped

@@ -159,6 +159,14 @@ func (a *advancer) startEnvironment(e *release.Environment) error {
 		a.later(now.Add(a.r.opts.FreezeRecheck))
 		return a.block(e, frozen)
 	}
+	p, pinned, err := a.r.model.Pin(a.ctx, a.rel.Product, e.Name)
+	if err != nil {
+		return err
+	}
+	if pinned && p.Holds(a.rel.ID, a.rel.Initiator == release.AutoInitiator, a.rel.CreatedAt) {
+		a.later(now.Add(a.r.opts.FreezeRecheck))
+		return a.block(e, p.Blocker())
+	}
 	if err := a.supersede(e.Name); err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ import (
 
 	"ladder/db"
 	"ladder/internal/gitops"
+	"ladder/internal/pin"
 	"ladder/internal/release"
 )
 
@@ -34,6 +35,8 @@ type Model interface {
 	Credentials(ctx context.Context, repoURL string) (gitops.Credentials, error)
 	// Freeze returns the blocker sentence when environment env is frozen now, "" when it is open.
 	Freeze(ctx context.Context, env string) (string, error)
+	// Pin returns the pin of product in environment env and whether there is one.
+	Pin(ctx context.Context, product, env string) (pin.Pin, bool, error)
 	// Concurrency returns a product's concurrency mode (queue or terminate) and queue limit.
 	Concurrency(ctx context.Context, product string) (mode string, queueLimit int, err error)
 }
@@ -43,8 +46,8 @@ type Options struct {
 	Workers      int           // concurrent jobs (default 4)
 	Lease        time.Duration // how long a job is leased before another worker may take it (default 2 min)
 	PollInterval time.Duration // how often idle workers look for due jobs (default 1 s)
-	// FreezeRecheck is how often a release waiting on a frozen environment looks again
-	// (default 5 s).
+	// FreezeRecheck is how often a release waiting on a frozen or pinned environment looks
+	// again (default 5 s).
 	FreezeRecheck time.Duration
 	Author        gitops.Signature
 	// Workflows are the model's workflows, run as pre- and post-actions and hooks.

@@ -17,6 +17,7 @@ import (
 	"ladder/internal/broker"
 	"ladder/internal/fault"
 	"ladder/internal/gitops"
+	"ladder/internal/pin"
 	"ladder/internal/release"
 	"ladder/internal/runner"
 	"ladder/internal/secret"
@@ -88,6 +89,7 @@ func (r *repo) url() string { return "file://" + r.bare }
 type fakeModel struct {
 	mu     sync.Mutex
 	frozen map[string]string
+	pins   map[string]pin.Pin // by product/environment
 	mode   string
 	limit  int
 }
@@ -100,6 +102,28 @@ func (m *fakeModel) Freeze(_ context.Context, env string) (string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.frozen[env], nil
+}
+
+func (m *fakeModel) Pin(_ context.Context, product, env string) (pin.Pin, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	p, ok := m.pins[product+"/"+env]
+	return p, ok, nil
+}
+
+func (m *fakeModel) setPin(p pin.Pin) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.pins == nil {
+		m.pins = map[string]pin.Pin{}
+	}
+	m.pins[p.Product+"/"+p.Environment] = p
+}
+
+func (m *fakeModel) unpin(product, env string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.pins, product+"/"+env)
 }
 
 func (m *fakeModel) Concurrency(context.Context, string) (string, int, error) {

@@ -21,6 +21,7 @@ import (
 	"ladder/internal/fault"
 	"ladder/internal/flow"
 	"ladder/internal/gitops"
+	"ladder/internal/pin"
 	"ladder/internal/policy"
 	"ladder/internal/product"
 	"ladder/internal/promotion"
@@ -94,6 +95,9 @@ func (fakeModel) Credentials(context.Context, string) (gitops.Credentials, error
 	return gitops.Credentials{}, nil
 }
 func (fakeModel) Freeze(context.Context, string) (string, error) { return "", nil }
+func (fakeModel) Pin(context.Context, string, string) (pin.Pin, bool, error) {
+	return pin.Pin{}, false, nil
+}
 func (fakeModel) Concurrency(context.Context, string) (string, int, error) {
 	return "queue", 50, nil
 }
@@ -157,7 +161,7 @@ func newWorld(t *testing.T) *world {
 	planner := &promotion.Planner{Products: products, Applications: apps, Flows: flows, Policies: policies,
 		Environments: envs, Credentials: creds, Git: store}
 	deps := trigger.Deps{Products: products, Flows: flows, Applications: apps, ArgoCD: argocd.NewService(conn, box, check, now),
-		Remote: creds.Remote, Git: store, Starter: promotion.NewService(planner, rels, run, nil), Merges: run,
+		Remote: creds.Remote, Git: store, Starter: promotion.NewService(planner, rels, run, nil, nil), Merges: run,
 		WebhookSecrets: providers.WebhookSecrets}
 	return &world{t: t, conn: conn, deps: deps, releases: rels, dev: devWork, log: log}
 }
