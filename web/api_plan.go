@@ -26,12 +26,15 @@ type planEnvironment struct {
 	DependsOn []string `json:"dependsOn"`
 	// Settings are the resolved pre-action, action and post-action with the policy (or "flow
 	// step", "request") each came from.
-	Settings     release.Settings         `json:"settings"`
-	Hooks        release.EnvironmentHooks `json:"hooks"`
-	Frozen       bool                     `json:"frozen"`
-	Blocker      string                   `json:"blocker"`
-	Steps        []string                 `json:"steps"` // what runs there, in order
-	Applications []planApplication        `json:"applications"`
+	Settings release.Settings         `json:"settings"`
+	Hooks    release.EnvironmentHooks `json:"hooks"`
+	Frozen   bool                     `json:"frozen"`
+	Blocker  string                   `json:"blocker"`
+	// Pinned is the pin's sentence ("pinned at 1.3.1 by ann: …") when the product is pinned
+	// there: automatic releases wait, a person's start needs confirmPin.
+	Pinned       string            `json:"pinned,omitempty"`
+	Steps        []string          `json:"steps"` // what runs there, in order
+	Applications []planApplication `json:"applications"`
 }
 
 // planApplication is what the release would do to one application.
@@ -54,6 +57,9 @@ func planOut(p promotion.DryRun) planJSON {
 	for _, e := range p.Environments {
 		pe := planEnvironment{Name: e.Name, Kind: e.Kind, Trigger: e.IsTrigger, DependsOn: e.DependsOn, Settings: e.Settings,
 			Hooks: e.Hooks, Frozen: e.Frozen, Blocker: e.Blocker, Steps: e.Steps(), Applications: []planApplication{}}
+		if e.Pin != nil {
+			pe.Pinned = e.Pin.Blocker()
+		}
 		if pe.DependsOn == nil {
 			pe.DependsOn = []string{}
 		}

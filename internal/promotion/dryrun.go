@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"ladder/internal/gitops"
+	"ladder/internal/pin"
 	"ladder/internal/release"
 )
 
@@ -33,8 +34,11 @@ type DryRunEnvironment struct {
 	Hooks    release.EnvironmentHooks
 	// Frozen reports that the environment refuses promotions now; Blocker is the sentence a
 	// release waiting on it would show.
-	Frozen       bool
-	Blocker      string
+	Frozen  bool
+	Blocker string
+	// Pin is the pin holding the product in this environment, if any: automatic releases
+	// wait there, and a person's release needs to confirm it.
+	Pin          *pin.Pin
 	Applications []DryRunApplication
 }
 
@@ -120,6 +124,15 @@ func (s *Service) DryRun(ctx context.Context, who Actor, req Request) (DryRun, e
 		}
 		if env.FrozenAt(now) {
 			de.Frozen, de.Blocker = true, env.Blocker()
+		}
+		if s.pins != nil {
+			p, ok, err := s.pins.Find(ctx, spec.Product, e.Name)
+			if err != nil {
+				return DryRun{}, err
+			}
+			if ok {
+				de.Pin = &p
+			}
 		}
 		for _, a := range e.Applications {
 			de.Applications = append(de.Applications, s.plan.dryRunApp(ctx, spec, e, a))

@@ -38,6 +38,7 @@ type shopWorld struct {
 	svc   *promotion.Service
 	rels  *release.Service
 	envs  *environment.Service
+	pins  *pin.Service
 	bares map[string]string // environment → bare repository
 }
 
@@ -153,7 +154,8 @@ func newShopWorld(t *testing.T) shopWorld {
 	t.Cleanup(func() { stop(); run.Wait() })
 	planner := &promotion.Planner{Products: products, Applications: apps, Flows: flows, Policies: policies,
 		Environments: envs, Credentials: creds, Git: store, Workflows: wfs}
-	w.svc = promotion.NewService(planner, w.rels, run, nil, nil)
+	w.pins = pin.NewService(conn, check, now)
+	w.svc = promotion.NewService(planner, w.rels, run, nil, w.pins)
 	return w
 }
 
@@ -228,6 +230,18 @@ func TestDryRunDiffIsTheReleasesCommit(t *testing.T) {
 	}
 	if p := again.Environments[2]; !p.Frozen || p.Blocker != "environment frozen: holiday" || !p.Applications[0].NoChanges || p.Applications[0].Patch != "" {
 		t.Errorf("prod after the release, frozen: got %+v, want frozen with no changes", p)
+	}
+	if again.Environments[2].Pin != nil {
+		t.Errorf("prod unpinned: the dry run shows the pin %+v", again.Environments[2].Pin)
+	}
+	// A pin shows where it holds.
+	must(t, errOf(w.pins.Set(ctx, pin.Input{Product: "shop", Environment: "prod", Version: "1.3.0", Reason: "bad cache", By: "ann"})))
+	pinned, err := w.svc.DryRun(ctx, who, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := pinned.Environments[2].Pin; p == nil || p.Blocker() != "pinned at 1.3.0 by ann: bad cache" {
+		t.Errorf("prod pinned: the dry run shows pin %+v, want it pinned at 1.3.0 by ann", p)
 	}
 }
 
