@@ -89,6 +89,9 @@ func printEnvironment(b *strings.Builder, e promotion.DryRunEnvironment) {
 		return
 	}
 	fmt.Fprintf(b, "== %s (%s), after %s\n", e.Name, e.Kind, strings.Join(e.DependsOn, ", "))
+	if e.Pin != nil {
+		fmt.Fprintf(b, "   PINNED: %s (an automatic release would wait here)\n", e.Pin.Blocker())
+	}
 	if e.Frozen {
 		fmt.Fprintf(b, "   FROZEN: the release would wait here: %s\n", e.Blocker)
 	}
