@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -49,7 +50,7 @@ func TestDashboardJourney(t *testing.T) {
 	_, err = page.Goto(first)
 	must(t, err, "open the first release")
 	must(t, page.GetByTestId("rollback").Locator("summary").Click(), "open roll back")
-	must(t, page.GetByRole("button", named("Roll back")).Click(), "roll back")
+	must(t, page.GetByTestId("rollback-prod").GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Roll back prod"}).Click(), "roll back")
 	must(t, page.WaitForURL(func(u string) bool { return strings.Contains(u, "/releases/") && u != srv.URL+first }), "arrive on the roll back release")
 	must(t, expect.Locator(page.GetByTestId("release-status")).ToContainText("succeeded", playwright.LocatorAssertionsToContainTextOptions{Timeout: playwright.Float(30_000)}), "roll back succeeded")
 	must(t, expect.Locator(page.GetByTestId("release-body")).ToContainText("roll back to release #1"), "it says what it rolls back to")
@@ -61,7 +62,10 @@ func TestDashboardJourney(t *testing.T) {
 	_, err = page.Goto("/releases?product=shop&status=SUCCEEDED")
 	must(t, err, "filter the releases")
 	must(t, expect.Locator(page.GetByTestId("release-list").Locator("tbody tr")).ToHaveCount(3), "three succeeded releases")
-	must(t, expect.Locator(page.GetByTestId("release-list").GetByTestId("env-icon-prod").First()).ToHaveAttribute("data-status", "SUCCEEDED"), "per-environment status icons")
+	prodIcon := page.GetByTestId("release-list").Locator(".env-icons li", playwright.LocatorLocatorOptions{HasText: "prod"}).First()
+	must(t, expect.Locator(prodIcon).ToHaveClass(regexp.MustCompile(`\bst-succeeded\b`)), "per-environment status icons")
+	must(t, expect.Locator(prodIcon).ToHaveText("prod succeeded"), "the status in words for screen readers")
+	shoot(t, page, "releases-list")
 	_, err = page.Goto("/releases?status=FAILED")
 	must(t, err, "filter for failures")
 	must(t, expect.Locator(page.GetByTestId("releases-empty")).ToContainText("No release matches"), "empty state for filters")
