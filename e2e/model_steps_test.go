@@ -68,9 +68,10 @@ func addApplication(t *testing.T, page playwright.Page, env, productName, repoUR
 	fill(t, form, "Branch", "main")
 	fill(t, form, "Path", ".")
 	must(t, form.GetByTestId("application-save").Click(), "add the application in "+env)
-	must(t, page.WaitForURL("**/applications/"+env+"/"+productName), "arrive on the application page")
-	_, err = page.Goto("/applications")
-	must(t, err, "back to applications")
+	must(t, page.WaitForURL("**/applications?product="+productName+"#application-form"), "back on the list")
+	must(t, expect.Locator(page.GetByTestId("flash")).ToHaveText("Added application "+productName+" in "+env), "added, confirmed")
+	must(t, expect.Locator(label(form, "Product")).ToHaveValue(productName), "the form is ready for the product's next application")
+	must(t, expect.Locator(label(form, "Name")).ToHaveValue(""), "with its fields empty")
 	row := page.GetByTestId("application-list").GetByTestId("app-" + env + "-" + productName)
 	must(t, expect.Locator(row).ToContainText(repoURL), "application in "+env+" listed with its repository")
 }

@@ -37,7 +37,7 @@ func createEnvironment(envs *environment.Service, now func() time.Time) handlerF
 			return err
 		}
 		if r.Header.Get("HX-Request") != "true" {
-			return redirect(w, r, "/environments")
+			return redirectFlash(w, r, "/environments", "Added environment "+form.Name)
 		}
 		// The fresh form replaces the submitted one; the list rides along out of band.
 		return renderEnvironmentList(w, r, envs, now, views.EnvironmentFormCard(views.EnvironmentForm{
@@ -69,7 +69,7 @@ func updateEnvironment(envs *environment.Service) handlerFunc {
 		if err != nil {
 			return err
 		}
-		return redirect(w, r, "/environments/"+e.Name)
+		return redirectFlash(w, r, "/environments/"+e.Name, "Saved environment "+e.Name)
 	}
 }
 
@@ -139,7 +139,7 @@ func freezeEnvironment(envs *environment.Service, now func() time.Time) handlerF
 		if err != nil {
 			return err
 		}
-		return redirect(w, r, "/environments/"+name)
+		return redirectFlash(w, r, "/environments/"+name, "Froze environment "+name)
 	}
 }
 
@@ -149,7 +149,7 @@ func unfreezeEnvironment(envs *environment.Service) handlerFunc {
 		if _, err := envs.Unfreeze(r.Context(), name); err != nil {
 			return err
 		}
-		return redirect(w, r, "/environments/"+name)
+		return redirectFlash(w, r, "/environments/"+name, "Unfroze environment "+name)
 	}
 }
 

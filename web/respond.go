@@ -96,7 +96,7 @@ func redirect(w http.ResponseWriter, r *http.Request, url string) error {
 
 // layout builds the data every full page shares, once per request.
 func layout(r *http.Request, title, section string) views.Layout {
-	l := views.Layout{Title: title, Section: section, Demo: inDemo(r)}
+	l := views.Layout{Title: title, Section: section, Demo: inDemo(r), Flash: flash(r)}
 	if u, ok := signedIn(r); ok {
 		l.User, l.Role = u.Name, string(u.Role())
 	}
