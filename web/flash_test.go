@@ -78,6 +78,16 @@ func TestSavedFormsConfirmOnce(t *testing.T) {
 			}
 		})
 	}
+	t.Run("timeouts in one unit style", func(t *testing.T) {
+		for _, c := range []struct{ path, id, want string }{
+			{"/workflows", "workflow-timeout-smoke", "20 min"},
+			{"/flows", "flow-timeout-main", "1.5 h"},
+		} {
+			if got, _ := byTestID(readBody(t, s.send(t, http.MethodGet, c.path, nil, nil)), c.id); got != c.want {
+				t.Errorf("GET %s: %s reads %q, want %q", c.path, c.id, got, c.want)
+			}
+		}
+	})
 	t.Run("htmx", func(t *testing.T) {
 		resp := s.send(t, http.MethodPost, "/environments/dev", url.Values{"name": {"dev"}, "kind": {"non-production"}},
 			nil, "HX-Request", "true")
