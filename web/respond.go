@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -26,6 +27,9 @@ func errorHandler(log *slog.Logger, h handlerFunc) http.Handler {
 		err := h(w, r)
 		if err == nil {
 			return
+		}
+		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+			return // the browser went away (a live preview replaced by the next); nobody reads an answer
 		}
 		if isAPI(r) {
 			answerAPIError(log, w, r, err)
