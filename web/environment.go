@@ -77,7 +77,7 @@ func deleteEnvironment(envs *environment.Service, now func() time.Time) handlerF
 	return func(w http.ResponseWriter, r *http.Request) error {
 		err := envs.Delete(r.Context(), r.PathValue("name"))
 		if errors.Is(err, fault.ErrConflict) && r.Header.Get("HX-Request") == "true" {
-			return renderEnvironmentList(w, r, envs, now, nil, strings.TrimSuffix(err.Error(), ": "+fault.ErrConflict.Error()))
+			return renderEnvironmentList(w, r, envs, now, nil, fault.Reason(err))
 		}
 		if err != nil {
 			return err
