@@ -71,4 +71,12 @@ func TestProductEditorLivePreview(t *testing.T) {
 	must(t, expect.Locator(small.GetByTestId("preview-value-0-0")).ToHaveText("2.4.0"), "the preview on a phone")
 	noSidewaysScroll(t, small, phone, "product editor on a phone")
 	shoot(t, small, "product-editor-phone")
+
+	checked := newPageWith(t, srv, withoutCSP(desktop))
+	signInAsAdmin(t, checked)
+	_, err = checked.Goto("/products/shop")
+	must(t, err, "open the product for axe-core")
+	must(t, checked.GetByTestId("preview-run").Click(), "read from Git")
+	must(t, expect.Locator(checked.GetByTestId("preview-value-0-0")).ToHaveText("2.4.0"), "the preview is shown")
+	checkAccessibility(t, checked, "product editor with its preview")
 }

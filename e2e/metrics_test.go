@@ -46,6 +46,12 @@ func TestDeliveryMetrics(t *testing.T) {
 	must(t, expect.Locator(small.GetByTestId("metric-time-to-restore")).ToBeVisible(), "charts on a phone")
 	noSidewaysScroll(t, small, phone, "metrics on a phone")
 	shoot(t, small, "metrics-phone")
+
+	checked := newPageWith(t, srv, withoutCSP(desktop))
+	signInAsAdmin(t, checked)
+	_, err = checked.Goto("/products/shop/metrics")
+	must(t, err, "open the metrics for axe-core")
+	checkAccessibility(t, checked, "metrics with charts")
 }
 
 // seedHistory stores five weeks of finished promotions of shop into prod, two a week with

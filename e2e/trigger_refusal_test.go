@@ -48,6 +48,15 @@ func TestTriggerRefusalShowsTheFix(t *testing.T) {
 	must(t, expect.Locator(refused).Not().ToContainText("conflict"), "not a bare conflict")
 	shoot(t, page, "trigger-refused")
 
+	checked := newPageWith(t, srv, withoutCSP(desktop))
+	signInAsAdmin(t, checked)
+	_, err = checked.Goto("/")
+	must(t, err, "open the dashboard for axe-core")
+	must(t, checked.GetByTestId("trigger-shop").Click(), "open the trigger dialog")
+	must(t, checked.GetByTestId("confirm-trigger").Click(), "trigger the flow")
+	must(t, expect.Locator(checked.GetByTestId("trigger-refused")).ToBeVisible(), "refused")
+	checkAccessibility(t, checked, "refused trigger dialog")
+
 	must(t, refused.GetByTestId("trigger-refused-fix").Click(), "follow the fix")
 	must(t, page.WaitForURL("**/applications?product=shop&environment=prod#application-form"), "arrive on the applications")
 	form := page.GetByTestId("application-form")
