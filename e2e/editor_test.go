@@ -56,9 +56,12 @@ func TestProductEditorLivePreview(t *testing.T) {
 	shoot(t, page, "product-editor-live-preview")
 
 	type_("JSONPaths", "image.tag")
+	must(t, expect.Locator(result.GetByTestId("preview-error-0-0")).ToBeVisible(), "the preview has caught up")
 	must(t, form.GetByTestId("product-save").Click(), "save with the path missing its $")
 	must(t, expect.Locator(form.GetByTestId("error-promotion.0.jsonPaths")).ToContainText("did you mean $.image.tag?"), "the field error suggests the fix")
 	type_("JSONPaths", "$.image.tag")
+	must(t, expect.Locator(result.GetByTestId("preview-error-0-0")).ToHaveCount(0), "the preview has caught up")
+	must(t, expect.Locator(value).ToHaveText("2.4.0"), "with the value")
 	must(t, page.GetByTestId("product-form").GetByTestId("product-save").Click(), "save")
 	must(t, expect.Locator(page.GetByTestId("flash")).ToHaveText("Saved product shop"), "saved, confirmed")
 	shoot(t, page, "product-editor-saved")

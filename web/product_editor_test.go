@@ -29,7 +29,7 @@ func TestProductEditorPreview(t *testing.T) {
 	}
 	live := regexp.MustCompile(`<div id="preview-result"[^>]*>`).FindString(page)
 	for _, want := range []string{`hx-get="/products/shop/preview"`, `hx-trigger="keyup changed delay:600ms from:body`,
-		`change from:body`, `hx-include="#product-form, #preview-form"`} {
+		`target:{[name^=versionSource], [name^=promotion]}`, `hx-include="#product-form, #preview-form"`} {
 		if !strings.Contains(live, want) {
 			t.Errorf("preview container %s: want %s", live, want)
 		}
