@@ -51,6 +51,9 @@ func TestSavedFormsConfirmOnce(t *testing.T) {
 		{"policy", "/policies/default", with(policy, "priority", "5"), "/policies/default", "Saved policy default"},
 		{"new flow", "/flows", flow, "/flows/main", "Added flow main"},
 		{"flow", "/flows/main", with(flow, "timeout", "90"), "/flows/main", "Saved flow main"},
+		{"git credential", "/settings/git-credentials", url.Values{"name": {"github"}, "urlPrefix": {"https://git.example.com/"},
+			"kind": {"https"}, "username": {"bot"}, "token": {"t0ken"}}, "/settings/git-credentials", "Saved Git credential github"},
+		{"freeze", "/environments/prod/freeze", url.Values{"reason": {"holiday"}}, "/environments/prod", "Froze environment prod"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
