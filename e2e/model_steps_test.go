@@ -72,6 +72,7 @@ func addApplication(t *testing.T, page playwright.Page, env, productName, repoUR
 	must(t, expect.Locator(page.GetByTestId("flash")).ToHaveText("Added application "+productName+" in "+env), "added, confirmed")
 	must(t, expect.Locator(label(form, "Product")).ToHaveValue(productName), "the form is ready for the product's next application")
 	must(t, expect.Locator(label(form, "Name")).ToHaveValue(""), "with its fields empty")
+	shoot(t, page, "application-added")
 	row := page.GetByTestId("application-list").GetByTestId("app-" + env + "-" + productName)
 	must(t, expect.Locator(row).ToContainText(repoURL), "application in "+env+" listed with its repository")
 }
