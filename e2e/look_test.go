@@ -20,6 +20,12 @@ var (
 		IsMobile: playwright.Bool(true), HasTouch: playwright.Bool(true), DeviceScaleFactor: playwright.Float(2)}
 )
 
+// withoutCSP returns opts for a page axe-core can be injected into.
+func withoutCSP(opts playwright.BrowserNewContextOptions) playwright.BrowserNewContextOptions {
+	opts.BypassCSP = playwright.Bool(true)
+	return opts
+}
+
 // dark returns opts with the dark colour scheme.
 func dark(opts playwright.BrowserNewContextOptions) playwright.BrowserNewContextOptions {
 	opts.ColorScheme = playwright.ColorSchemeDark

@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -30,6 +31,29 @@ func Ago(t, now time.Time) string {
 		return "in " + s
 	}
 	return s + " ago"
+}
+
+// Duration says a duration in the one unit style every page uses for timeouts, intervals and
+// measured times: "30 s", "5 min", "24 h", "1.5 h", "3 days"; "—" for none. Whole numbers
+// drop the ".0".
+func Duration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "—"
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return tenths(d.Hours()) + " h"
+	default:
+		return tenths(d.Hours()/24) + " days"
+	}
+}
+
+// tenths writes v with one decimal, or none when it is whole at that precision.
+func tenths(v float64) string {
+	return strings.TrimSuffix(fmt.Sprintf("%.1f", v), ".0")
 }
 
 // UTC is the exact time shown on hover next to a relative one.

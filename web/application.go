@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 
 	"ladder/internal/application"
 	"ladder/internal/environment"
@@ -41,7 +42,9 @@ func createApplication(apps *application.Service, envs *environment.Service, pro
 		if err != nil {
 			return err
 		}
-		return redirect(w, r, "/applications/"+a.Environment+"/"+a.Name)
+		// Back to the list, with the form ready for the product's next application.
+		return redirectFlash(w, r, "/applications?product="+url.QueryEscape(a.Product)+"#application-form",
+			"Added application "+a.Name+" in "+a.Environment)
 	}
 }
 
@@ -76,7 +79,7 @@ func updateApplication(apps *application.Service, envs *environment.Service, pro
 		if err != nil {
 			return err
 		}
-		return redirect(w, r, "/applications/"+a.Environment+"/"+a.Name)
+		return redirectFlash(w, r, "/applications/"+a.Environment+"/"+a.Name, "Saved application "+a.Name+" in "+a.Environment)
 	}
 }
 

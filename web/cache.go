@@ -140,11 +140,12 @@ func (c *renderCache) page(w http.ResponseWriter, r *http.Request, build func() 
 	return err
 }
 
-// viewerKey names what a page may depend on about who views it.
+// viewerKey names what a page may depend on about who views it, including the confirmation
+// it shows once.
 func viewerKey(r *http.Request) string {
 	u, ok := signedIn(r)
 	if !ok {
 		return "anonymous"
 	}
-	return fmt.Sprintf("%d/%q/%s", u.ID, u.Name, u.Role())
+	return fmt.Sprintf("%d/%q/%s/%q", u.ID, u.Name, u.Role(), flash(r))
 }

@@ -37,7 +37,7 @@ func createEnvironment(envs *environment.Service, now func() time.Time) handlerF
 			return err
 		}
 		if r.Header.Get("HX-Request") != "true" {
-			return redirect(w, r, "/environments")
+			return redirectFlash(w, r, "/environments", "Added environment "+form.Name)
 		}
 		// The fresh form replaces the submitted one; the list rides along out of band.
 		return renderEnvironmentList(w, r, envs, now, views.EnvironmentFormCard(views.EnvironmentForm{
@@ -69,7 +69,7 @@ func updateEnvironment(envs *environment.Service) handlerFunc {
 		if err != nil {
 			return err
 		}
-		return redirect(w, r, "/environments/"+e.Name)
+		return redirectFlash(w, r, "/environments/"+e.Name, "Saved environment "+e.Name)
 	}
 }
 
@@ -77,7 +77,7 @@ func deleteEnvironment(envs *environment.Service, now func() time.Time) handlerF
 	return func(w http.ResponseWriter, r *http.Request) error {
 		err := envs.Delete(r.Context(), r.PathValue("name"))
 		if errors.Is(err, fault.ErrConflict) && r.Header.Get("HX-Request") == "true" {
-			return renderEnvironmentList(w, r, envs, now, nil, strings.TrimSuffix(err.Error(), ": "+fault.ErrConflict.Error()))
+			return renderEnvironmentList(w, r, envs, now, nil, fault.Reason(err))
 		}
 		if err != nil {
 			return err
@@ -139,7 +139,7 @@ func freezeEnvironment(envs *environment.Service, now func() time.Time) handlerF
 		if err != nil {
 			return err
 		}
-		return redirect(w, r, "/environments/"+name)
+		return redirectFlash(w, r, "/environments/"+name, "Froze environment "+name)
 	}
 }
 
@@ -149,7 +149,7 @@ func unfreezeEnvironment(envs *environment.Service) handlerFunc {
 		if _, err := envs.Unfreeze(r.Context(), name); err != nil {
 			return err
 		}
-		return redirect(w, r, "/environments/"+name)
+		return redirectFlash(w, r, "/environments/"+name, "Unfroze environment "+name)
 	}
 }
 

@@ -53,7 +53,7 @@ func createFlow(flows *flow.Service, envs *environment.Service, wfs *workflow.Se
 		if err != nil {
 			return err
 		}
-		return redirect(w, r, "/flows/"+f.Name)
+		return redirectFlash(w, r, "/flows/"+f.Name, "Added flow "+f.Name)
 	}
 }
 
@@ -114,7 +114,7 @@ func updateFlow(flows *flow.Service, envs *environment.Service, wfs *workflow.Se
 		if err != nil {
 			return err
 		}
-		return redirect(w, r, "/flows/"+f.Name)
+		return redirectFlash(w, r, "/flows/"+f.Name, "Saved flow "+f.Name)
 	}
 }
 

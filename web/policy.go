@@ -72,7 +72,7 @@ func createPolicy(pols *policy.Service, wfs *workflow.Service) handlerFunc {
 		if err != nil {
 			return err
 		}
-		return redirect(w, r, "/policies/"+p.Name)
+		return redirectFlash(w, r, "/policies/"+p.Name, "Added policy "+p.Name)
 	}
 }
 
@@ -102,7 +102,7 @@ func updatePolicy(pols *policy.Service, wfs *workflow.Service) handlerFunc {
 		if err != nil {
 			return err
 		}
-		return redirect(w, r, "/policies/"+p.Name)
+		return redirectFlash(w, r, "/policies/"+p.Name, "Saved policy "+p.Name)
 	}
 }
 

@@ -42,7 +42,7 @@ func createProduct(products *product.Service) handlerFunc {
 		if err != nil {
 			return err
 		}
-		return redirect(w, r, "/products/"+p.Name)
+		return redirectFlash(w, r, "/products/"+p.Name, "Added product "+p.Name)
 	}
 }
 
@@ -109,7 +109,7 @@ func updateProduct(products *product.Service, apps *application.Service) handler
 		if err != nil {
 			return err
 		}
-		return redirect(w, r, "/products/"+in.Name)
+		return redirectFlash(w, r, "/products/"+in.Name, "Saved product "+in.Name)
 	}
 }
 

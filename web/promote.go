@@ -209,14 +209,22 @@ func triggerFlow(p promotions) handlerFunc {
 			return err
 		}
 		id, err := p.startFlow(r, f)
-		if fe, ok := fault.Fields(err); ok {
+		var sp *promotion.StepProblem
+		switch fe, isFields := fault.Fields(err); {
+		case isFields:
 			f.Errors = fe
-		} else if errors.Is(err, fault.ErrForbidden) || errors.Is(err, fault.ErrConflict) || errors.Is(err, fault.ErrNotFound) {
+		case errors.As(err, &sp):
+			url, label := sp.Fix()
+			f.Refusal = &views.Refusal{Reason: sp.Sentence(), FixURL: url, FixLabel: label}
+		case errors.Is(err, fault.ErrConflict):
+			f.Refusal = &views.Refusal{Reason: fault.Reason(err), FixURL: "/products/" + f.Product,
+				FixLabel: "Check the settings of " + f.Product}
+		case errors.Is(err, fault.ErrForbidden) || errors.Is(err, fault.ErrNotFound):
 			f.Errors = fault.FieldErrors{"_": err.Error()}
-		} else if err != nil {
+		case err != nil:
 			return err
 		}
-		if len(f.Errors) > 0 {
+		if len(f.Errors) > 0 || f.Refusal != nil {
 			return dialog(w, r, http.StatusUnprocessableEntity, "Trigger a flow", views.TriggerDialog(f))
 		}
 		return redirect(w, r, "/releases/"+id)

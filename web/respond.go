@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -26,6 +27,9 @@ func errorHandler(log *slog.Logger, h handlerFunc) http.Handler {
 		err := h(w, r)
 		if err == nil {
 			return
+		}
+		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+			return // the browser went away (a live preview replaced by the next); nobody reads an answer
 		}
 		if isAPI(r) {
 			answerAPIError(log, w, r, err)
@@ -96,7 +100,7 @@ func redirect(w http.ResponseWriter, r *http.Request, url string) error {
 
 // layout builds the data every full page shares, once per request.
 func layout(r *http.Request, title, section string) views.Layout {
-	l := views.Layout{Title: title, Section: section, Demo: inDemo(r), DiskFull: diskFull(r)}
+	l := views.Layout{Title: title, Section: section, Demo: inDemo(r), DiskFull: diskFull(r), Flash: flash(r)}
 	if u, ok := signedIn(r); ok {
 		l.User, l.Role = u.Name, string(u.Role())
 	}

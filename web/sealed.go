@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"ladder/internal/fault"
 	"ladder/views"
@@ -89,7 +90,11 @@ func (p sealedPages[V, In]) saved(w http.ResponseWriter, r *http.Request, form v
 	if err != nil {
 		return err
 	}
-	return redirect(w, r, p.kind.URL)
+	name := strings.TrimSpace(r.FormValue("name"))
+	if name == "" {
+		name = r.PathValue("name")
+	}
+	return redirectFlash(w, r, p.kind.URL, "Saved "+p.kind.Noun+" "+name)
 }
 
 func deleteSealed[V, In any](p sealedPages[V, In]) handlerFunc {

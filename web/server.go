@@ -9,8 +9,8 @@ import (
 )
 
 // NewHandler returns Ladder's whole HTTP handler: the routes behind recovery, request logging,
-// security headers, cross-origin protection for every state-changing request and the body
-// limit of each route's class.
+// security headers, cross-origin protection for every state-changing request, the body
+// limit of each route's class and the confirmation a redirect leaves for the next page.
 func NewHandler(log *slog.Logger, s Services) http.Handler {
 	mux := http.NewServeMux()
 	protect := guard(log, s)
@@ -19,6 +19,7 @@ func NewHandler(log *slog.Logger, s Services) http.Handler {
 	}
 	csrf := http.NewCrossOriginProtection()
 	var h http.Handler = csrf.Handler(mux)
+	h = takeFlash(h)
 	h = measureRequests(s.Metrics, h) // reads the pattern the mux sets on this very request
 	h = markDemo(s.Demo != nil, h)
 	h = markDiskFull(s.DiskFree, s.Now, h)

@@ -43,7 +43,8 @@ func createWorkflow(wfs *workflow.Service) handlerFunc {
 		if err != nil {
 			return err
 		}
-		return redirect(w, r, "/workflows/"+strings.TrimSpace(form.Input.Name))
+		name := strings.TrimSpace(form.Input.Name)
+		return redirectFlash(w, r, "/workflows/"+name, "Added workflow "+name)
 	}
 }
 
@@ -78,7 +79,7 @@ func updateWorkflow(wfs *workflow.Service) handlerFunc {
 		if err != nil {
 			return err
 		}
-		return redirect(w, r, "/workflows/"+wf.Name)
+		return redirectFlash(w, r, "/workflows/"+wf.Name, "Saved workflow "+wf.Name)
 	}
 }
 

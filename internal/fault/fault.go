@@ -19,6 +19,11 @@ var ErrForbidden = errors.New("forbidden")
 // environment that a flow still uses); the web layer answers 409.
 var ErrConflict = errors.New("conflict")
 
+// Reason is a conflict's message for a person: err's text without the trailing ": conflict".
+func Reason(err error) string {
+	return strings.TrimSuffix(err.Error(), ": "+ErrConflict.Error())
+}
+
 // ErrUnauthenticated means the caller has not signed in; the web layer answers 401 or redirects
 // to the sign-in page.
 var ErrUnauthenticated = errors.New("not signed in")

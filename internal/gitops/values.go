@@ -241,6 +241,9 @@ func keyString(k *yaml.Node) string {
 func selectValues(name string, docs []any, query string) ([]Located, error) {
 	p, err := jsonpath.Parse(query)
 	if err != nil {
+		if hint := JSONPathHint(query); hint != "" {
+			return nil, fmt.Errorf("%w in %s: %s", ErrJSONPathSyntax, query, hint)
+		}
 		return nil, fmt.Errorf("%w in %s: %w", ErrJSONPathSyntax, query, err)
 	}
 	var out []Located
@@ -255,6 +258,28 @@ func selectValues(name string, docs []any, query string) ([]Located, error) {
 		return nil, fmt.Errorf("%s: %s: %w", name, query, ErrPathNotFound)
 	}
 	return out, nil
+}
+
+// JSONPathHint suggests the fix for a query written without its leading $ ("image.tag",
+// ".image.tag", "$image.tag", "['image']"): "did you mean $.image.tag?". It is empty when
+// the query starts right or no such fix parses.
+func JSONPathHint(query string) string {
+	q := strings.TrimSpace(query)
+	var fixed string
+	switch {
+	case q == "" || q == "$" || strings.HasPrefix(q, "$.") || strings.HasPrefix(q, "$["):
+		return ""
+	case strings.HasPrefix(q, "$"):
+		fixed = "$." + q[1:]
+	case strings.HasPrefix(q, ".") || strings.HasPrefix(q, "["):
+		fixed = "$" + q
+	default:
+		fixed = "$." + q
+	}
+	if _, err := jsonpath.Parse(fixed); err != nil {
+		return ""
+	}
+	return "did you mean " + fixed + "?"
 }
 
 // Select returns the values a JSONPath query selects in a YAML or JSON file

@@ -102,6 +102,17 @@ func TestCreateRejectsInvalidInput(t *testing.T) {
 	}
 }
 
+func TestJSONPathWithoutDollarSuggestsTheFix(t *testing.T) {
+	svc, _ := newService(t)
+	in := valid()
+	in.Template.Promotion[0].JSONPaths[0] = "image.tag"
+	_, err := svc.Create(context.Background(), in)
+	fe, _ := fault.Fields(err)
+	if want := "did you mean $.image.tag?"; !strings.Contains(fe["promotion.0.jsonPaths"], want) {
+		t.Errorf("got %q, want it to contain %q", fe["promotion.0.jsonPaths"], want)
+	}
+}
+
 func TestCreateStoresSettingsAsGiven(t *testing.T) {
 	svc, conn := newService(t)
 	ctx := context.Background()

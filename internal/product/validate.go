@@ -8,6 +8,7 @@ import (
 	"github.com/theory/jsonpath"
 
 	"ladder/internal/fault"
+	"ladder/internal/gitops"
 )
 
 func normalize(in Input) Input {
@@ -104,8 +105,13 @@ func checkFile(field, name string, glob bool, fe fault.FieldErrors) {
 	}
 }
 
+// checkJSONPath reports a path that does not parse, with the fix when the leading $ is missing.
 func checkJSONPath(field, p string, fe fault.FieldErrors) {
 	if _, err := jsonpath.Parse(p); err != nil {
-		fe.Add(field, fmt.Sprintf("%q is not an RFC 9535 JSONPath: %s", p, strings.TrimPrefix(err.Error(), "jsonpath: ")))
+		why := strings.TrimPrefix(err.Error(), "jsonpath: ")
+		if hint := gitops.JSONPathHint(p); hint != "" {
+			why = "it must start with $; " + hint
+		}
+		fe.Add(field, fmt.Sprintf("%q is not an RFC 9535 JSONPath: %s", p, why))
 	}
 }

@@ -26,6 +26,22 @@ func (e *StepProblem) Error() string {
 	return fmt.Sprintf("flow %s, environment %s: %s", e.Flow, e.Environment, strings.Join(e.Problems, "; "))
 }
 
+// Sentence says what stops the step, for a person: "Step prod: no action is set."
+func (e *StepProblem) Sentence() string {
+	return "Step " + e.Environment + ": " + strings.Join(e.Problems, "; ") + "."
+}
+
+// Fix is the page where the problem is fixed and a link text saying what to do there: the
+// applications page, ready to add the product's application in the environment, when one is
+// missing; else the flow, whose page shows the step's problem and links the policies.
+func (e *StepProblem) Fix() (url, label string) {
+	if e.NoApplication {
+		return "/applications?product=" + e.Product + "&environment=" + e.Environment + "#application-form",
+			"Add an application of " + e.Product + " in " + e.Environment
+	}
+	return "/flows/" + e.Flow, "Fix step " + e.Environment + " of flow " + e.Flow + " or its policies"
+}
+
 // Unwrap makes a StepProblem a conflict with the model as it is.
 func (e *StepProblem) Unwrap() error { return fault.ErrConflict }
 

@@ -81,6 +81,11 @@ func (p *Planner) FlowSpec(ctx context.Context, req FlowRequest) (release.Spec, 
 		if len(st.Errors) > 0 {
 			return release.Spec{}, &StepProblem{Product: prod.Name, Flow: f.Name, Environment: st.Environment, Problems: st.Errors}
 		}
+		if len(apps[st.Environment]) == 0 {
+			// The same problem Problems reports, so the trigger and the dialogs can link the fix.
+			return release.Spec{}, &StepProblem{Product: prod.Name, Flow: f.Name, Environment: st.Environment, NoApplication: true,
+				Problems: []string{fmt.Sprintf("product %s has no application in environment %s", prod.Name, st.Environment)}}
+		}
 		targets, err := targetsIn(apps, prod.Name, st.Environment)
 		if err != nil {
 			return release.Spec{}, err

@@ -130,12 +130,8 @@ func reasonOf(cause error) string {
 // that cannot run (whose page shows the step's problem and links the policies), the
 // applications for a missing one, else the product.
 func fixFor(app application.Application, flowName string, cause error) (url, label string) {
-	var sp *promotion.StepProblem
-	switch {
-	case errors.As(cause, &sp) && sp.NoApplication:
-		return "/applications", "Add an application of " + app.Product + " in " + sp.Environment
-	case errors.As(cause, &sp):
-		return "/flows/" + sp.Flow, "Fix step " + sp.Environment + " of flow " + sp.Flow + " or its policies"
+	if sp := (*promotion.StepProblem)(nil); errors.As(cause, &sp) {
+		return sp.Fix()
 	}
 	return "/products/" + app.Product, "Check the settings of " + app.Product
 }
