@@ -48,7 +48,14 @@ func createApplication(apps *application.Service, envs *environment.Service, pro
 	}
 }
 
-func showApplication(apps *application.Service, envs *environment.Service, products *product.Service) handlerFunc {
+// lastGitError is why the last read of the repository at url failed, nil when it did not.
+func (s Services) lastGitError(url string) error {
+	return s.Promotions.Planner().Git.LastError(url)
+}
+
+// showApplication shows an application and, from lastGitError, why the last read of its
+// repository failed.
+func showApplication(apps *application.Service, envs *environment.Service, products *product.Service, lastGitError func(url string) error) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		a, err := apps.Get(r.Context(), r.PathValue("env"), r.PathValue("name"))
 		if err != nil {
@@ -59,7 +66,11 @@ func showApplication(apps *application.Service, envs *environment.Service, produ
 			return err
 		}
 		form := views.NewApplicationForm(a, choices.Environments, choices.Products)
-		return render(w, r, http.StatusOK, views.ApplicationPage(layout(r, a.Name, "applications"), a, form))
+		var problem string
+		if err := lastGitError(a.RepoURL); err != nil {
+			problem = err.Error()
+		}
+		return render(w, r, http.StatusOK, views.ApplicationPage(layout(r, a.Name, "applications"), a, form, problem))
 	}
 }
 

@@ -11,8 +11,8 @@ import (
 
 // TestBadSourceCredentialIsExplained: with a refused token for the trigger repository,
 // POST /api/v1/releases answers 502 naming the application, repository, credential and Git's
-// reason (not a 500), the dashboard shows the reason where the version would be, and the
-// unreadable-repositories metric counts the repository.
+// reason (not a 500), the dashboard shows the reason where the version would be, so does the
+// application page, and the unreadable-repositories metric counts the repository.
 func TestBadSourceCredentialIsExplained(t *testing.T) {
 	fx := newAPIFixture(t)
 	root := t.TempDir()
@@ -59,6 +59,13 @@ func TestBadSourceCredentialIsExplained(t *testing.T) {
 	page := get(t, fx.srv.URL+"/", fx.srv.adminSession(t))
 	if !strings.Contains(page, "could not read the repository: fetch "+repo) || !strings.Contains(page, "authentication failed") {
 		t.Errorf("the dashboard does not show why the repository could not be read")
+	}
+	app := get(t, fx.srv.URL+"/applications/cred-src/cred", fx.srv.adminSession(t))
+	if !strings.Contains(app, `data-testid="git-problem"`) || !strings.Contains(app, "authentication failed") {
+		t.Errorf("the application page does not show why its repository could not be read")
+	}
+	if other := get(t, fx.srv.URL+"/applications/cred-dst/cred", fx.srv.adminSession(t)); strings.Contains(other, `data-testid="git-problem"`) != strings.Contains(app, `data-testid="git-problem"`) {
+		t.Errorf("the two applications of the same repository disagree about it")
 	}
 	metrics := get(t, fx.srv.URL+"/metrics", fx.srv.adminSession(t))
 	if !strings.Contains(metrics, "ladder_git_unreadable_repositories 1") {

@@ -199,7 +199,7 @@ func routes(log *slog.Logger, s Services) []route {
 
 		{"GET /applications", viewer, h(listApplications(s.Applications, envs, s.Products))},
 		{"POST /applications", admin, h(createApplication(s.Applications, envs, s.Products))},
-		{"GET /applications/{env}/{name}", viewer, h(showApplication(s.Applications, envs, s.Products))},
+		{"GET /applications/{env}/{name}", viewer, h(showApplication(s.Applications, envs, s.Products, s.lastGitError))},
 		{"POST /applications/{env}/{name}", admin, h(updateApplication(s.Applications, envs, s.Products))},
 		{"POST /applications/{env}/{name}/delete", admin, h(deleteApplication(s.Applications))},
 
