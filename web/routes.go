@@ -16,6 +16,7 @@ import (
 	"ladder/internal/discovery"
 	"ladder/internal/environment"
 	"ladder/internal/flow"
+	"ladder/internal/freeze"
 	"ladder/internal/metrics"
 	"ladder/internal/model"
 	"ladder/internal/notify"
@@ -43,13 +44,15 @@ type Services struct {
 	Previewer    *product.Previewer
 	Workflows    *workflow.Service
 	Policies     *policy.Service
-	Flows        *flow.Service
-	Users        *user.Service
-	Tokens       *token.Service
-	Audit        *audit.Log
-	Auth         Auth
-	Releases     *release.Service
-	Runner       *runner.Runner
+	// Windows are the scheduled freeze windows.
+	Windows  *freeze.Service
+	Flows    *flow.Service
+	Users    *user.Service
+	Tokens   *token.Service
+	Audit    *audit.Log
+	Auth     Auth
+	Releases *release.Service
+	Runner   *runner.Runner
 	// Promotions is the one door for every release action (start, roll back, terminate,
 	// retry, approve, reject).
 	Promotions *promotion.Service

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"ladder/internal/environment"
 	"ladder/internal/gitops"
 	"ladder/internal/release"
 )
@@ -118,9 +119,10 @@ func (s *Service) DryRun(ctx context.Context, who Actor, req Request) (DryRun, e
 			out.Environments = append(out.Environments, de)
 			continue
 		}
-		if env.FrozenAt(now) {
-			de.Frozen, de.Blocker = true, env.Blocker()
+		if de.Blocker, err = s.plan.freezeBlocker(ctx, spec.Product, env, now); err != nil {
+			return DryRun{}, err
 		}
+		de.Frozen = de.Blocker != ""
 		for _, a := range e.Applications {
 			de.Applications = append(de.Applications, s.plan.dryRunApp(ctx, spec, e, a))
 		}
@@ -161,4 +163,16 @@ func verifyOf(a release.Target) string {
 		return a.HealthURL + " answers 2xx"
 	}
 	return ""
+}
+
+// freezeBlocker is the blocker a release of product would meet in env now: its manual freeze
+// or a freeze window holding it, as the runner asks.
+func (p *Planner) freezeBlocker(ctx context.Context, product string, env environment.Environment, now time.Time) (string, error) {
+	if p.Windows != nil {
+		return p.Windows.Blocker(ctx, product, env, false)
+	}
+	if env.FrozenAt(now) {
+		return env.Blocker(), nil
+	}
+	return "", nil
 }
