@@ -391,3 +391,6 @@ func nullTime(t *time.Time) sql.NullTime {
 	}
 	return sql.NullTime{Time: t.UTC(), Valid: true}
 }
+
+// Now is the service's clock.
+func (s *Service) Now() time.Time { return s.now() }
