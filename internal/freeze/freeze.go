@@ -6,6 +6,7 @@ package freeze
 
 import (
 	"fmt"
+	"strings"
 	"time"
 	_ "time/tzdata" // time zones work on machines without zoneinfo
 
@@ -200,11 +201,11 @@ func (w Window) Span() string {
 // FormatDuration writes d as Go does, without trailing zero units ("48h", "1h30m").
 func FormatDuration(d time.Duration) string {
 	s := d.String()
-	if len(s) > 4 && s[len(s)-4:] == "m0s" {
-		s = s[:len(s)-2]
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
 	}
-	if len(s) > 3 && s[len(s)-3:] == "h0m" {
-		s = s[:len(s)-2]
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
 }
