@@ -164,11 +164,14 @@ func (w Window) Location() *time.Location {
 	return w.loc
 }
 
+// BlockerPrefix starts every blocker of a release waiting on a freeze window.
+const BlockerPrefix = "frozen until "
+
 // Blocker is the sentence shown for a release waiting on o: "frozen until Mon 08:00
 // Europe/Berlin (weekend freeze)", the end read in the window's zone, with more of the date
 // when the end is not within the coming week of now.
 func (o Occurrence) Blocker(now time.Time) string {
-	return "frozen until " + o.Window.When(o.End, now) + " (" + o.Window.Reason + ")"
+	return BlockerPrefix + o.Window.When(o.End, now) + " (" + o.Window.Reason + ")"
 }
 
 // When writes instant t in the window's zone as people read it from now: "Mon 08:00
