@@ -93,7 +93,7 @@ type fakeModel struct{}
 func (fakeModel) Credentials(context.Context, string) (gitops.Credentials, error) {
 	return gitops.Credentials{}, nil
 }
-func (fakeModel) Freeze(context.Context, string) (string, error) { return "", nil }
+func (fakeModel) Freeze(context.Context, string, string, bool) (string, error) { return "", nil }
 func (fakeModel) Concurrency(context.Context, string) (string, int, error) {
 	return "queue", 50, nil
 }
