@@ -177,6 +177,21 @@ type FlowReference struct {
 	Name   string
 }
 
+type FreezeWindow struct {
+	ID           int64
+	Name         string
+	Schedule     string
+	Duration     int64
+	StartsAt     sql.NullTime
+	EndsAt       sql.NullTime
+	TimeZone     string
+	Environments string
+	Product      string
+	Reason       string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
 type GitCredential struct {
 	ID         int64
 	Name       string
@@ -329,19 +344,20 @@ type ReleaseApplication struct {
 }
 
 type ReleaseEnvironment struct {
-	ReleaseID  string
-	Name       string
-	Position   int64
-	IsTrigger  bool
-	DependsOn  string
-	Settings   string
-	Status     string
-	Blocker    string
-	Error      string
-	StartedAt  sql.NullTime
-	FinishedAt sql.NullTime
-	Kind       string
-	Hooks      string
+	ReleaseID      string
+	Name           string
+	Position       int64
+	IsTrigger      bool
+	DependsOn      string
+	Settings       string
+	Status         string
+	Blocker        string
+	Error          string
+	StartedAt      sql.NullTime
+	FinishedAt     sql.NullTime
+	Kind           string
+	Hooks          string
+	FreezeOverride string
 }
 
 type ReleaseEvent struct {

@@ -509,7 +509,7 @@ func (q *Queries) ListReleaseApplications(ctx context.Context, releaseID string)
 }
 
 const listReleaseEnvironments = `-- name: ListReleaseEnvironments :many
-SELECT release_id, name, position, is_trigger, depends_on, settings, status, blocker, error, started_at, finished_at, kind, hooks FROM release_environments WHERE release_id = ? ORDER BY position
+SELECT release_id, name, position, is_trigger, depends_on, settings, status, blocker, error, started_at, finished_at, kind, hooks, freeze_override FROM release_environments WHERE release_id = ? ORDER BY position
 `
 
 func (q *Queries) ListReleaseEnvironments(ctx context.Context, releaseID string) ([]ReleaseEnvironment, error) {
@@ -535,6 +535,7 @@ func (q *Queries) ListReleaseEnvironments(ctx context.Context, releaseID string)
 			&i.FinishedAt,
 			&i.Kind,
 			&i.Hooks,
+			&i.FreezeOverride,
 		); err != nil {
 			return nil, err
 		}
@@ -634,6 +635,21 @@ func (q *Queries) NextReleaseNumber(ctx context.Context, product string) (int64,
 	var column_1 int64
 	err := row.Scan(&column_1)
 	return column_1, err
+}
+
+const setReleaseEnvironmentFreezeOverride = `-- name: SetReleaseEnvironmentFreezeOverride :exec
+UPDATE release_environments SET freeze_override = ? WHERE release_id = ? AND name = ?
+`
+
+type SetReleaseEnvironmentFreezeOverrideParams struct {
+	FreezeOverride string
+	ReleaseID      string
+	Name           string
+}
+
+func (q *Queries) SetReleaseEnvironmentFreezeOverride(ctx context.Context, arg SetReleaseEnvironmentFreezeOverrideParams) error {
+	_, err := q.db.ExecContext(ctx, setReleaseEnvironmentFreezeOverride, arg.FreezeOverride, arg.ReleaseID, arg.Name)
+	return err
 }
 
 const setReleaseEnvironmentStatus = `-- name: SetReleaseEnvironmentStatus :exec

@@ -107,3 +107,6 @@ FROM release_environments e JOIN releases r ON r.id = e.release_id
 WHERE e.name = ? AND r.product = ?
 ORDER BY e.release_id DESC
 LIMIT 1;
+
+-- name: SetReleaseEnvironmentFreezeOverride :exec
+UPDATE release_environments SET freeze_override = ? WHERE release_id = ? AND name = ?;

@@ -9,6 +9,7 @@ import (
 	"ladder/internal/credential"
 	"ladder/internal/environment"
 	"ladder/internal/flow"
+	"ladder/internal/freeze"
 	"ladder/internal/model"
 	"ladder/internal/policy"
 	"ladder/internal/product"
@@ -68,6 +69,23 @@ type flowJSON struct {
 	model.FlowSpec
 	CreatedAt time.Time `json:"createdAt" openapi:"readOnly"`
 	UpdatedAt time.Time `json:"updatedAt" openapi:"readOnly"`
+}
+
+// windowJSON is a freeze window; current and next are the occurrences holding now and
+// starting next (read-only).
+type windowJSON struct {
+	Name string `json:"name"`
+	model.FreezeWindowSpec
+	Current   *occurrenceJSON `json:"current,omitempty" openapi:"readOnly"`
+	Next      *occurrenceJSON `json:"next,omitempty" openapi:"readOnly"`
+	CreatedAt time.Time       `json:"createdAt" openapi:"readOnly"`
+	UpdatedAt time.Time       `json:"updatedAt" openapi:"readOnly"`
+}
+
+// occurrenceJSON is one span of time a freeze window holds.
+type occurrenceJSON struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
 }
 
 // credentialJSON is a Git credential as the API shows it: never its secret.
@@ -195,4 +213,21 @@ func nameOr(body string, r *http.Request) string {
 		return body
 	}
 	return r.PathValue("name")
+}
+
+// windowOutAt shows a window as the API does, with its occurrences around the time the clock
+// now gives.
+func windowOutAt(now func() time.Time) func(freeze.Window) windowJSON {
+	return func(w freeze.Window) windowJSON { return windowOut(w, now()) }
+}
+
+func windowOut(w freeze.Window, now time.Time) windowJSON {
+	out := windowJSON{Name: w.Name, FreezeWindowSpec: model.FreezeWindowSpecOf(w), CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt}
+	if o, ok := w.At(now); ok {
+		out.Current = &occurrenceJSON{o.Start.UTC(), o.End.UTC()}
+	}
+	if o, ok := w.Next(now); ok {
+		out.Next = &occurrenceJSON{o.Start.UTC(), o.End.UTC()}
+	}
+	return out
 }

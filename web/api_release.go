@@ -54,6 +54,8 @@ type releaseEnvironment struct {
 	Error        string               `json:"error"`
 	Settings     release.Settings     `json:"settings"`
 	Applications []releaseApplication `json:"applications"`
+	// FreezeOverride says who let the release through the environment's freeze windows, and why.
+	FreezeOverride string `json:"freezeOverride,omitempty"`
 }
 
 // releaseApplication is one application's promotion in a release environment.
@@ -99,7 +101,8 @@ func releaseOut(r release.Release) releaseJSON {
 		Environments: make([]releaseEnvironment, 0, len(r.Environments))}
 	for _, e := range r.Environments {
 		env := releaseEnvironment{Name: e.Name, Trigger: e.IsTrigger, DependsOn: e.DependsOn, Status: e.Status,
-			Blocker: e.Blocker, Error: e.Error, Settings: e.Settings, Applications: []releaseApplication{}}
+			Blocker: e.Blocker, Error: e.Error, Settings: e.Settings, Applications: []releaseApplication{},
+			FreezeOverride: e.FreezeOverride}
 		if env.DependsOn == nil {
 			env.DependsOn = []string{}
 		}
@@ -302,4 +305,32 @@ func readOptionalJSON(r *http.Request, v any) error {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(b))
 	return readJSON(r, v)
+}
+
+// freezeOverrideRequest lets a release through the freeze windows of one environment.
+type freezeOverrideRequest struct {
+	Environment string `json:"environment"`
+	Reason      string `json:"reason"`
+}
+
+// apiOverrideFreeze lets the release through the freeze windows holding the environment the
+// body names, for the caller, with a reason; it answers with the release.
+func apiOverrideFreeze(promotions *promotion.Service, rels *release.Service) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var body freezeOverrideRequest
+		if err := readJSON(r, &body); err != nil {
+			return err
+		}
+		id := r.PathValue("id")
+		err := promotions.OverrideFreeze(r.Context(), actor(r), promotion.FreezeOverride{ReleaseID: id,
+			Environment: body.Environment, Reason: body.Reason})
+		if err != nil {
+			return err
+		}
+		rel, err := rels.Get(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, releaseOut(rel))
+	}
 }

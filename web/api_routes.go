@@ -8,6 +8,7 @@ import (
 	"ladder/internal/credential"
 	"ladder/internal/environment"
 	"ladder/internal/flow"
+	"ladder/internal/freeze"
 	"ladder/internal/policy"
 	"ladder/internal/product"
 	"ladder/internal/stepsecret"
@@ -96,6 +97,18 @@ func apiRoutes(s Services) []apiRoute {
 		}, policyOut), "Change (or rename) a promotion policy", policyJSON{}, policyJSON{}, 200, nil},
 		{"DELETE", "/policies/{name}", admin, del(pols), "Delete a promotion policy", nil, nil, 204, nil},
 
+		{"GET", "/freeze-windows", viewer, apiList(s.Windows.List, windowOutAt(s.Now)), "List freeze windows, with the occurrence holding now and the next", nil, []windowJSON{}, 200, nil},
+		{"POST", "/freeze-windows", admin, apiSave(201, func(r *http.Request, b windowJSON) (freeze.Window, error) {
+			return s.Windows.Create(r.Context(), b.Input(b.Name))
+		}, windowOutAt(s.Now)), "Create a freeze window", windowJSON{}, windowJSON{}, 201, nil},
+		{"GET", "/freeze-windows/{name}", viewer, apiGet(func(r *http.Request) (freeze.Window, error) {
+			return s.Windows.Get(r.Context(), r.PathValue("name"))
+		}, windowOutAt(s.Now)), "Get a freeze window", nil, windowJSON{}, 200, nil},
+		{"PUT", "/freeze-windows/{name}", admin, apiSave(200, func(r *http.Request, b windowJSON) (freeze.Window, error) {
+			return s.Windows.Update(r.Context(), r.PathValue("name"), b.Input(nameOr(b.Name, r)))
+		}, windowOutAt(s.Now)), "Change (or rename) a freeze window", windowJSON{}, windowJSON{}, 200, nil},
+		{"DELETE", "/freeze-windows/{name}", admin, del(s.Windows), "Delete a freeze window", nil, nil, 204, nil},
+
 		{"GET", "/flows", viewer, apiList(flows.List, flowOut), "List promotion flows", nil, []flowJSON{}, 200, nil},
 		{"POST", "/flows", admin, apiSave(201, func(r *http.Request, b flowJSON) (flow.Flow, error) {
 			return flows.Create(r.Context(), b.Input(b.Name))
@@ -156,5 +169,9 @@ func apiRoutes(s Services) []apiRoute {
 
 		{"GET", "/pins", viewer, apiList(s.Pins.List, pinOut), "List pins: products held at a version in an environment", nil, []pinJSON{}, 200, nil},
 		{"DELETE", "/pins/{product}/{env}", promoter, apiUnpin(s.Promotions), "Unpin a product in an environment (needs the promote rules there)", nil, nil, 204, nil},
+
+		{"POST", "/releases/{id}/override-freeze", promoter, apiOverrideFreeze(s.Promotions, s.Releases),
+			"Let the release through the freeze windows holding one of its environments, with a reason (admins, and the groups of promote rules there)",
+			freezeOverrideRequest{}, releaseJSON{}, 200, nil},
 	}
 }

@@ -116,6 +116,31 @@ func apiCases() []apiCase {
 				fx.must(t, "POST", "/api/v1/environments", `{"name": "scratch", "kind": "production"}`, 201)
 			}},
 
+		{route: "POST /api/v1/freeze-windows", path: "/api/v1/freeze-windows", role: "admin", want: 201,
+			body: `{"name": "weekend", "schedule": "0 0 * * 6", "duration": "48h", "timeZone": "Europe/Berlin",
+				"environments": {"names": ["prod-eu"]}, "reason": "weekend freeze"}`,
+			bad: []bad{malformed("/api/v1/freeze-windows"),
+				{"/api/v1/freeze-windows", `{"name": "w", "schedule": "0 0 * *", "duration": "48h", "timeZone": "Europe/Berlin", "reason": "x"}`, 422},
+				{"/api/v1/freeze-windows", `{"name": "w", "start": "2026-12-24T00:00", "end": "2026-12-27T00:00", "timeZone": "Mars/Olympus", "reason": "x"}`, 422}},
+			check: func(t *testing.T, fx *apiFixture, body []byte) {
+				var w struct {
+					Name, Duration string
+					Next           *struct{ Start, End time.Time }
+				}
+				if err := json.Unmarshal(body, &w); err != nil || w.Duration != "48h" || w.Next == nil || w.Next.End.Sub(w.Next.Start) < 47*time.Hour {
+					t.Fatalf("got %s (%v), want the window with its next occurrence", body, err)
+				}
+			}},
+		{route: "GET /api/v1/freeze-windows", path: "/api/v1/freeze-windows", role: "viewer", want: 200},
+		{route: "GET /api/v1/freeze-windows/{name}", path: "/api/v1/freeze-windows/weekend", role: "viewer", want: 200,
+			bad: []bad{missing("/api/v1/freeze-windows/nope")}},
+		{route: "PUT /api/v1/freeze-windows/{name}", path: "/api/v1/freeze-windows/weekend", role: "admin", want: 200,
+			body: `{"schedule": "0 20 * * 5", "duration": "60h", "timeZone": "Europe/Berlin", "environments": {"names": ["prod-eu"]}, "reason": "weekend freeze"}`,
+			bad: []bad{malformed("/api/v1/freeze-windows/weekend"), {"/api/v1/freeze-windows/weekend", `{"schedule": "0 20 * * 5", "duration": "1s", "timeZone": "UTC", "reason": "x"}`, 422},
+				{"/api/v1/freeze-windows/nope", `{"schedule": "0 20 * * 5", "duration": "1h", "timeZone": "UTC", "reason": "x"}`, 404}}},
+		{route: "DELETE /api/v1/freeze-windows/{name}", path: "/api/v1/freeze-windows/weekend", role: "admin", want: 204,
+			bad: []bad{missing("/api/v1/freeze-windows/nope")}},
+
 		{route: "POST /api/v1/workflows", path: "/api/v1/workflows", role: "admin", want: 201,
 			body: `{"name": "soak", "timeout": "5m", "steps": [{"name": "wait", "kind": "wait", "wait": {"duration": "1s"}}]}`,
 			bad:  []bad{malformed("/api/v1/workflows"), {"/api/v1/workflows", `{"name": "w", "timeout": "forever", "steps": []}`, 422}}},
@@ -322,7 +347,62 @@ func apiCases() []apiCase {
 					t.Errorf("pins after unpinning: got %s, want none", b)
 				}
 			}},
+		// A promoter's token belongs to no group, so no promote rule lets it override: the
+		// least caller that may is an admin (the 403 check runs as a promoter).
+		{route: "POST /api/v1/releases/{id}/override-freeze", path: "/api/v1/releases/{frozen}/override-freeze", role: "admin", want: 200,
+			body: `{"environment": "gate-dst", "reason": "hotfix for the checkout"}`,
+			bad: []bad{malformed("/api/v1/releases/{frozen}/override-freeze"),
+				{"/api/v1/releases/nope/override-freeze", `{"environment": "gate-dst", "reason": "x"}`, 404},
+				{"/api/v1/releases/{frozen}/override-freeze", `{"environment": "gate-dst"}`, 422},
+				{"/api/v1/releases/{frozen}/override-freeze", `{"environment": "nowhere", "reason": "x"}`, 422},
+				{"/api/v1/releases/{release}/override-freeze", `{"environment": "staging", "reason": "x"}`, 409}},
+			setup: func(t *testing.T, fx *apiFixture) { fx.windowedRelease(t) },
+			check: func(t *testing.T, fx *apiFixture, body []byte) {
+				var rel struct {
+					Environments []struct{ Name, FreezeOverride string }
+				}
+				if err := json.Unmarshal(body, &rel); err != nil || len(rel.Environments) != 2 || rel.Environments[1].FreezeOverride != "token:admin: hotfix for the checkout" {
+					t.Fatalf("got %s (%v), want gate-dst overridden by admin with the reason", body, err)
+				}
+				var last []byte
+				for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+					if last = fx.must(t, "GET", "/api/v1/releases/{frozen}", "", 200); bytes.Contains(last, []byte("waiting for approval")) {
+						return
+					}
+				}
+				t.Errorf("got %s, want the release past the window, at its approval", last)
+			}},
 	}
+}
+
+// windowedRelease adds product gate-f on the gate flow and a freeze window of that product alone
+// holding gate-dst now, starts a release of it, waits until it waits on the window, and names
+// it {frozen}.
+func (fx *apiFixture) windowedRelease(t *testing.T) {
+	t.Helper()
+	fx.must(t, "POST", "/api/v1/products", `{"name": "gate-f", "promotionTemplate": {"versionSource": {"file": "Chart.yaml", "jsonPath": "$.appVersion"},
+		"promotion": [{"file": "Chart.yaml", "jsonPaths": ["$.appVersion"]}]}, "flows": [{"flow": "gate", "triggerSelectors": []}]}`, 201)
+	for env, path := range map[string]string{"gate-src": "dev", "gate-dst": "staging"} {
+		fx.must(t, "POST", "/api/v1/applications", `{"name": "gate-f", "environment": "`+env+`", "product": "gate-f",
+			"repoURL": "`+fx.repo+`", "branch": "main", "path": "`+path+`"}`, 201)
+	}
+	now := time.Now().UTC()
+	fx.must(t, "POST", "/api/v1/freeze-windows", `{"name": "gate-f-hold", "start": "`+now.Add(-time.Hour).Format("2006-01-02T15:04")+
+		`", "end": "`+now.Add(2*time.Hour).Format("2006-01-02T15:04")+`", "timeZone": "UTC", "product": "gate-f",
+		"environments": {"names": ["gate-dst"]}, "reason": "release week"}`, 201)
+	var rel struct{ ID string }
+	if err := json.Unmarshal(fx.must(t, "POST", "/api/v1/releases", `{"product": "gate-f", "flow": "gate"}`, 201), &rel); err != nil {
+		t.Fatal(err)
+	}
+	fx.vars["{frozen}"] = rel.ID
+	var last []byte
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		last = fx.must(t, "GET", "/api/v1/releases/"+rel.ID, "", 200)
+		if bytes.Contains(last, []byte(`"blocker":"frozen until `)) && bytes.Contains(last, []byte(`(release week)"`)) {
+			return
+		}
+	}
+	t.Fatalf("release of gate-f never waited on the window: got %s", last)
 }
 
 // gatedModel adds environments, a flow and products of their own whose releases wait at an

@@ -16,6 +16,7 @@ import (
 	"ladder/internal/broker"
 	"ladder/internal/environment"
 	"ladder/internal/pin"
+	"ladder/internal/freeze"
 	"ladder/internal/product"
 	"ladder/internal/promotion"
 	"ladder/internal/release"
@@ -26,6 +27,7 @@ import (
 // dashboardModel is what the environments dashboard reads.
 type dashboardModel struct {
 	envs       *environment.Service
+	windows    *freeze.Service
 	products   *product.Service
 	apps       *application.Service
 	releases   *release.Service
@@ -153,8 +155,12 @@ func (m dashboardModel) build(ctx context.Context) (views.Dashboard, error) {
 	if err != nil {
 		return d, err
 	}
+	windows, err := m.windows.List(ctx)
+	if err != nil {
+		return d, err
+	}
 	for i, e := range envs {
-		c := views.DashboardEnv{Env: e, Frozen: e.FrozenAt(now)}
+		c := views.DashboardEnv{Env: e, Frozen: e.FrozenAt(now), Windows: freeze.OutlookOf(windows, freeze.Target(e), now)}
 		if i > 0 {
 			c.Predecessor = envs[i-1].Name
 		}

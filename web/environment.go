@@ -11,21 +11,27 @@ import (
 
 	"ladder/internal/environment"
 	"ladder/internal/fault"
+	"ladder/internal/freeze"
 	"ladder/views"
 )
 
-func listEnvironments(envs *environment.Service, now func() time.Time) handlerFunc {
+func listEnvironments(envs *environment.Service, windows *freeze.Service, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		list, err := envs.List(r.Context())
 		if err != nil {
 			return err
 		}
+		wins, err := windows.List(r.Context())
+		if err != nil {
+			return err
+		}
 		form := views.EnvironmentForm{Action: "/environments", Kind: environment.KindNonProduction}
-		return render(w, r, http.StatusOK, views.EnvironmentsPage(layout(r, "Environments", "environments"), list, form, now()))
+		return render(w, r, http.StatusOK, views.EnvironmentsPage(layout(r, "Environments", "environments"),
+			views.EnvironmentListView{Envs: list, Windows: wins, Now: now()}, form))
 	}
 }
 
-func createEnvironment(envs *environment.Service, now func() time.Time) handlerFunc {
+func createEnvironment(envs *environment.Service, windows *freeze.Service, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		form := environmentFormFrom(r, "/environments")
 		_, err := envs.Create(r.Context(), environmentInput(form))
@@ -40,7 +46,7 @@ func createEnvironment(envs *environment.Service, now func() time.Time) handlerF
 			return redirectFlash(w, r, "/environments", "Added environment "+form.Name)
 		}
 		// The fresh form replaces the submitted one; the list rides along out of band.
-		return renderEnvironmentList(w, r, envs, now, views.EnvironmentFormCard(views.EnvironmentForm{
+		return renderEnvironmentList(w, r, envs, windows, now, views.EnvironmentFormCard(views.EnvironmentForm{
 			Action: "/environments", Kind: environment.KindNonProduction}))
 	}
 }
@@ -73,11 +79,11 @@ func updateEnvironment(envs *environment.Service) handlerFunc {
 	}
 }
 
-func deleteEnvironment(envs *environment.Service, now func() time.Time) handlerFunc {
+func deleteEnvironment(envs *environment.Service, windows *freeze.Service, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		err := envs.Delete(r.Context(), r.PathValue("name"))
 		if errors.Is(err, fault.ErrConflict) && r.Header.Get("HX-Request") == "true" {
-			return renderEnvironmentList(w, r, envs, now, nil, fault.Reason(err))
+			return renderEnvironmentList(w, r, envs, windows, now, nil, fault.Reason(err))
 		}
 		if err != nil {
 			return err
@@ -85,11 +91,11 @@ func deleteEnvironment(envs *environment.Service, now func() time.Time) handlerF
 		if r.Header.Get("HX-Request") != "true" {
 			return redirect(w, r, "/environments")
 		}
-		return renderEnvironmentList(w, r, envs, now, nil)
+		return renderEnvironmentList(w, r, envs, windows, now, nil)
 	}
 }
 
-func moveEnvironment(envs *environment.Service, now func() time.Time) handlerFunc {
+func moveEnvironment(envs *environment.Service, windows *freeze.Service, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		by, err := strconv.Atoi(r.URL.Query().Get("by"))
 		if err != nil {
@@ -98,17 +104,17 @@ func moveEnvironment(envs *environment.Service, now func() time.Time) handlerFun
 		if err := envs.Move(r.Context(), r.PathValue("name"), by); err != nil {
 			return err
 		}
-		return renderEnvironmentList(w, r, envs, now, nil)
+		return renderEnvironmentList(w, r, envs, windows, now, nil)
 	}
 }
 
-func reorderEnvironments(envs *environment.Service, now func() time.Time) handlerFunc {
+func reorderEnvironments(envs *environment.Service, windows *freeze.Service, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		order := strings.Split(r.FormValue("order"), ",")
 		if err := envs.Reorder(r.Context(), order); err != nil {
 			return err
 		}
-		return renderEnvironmentList(w, r, envs, now, nil)
+		return renderEnvironmentList(w, r, envs, windows, now, nil)
 	}
 }
 
@@ -155,16 +161,22 @@ func unfreezeEnvironment(envs *environment.Service) handlerFunc {
 
 // renderEnvironmentList answers with the environment list, after lead when given (the list
 // then swaps out of band).
-func renderEnvironmentList(w http.ResponseWriter, r *http.Request, envs *environment.Service, now func() time.Time, lead templ.Component, notice ...string) error {
+func renderEnvironmentList(w http.ResponseWriter, r *http.Request, envs *environment.Service, windows *freeze.Service, now func() time.Time, lead templ.Component, notice ...string) error {
 	notice = append(notice, "")
 	list, err := envs.List(r.Context())
 	if err != nil {
 		return err
 	}
-	if lead == nil {
-		return render(w, r, http.StatusOK, views.EnvironmentList(views.EnvironmentListView{Envs: list, Now: now(), Admin: canAdmin(r), Notice: notice[0]}))
+	wins, err := windows.List(r.Context())
+	if err != nil {
+		return err
 	}
-	return render(w, r, http.StatusOK, templ.Join(lead, views.EnvironmentList(views.EnvironmentListView{Envs: list, Now: now(), OOB: true, Admin: canAdmin(r)})))
+	v := views.EnvironmentListView{Envs: list, Windows: wins, Now: now(), Admin: canAdmin(r), Notice: notice[0]}
+	if lead == nil {
+		return render(w, r, http.StatusOK, views.EnvironmentList(v))
+	}
+	v.OOB, v.Notice = true, ""
+	return render(w, r, http.StatusOK, templ.Join(lead, views.EnvironmentList(v)))
 }
 
 func environmentFormFrom(r *http.Request, action string) views.EnvironmentForm {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -11,6 +12,7 @@ import (
 	"ladder/internal/broker"
 	"ladder/internal/environment"
 	"ladder/internal/fault"
+	"ladder/internal/freeze"
 	"ladder/internal/promotion"
 	"ladder/internal/release"
 	"ladder/internal/runner"
@@ -115,10 +117,10 @@ func releaseFilter(r *http.Request, form *views.ReleaseFilter) (release.Filter, 
 	return f, nil
 }
 
-func showRelease(rels *release.Service, run *runner.Runner, envs *environment.Service, shares *share.Service, cache *renderCache, now func() time.Time) handlerFunc {
+func showRelease(rels *release.Service, run *runner.Runner, envs *environment.Service, promotions *promotion.Service, shares *share.Service, cache *renderCache, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		return cache.page(w, r, func() (templ.Component, error) {
-			v, err := releaseView(r, rels, run, envs, now)
+			v, err := releaseView(r, rels, run, envs, promotions, now)
 			if err != nil {
 				return nil, err
 			}
@@ -136,11 +138,11 @@ func showRelease(rels *release.Service, run *runner.Runner, envs *environment.Se
 
 // releaseEvents streams a release page's live updates. Every viewer of a release woken by
 // the same change gets the same rendering, made once.
-func releaseEvents(log *slog.Logger, rels *release.Service, run *runner.Runner, envs *environment.Service, b *broker.Broker, closing <-chan struct{}, cache *renderCache, now func() time.Time) handlerFunc {
+func releaseEvents(log *slog.Logger, rels *release.Service, run *runner.Runner, envs *environment.Service, promotions *promotion.Service, b *broker.Broker, closing <-chan struct{}, cache *renderCache, now func() time.Time) handlerFunc {
 	topic := func(r *http.Request) string { return r.PathValue("id") }
 	return stream(log, b, closing, topic, func(r *http.Request) (rendering, error) {
 		return cache.get("events "+viewerKey(r)+" "+r.PathValue("id"), func() (rendering, error) {
-			v, err := releaseView(r, rels, run, envs, now)
+			v, err := releaseView(r, rels, run, envs, promotions, now)
 			if err != nil {
 				return rendering{}, err
 			}
@@ -154,7 +156,7 @@ func releaseEvents(log *slog.Logger, rels *release.Service, run *runner.Runner, 
 }
 
 // releaseView reads everything a release page shows, for the page and for its live updates.
-func releaseView(r *http.Request, rels *release.Service, run *runner.Runner, envs *environment.Service, now func() time.Time) (views.ReleaseView, error) {
+func releaseView(r *http.Request, rels *release.Service, run *runner.Runner, envs *environment.Service, promotions *promotion.Service, now func() time.Time) (views.ReleaseView, error) {
 	id := r.PathValue("id")
 	// Events first: the release read after them is at least as new as the newest event, so
 	// a stream that reports that event's ID never sends a state older than it claims.
@@ -175,6 +177,12 @@ func releaseView(r *http.Request, rels *release.Service, run *runner.Runner, env
 	for _, e := range rel.Environments {
 		if !e.IsTrigger {
 			v.RollbackTo = append(v.RollbackTo, e.Name)
+		}
+		if waitsOnWindow(e) && v.CanPromote && promotions.MayOverrideFreeze(r.Context(), actor(r), e.Name) {
+			if v.Overridable == nil {
+				v.Overridable = map[string]bool{}
+			}
+			v.Overridable[e.Name] = true
 		}
 	}
 	v.Steps, err = stepList(r, run, rel, v.Now)
@@ -239,6 +247,25 @@ func retryRelease(promotions *promotion.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id := r.PathValue("id")
 		if err := promotions.Retry(r.Context(), actor(r), id); err != nil {
+			return err
+		}
+		return redirect(w, r, "/releases/"+id)
+	}
+}
+
+// waitsOnWindow reports whether e waits to start because a freeze window holds it.
+func waitsOnWindow(e release.Environment) bool {
+	return !e.IsTrigger && e.Status == release.Pending && e.FreezeOverride == "" && strings.HasPrefix(e.Blocker, freeze.BlockerPrefix)
+}
+
+// overrideFreeze lets a release through the freeze windows of one of its environments, with
+// the reason the form gives.
+func overrideFreeze(promotions *promotion.Service) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id := r.PathValue("id")
+		err := promotions.OverrideFreeze(r.Context(), actor(r), promotion.FreezeOverride{ReleaseID: id,
+			Environment: r.FormValue("environment"), Reason: r.FormValue("reason")})
+		if err != nil {
 			return err
 		}
 		return redirect(w, r, "/releases/"+id)

@@ -16,6 +16,7 @@ import (
 	"ladder/internal/discovery"
 	"ladder/internal/environment"
 	"ladder/internal/flow"
+	"ladder/internal/freeze"
 	"ladder/internal/metrics"
 	"ladder/internal/model"
 	"ladder/internal/notify"
@@ -44,13 +45,15 @@ type Services struct {
 	Previewer    *product.Previewer
 	Workflows    *workflow.Service
 	Policies     *policy.Service
-	Flows        *flow.Service
-	Users        *user.Service
-	Tokens       *token.Service
-	Audit        *audit.Log
-	Auth         Auth
-	Releases     *release.Service
-	Runner       *runner.Runner
+	// Windows are the scheduled freeze windows.
+	Windows  *freeze.Service
+	Flows    *flow.Service
+	Users    *user.Service
+	Tokens   *token.Service
+	Audit    *audit.Log
+	Auth     Auth
+	Releases *release.Service
+	Runner   *runner.Runner
 	// Promotions is the one door for every release action (start, roll back, terminate,
 	// retry, approve, reject).
 	Promotions *promotion.Service
@@ -109,7 +112,7 @@ func routes(log *slog.Logger, s Services) []route {
 	envs, now := s.Environments, s.Now
 	cache := newRenderCache(s.Version, now)
 	choices := startChoices{products: s.Products, flows: s.Flows, envs: envs, promotions: s.Promotions}
-	dash := dashboardModel{envs: envs, products: s.Products, apps: s.Applications, releases: s.Releases,
+	dash := dashboardModel{envs: envs, windows: s.Windows, products: s.Products, apps: s.Applications, releases: s.Releases,
 		versions: newVersionCache(s.Promotions, now), promotions: s.Promotions, failures: s.TriggerFailures, pins: s.Pins,
 		pollEvery: s.PollInterval, now: now}
 	prom := promotions{svc: s.Promotions, envs: envs, products: s.Products, apps: s.Applications,
@@ -162,9 +165,9 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /releases", viewer, h(listReleases(s.Releases, s.TriggerFailures, choices, cache, now))},
 		{"GET /releases/events", viewer, h(releasesEvents(log, s.Releases, s.Broker, s.Closing, cache, now))},
 		{"POST /releases", promoter, h(startRelease(s.Promotions, choices))},
-		{"GET /releases/{id}", viewer, h(showRelease(s.Releases, s.Runner, envs, s.Shares, cache, now))},
+		{"GET /releases/{id}", viewer, h(showRelease(s.Releases, s.Runner, envs, s.Promotions, s.Shares, cache, now))},
 		{"GET /releases/{id}/changes", viewer, h(showReleaseChanges(s.Releases, s.Promotions.Planner(), envs))},
-		{"GET /releases/{id}/events", viewer, h(releaseEvents(log, s.Releases, s.Runner, envs, s.Broker, s.Closing, cache, now))},
+		{"GET /releases/{id}/events", viewer, h(releaseEvents(log, s.Releases, s.Runner, envs, s.Promotions, s.Broker, s.Closing, cache, now))},
 		{"POST /releases/{id}/rollback", promoter, h(rollbackRelease(s.Promotions))},
 		{"POST /products/{name}/pins/{env}/unpin", promoter, h(unpin(s.Promotions))},
 		{"POST /releases/{id}/shares", promoter, h(createShare(s.Shares, now))},
@@ -175,16 +178,17 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /releases/{id}/terminate", promoter, h(terminateRelease(s.Promotions))},
 		{"POST /releases/{id}/retry", promoter, h(retryRelease(s.Promotions))},
 		{"POST /releases/{id}/approve", promoter, h(decideStep(s.Promotions, true))},
+		{"POST /releases/{id}/override-freeze", promoter, h(overrideFreeze(s.Promotions))},
 		{"POST /releases/{id}/reject", promoter, h(decideStep(s.Promotions, false))},
 		{"POST /releases/{id}/resume-workflow", promoter, h(resumeWorkflow(s.Runner))},
 
-		{"GET /environments", viewer, h(listEnvironments(envs, now))},
-		{"POST /environments", admin, h(createEnvironment(envs, now))},
-		{"POST /environments/order", admin, h(reorderEnvironments(envs, now))},
+		{"GET /environments", viewer, h(listEnvironments(envs, s.Windows, now))},
+		{"POST /environments", admin, h(createEnvironment(envs, s.Windows, now))},
+		{"POST /environments/order", admin, h(reorderEnvironments(envs, s.Windows, now))},
 		{"GET /environments/{name}", viewer, h(showEnvironment(envs, now))},
 		{"POST /environments/{name}", admin, h(updateEnvironment(envs))},
-		{"POST /environments/{name}/delete", admin, h(deleteEnvironment(envs, now))},
-		{"POST /environments/{name}/move", admin, h(moveEnvironment(envs, now))},
+		{"POST /environments/{name}/delete", admin, h(deleteEnvironment(envs, s.Windows, now))},
+		{"POST /environments/{name}/move", admin, h(moveEnvironment(envs, s.Windows, now))},
 		{"POST /environments/{name}/freeze", admin, h(freezeEnvironment(envs, now))},
 		{"POST /environments/{name}/unfreeze", admin, h(unfreezeEnvironment(envs))},
 
@@ -265,6 +269,12 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /flows/{name}/steps", admin, h(editFlowSteps(envs, s.Workflows))},
 		{"GET /flows/{name}/evaluate", viewer, h(evaluateFlow(s.Flows, envs, s.Workflows, catalogOf(s.Products), checkFlows))},
 
+		{"GET /settings/freeze-windows", viewer, h(listWindows(s.Windows, now))},
+		{"GET /settings/freeze-windows/new", admin, h(newWindow(s.Products))},
+		{"POST /settings/freeze-windows", admin, h(createWindow(s.Windows, s.Products))},
+		{"GET /settings/freeze-windows/{name}", viewer, h(showWindow(s.Windows, s.Products))},
+		{"POST /settings/freeze-windows/{name}", admin, h(updateWindow(s.Windows, s.Products))},
+		{"POST /settings/freeze-windows/{name}/delete", admin, h(deleteWindow(s.Windows))},
 		{"GET /settings/notifications", viewer, h(listNotifications(s.Notify, s.Products, now))},
 		{"POST /settings/notifications", admin, h(createNotification(s.Notify, s.Products, now))},
 		{"POST /settings/notifications/{name}/delete", admin, h(deleteNotification(s.Notify))},

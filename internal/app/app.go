@@ -25,6 +25,7 @@ import (
 	"ladder/internal/fault"
 	"ladder/internal/flow"
 	"ladder/internal/pin"
+	"ladder/internal/freeze"
 	"ladder/internal/policy"
 	"ladder/internal/promotion"
 	"ladder/internal/release"
@@ -201,14 +202,14 @@ func (s *Server) run(ctx context.Context, httpSrv *http.Server, serveErr chan er
 func startRunner(ctx context.Context, conn *sql.DB, svc *web.Services, model modelServices, log *slog.Logger, publicURL string) *runner.Runner {
 	b := broker.New()
 	rels := release.NewService(conn, b, svc.Now)
-	answers := runnerModel{envs: svc.Environments, products: model.products, creds: model.creds, pins: svc.Pins, now: svc.Now}
+	answers := runnerModel{envs: svc.Environments, windows: svc.Windows, products: model.products, creds: model.creds, pins: svc.Pins}
 	run := runner.New(conn, rels, timed(model.git, svc.Metrics), answers, log, svc.Now, runner.Options{Workflows: svc.Workflows, PublicURL: publicURL,
 		Deploy: deployOptions(model), Secrets: model.secrets.Value})
 	run.StartWorkers(ctx)
 	svc.Releases, svc.Runner, svc.Broker = rels, run, b
 	plan := &promotion.Planner{Products: model.products, Applications: model.apps, Flows: svc.Flows,
 		Policies: svc.Policies, Environments: svc.Environments, Credentials: model.creds, Git: model.git,
-		Workflows: svc.Workflows}
+		Workflows: svc.Workflows, Windows: svc.Windows}
 	svc.Promotions = promotion.NewService(plan, rels, run, svc.Users, svc.Pins)
 	svc.Flows.RefuseDeleteWhileUsed(model.products.UsersOfFlow)
 	svc.Environments.RefuseDeleteWhileUsed(
@@ -243,6 +244,7 @@ func services(b base, ready func() bool) web.Services {
 		Environments: envs,
 		Workflows:    workflow.NewService(conn, check, now),
 		Policies:     policies,
+		Windows:      freeze.NewService(conn, check, now),
 		Flows:        flow.NewService(conn, check, now, envs, policies),
 		Shares:       share.NewService(conn, now),
 		Pins:         pin.NewService(conn, check, now),

@@ -2,10 +2,10 @@ package app
 
 import (
 	"context"
-	"time"
 
 	"ladder/internal/credential"
 	"ladder/internal/environment"
+	"ladder/internal/freeze"
 	"ladder/internal/gitops"
 	"ladder/internal/pin"
 	"ladder/internal/product"
@@ -14,10 +14,10 @@ import (
 // runnerModel answers the runner's questions from the domain services.
 type runnerModel struct {
 	envs     *environment.Service
+	windows  *freeze.Service
 	products *product.Service
 	creds    *credential.Service
 	pins     *pin.Service
-	now      func() time.Time
 }
 
 // Credentials returns the credentials of the longest matching URL prefix.
@@ -26,13 +26,15 @@ func (m runnerModel) Credentials(ctx context.Context, repoURL string) (gitops.Cr
 	return remote.Credentials, err
 }
 
-// Freeze returns the environment's freeze sentence while it is frozen.
-func (m runnerModel) Freeze(ctx context.Context, env string) (string, error) {
+// Freeze returns the sentence of the environment's manual freeze, or of the freeze window
+// holding it for the product (unless the release overrode the windows there), while it is
+// frozen.
+func (m runnerModel) Freeze(ctx context.Context, product, env string, windowsOverridden bool) (string, error) {
 	e, err := m.envs.Get(ctx, env)
-	if err != nil || !e.FrozenAt(m.now()) {
+	if err != nil {
 		return "", err
 	}
-	return e.Blocker(), nil
+	return m.windows.Blocker(ctx, product, e, windowsOverridden)
 }
 
 // Concurrency returns the product's concurrency mode and queue limit.

@@ -110,5 +110,6 @@ func openModel(ctx context.Context, dataDir string, getenv func(string) string) 
 // modelOf is the export/apply service over svc's model services.
 func modelOf(conn *sql.DB, svc web.Services) *model.Service {
 	return &model.Service{DB: conn, Environments: svc.Environments, Applications: svc.Applications,
-		Products: svc.Products, Workflows: svc.Workflows, Policies: svc.Policies, Flows: svc.Flows}
+		Products: svc.Products, Workflows: svc.Workflows, Policies: svc.Policies, Flows: svc.Flows,
+		Windows: svc.Windows}
 }

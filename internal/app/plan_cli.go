@@ -53,7 +53,8 @@ func runPlan(ctx context.Context, args []string, getenv func(string) string, std
 	defer os.RemoveAll(clones)
 	svc := withModel(services(b, func() bool { return true }), ms)
 	plan := &promotion.Planner{Products: ms.products, Applications: ms.apps, Flows: svc.Flows, Policies: svc.Policies,
-		Environments: svc.Environments, Credentials: ms.creds, Git: gitops.NewStore(clones), Workflows: svc.Workflows}
+		Environments: svc.Environments, Credentials: ms.creds, Git: gitops.NewStore(clones), Workflows: svc.Workflows,
+		Windows: svc.Windows}
 	users := user.NewService(conn, b.check, b.now, user.GroupRoles{})
 	// Whoever can read the data directory holds the whole model, as with `ladder apply`.
 	who := promotion.Person(user.User{Name: "cli", RoleOverride: user.Admin})

@@ -13,7 +13,7 @@ import (
 
 // TestPlanCommand: `ladder plan` prints each environment's settings with their origins, what
 // runs there and the unified patch each target would get, and writes nothing: no release, no
-// commit, and no clone in the data directory.
+// commit, and no clone in the data directory. A freeze window holding prod is reported.
 func TestPlanCommand(t *testing.T) {
 	dataDir := t.TempDir()
 	dev, prod := bareRepo(t, "dev", "2.0.0"), bareRepo(t, "prod", "1.0.0")
@@ -55,6 +55,11 @@ apiVersion: ladder/v1
 kind: Application
 metadata: {name: shop-prod}
 spec: {environment: prod, product: shop, repoURL: "file://` + prod + `", branch: main}
+---
+apiVersion: ladder/v1
+kind: FreezeWindow
+metadata: {name: always}
+spec: {schedule: "0 0 * * *", duration: 24h, timeZone: UTC, environments: {names: [prod]}, product: shop, reason: release week}
 `
 	file := filepath.Join(t.TempDir(), "model.yaml")
 	if err := os.WriteFile(file, []byte(model), 0o600); err != nil {
@@ -71,6 +76,7 @@ spec: {environment: prod, product: shop, repoURL: "file://` + prod + `", branch:
 		"-- shop-prod: file://" + prod + " main (path .) at " + before,
 		"diff --git a/Chart.yaml b/Chart.yaml\n",
 		"-appVersion: \"1.0.0\"\n+appVersion: \"2.0.0\"",
+		"FROZEN: the release would wait here: frozen until ", " 00:00 UTC (release week)\n", // the window holding prod
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("ladder plan printed:\n%s\nwant it to contain %q", out, want)

@@ -164,6 +164,13 @@ func (s *Service) applyOne(ctx context.Context, q *db.Queries, d incoming, st st
 		} else {
 			_, err = s.Products.CreateTx(ctx, q, spec.Input(d.name))
 		}
+	case *FreezeWindowSpec:
+		if exists {
+			w, uerr := s.Windows.UpdateTx(ctx, q, d.name, spec.Input(d.name))
+			after, err = FreezeWindowSpecOf(w), uerr
+		} else {
+			_, err = s.Windows.CreateTx(ctx, q, spec.Input(d.name))
+		}
 	case *ApplicationSpec:
 		if exists {
 			a, uerr := s.Applications.UpdateTx(ctx, q, spec.Environment, d.name, spec.Input(d.name))

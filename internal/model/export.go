@@ -101,6 +101,11 @@ func (s *Service) documents(ctx context.Context, redact bool) ([]document, error
 	for _, a := range apps {
 		docs = append(docs, document{KindApplication, a.Name, ApplicationSpecOf(a)})
 	}
+	windows, err := s.Windows.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	docs = appendSorted(docs, KindWindow, windows, func(w windowT) (string, any) { return w.Name, FreezeWindowSpecOf(w) })
 	return docs, nil
 }
 

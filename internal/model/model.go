@@ -1,5 +1,5 @@
 // Package model exports Ladder's whole model (environments, applications, products,
-// workflows, policies and flows) as YAML documents shaped like Kubernetes objects, and applies
+// workflows, policies, flows and freeze windows) as YAML documents shaped like Kubernetes objects, and applies
 // such documents back: everything is validated by the services first, then written in one
 // transaction or not at all. Git credential secrets are never part of it.
 package model
@@ -13,6 +13,7 @@ import (
 	"ladder/internal/application"
 	"ladder/internal/environment"
 	"ladder/internal/flow"
+	"ladder/internal/freeze"
 	"ladder/internal/policy"
 	"ladder/internal/product"
 	"ladder/internal/workflow"
@@ -30,10 +31,11 @@ const (
 	KindFlow        = "PromotionFlow"
 	KindProduct     = "Product"
 	KindApplication = "Application"
+	KindWindow      = "FreezeWindow"
 )
 
 // Kinds lists the document kinds in export and apply order.
-var Kinds = []string{KindEnvironment, KindWorkflow, KindPolicy, KindFlow, KindProduct, KindApplication}
+var Kinds = []string{KindEnvironment, KindWorkflow, KindPolicy, KindFlow, KindProduct, KindApplication, KindWindow}
 
 // Service exports and applies the model through the domain services.
 type Service struct {
@@ -44,6 +46,7 @@ type Service struct {
 	Workflows    *workflow.Service
 	Policies     *policy.Service
 	Flows        *flow.Service
+	Windows      *freeze.Service
 }
 
 // Actions an apply takes on one entity.
@@ -105,4 +108,5 @@ type (
 	flowT        = flow.Flow
 	productT     = product.Product
 	applicationT = application.Application
+	windowT      = freeze.Window
 )

@@ -47,6 +47,8 @@ func newSpec(kind string) any {
 		return &PolicySpec{}
 	case KindFlow:
 		return &FlowSpec{}
+	case KindWindow:
+		return &FreezeWindowSpec{}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"ladder/internal/application"
 	"ladder/internal/environment"
 	"ladder/internal/flow"
+	"ladder/internal/freeze"
 	"ladder/internal/policy"
 	"ladder/internal/product"
 	"ladder/internal/workflow"
@@ -205,4 +206,38 @@ func shortDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// FreezeWindowSpec is a freeze window: a recurring one sets schedule (5-field cron, read in
+// timeZone) and duration; a fixed one sets start and end ("2026-12-24T00:00", in timeZone).
+type FreezeWindowSpec struct {
+	Schedule     string                      `json:"schedule,omitempty"`
+	Duration     string                      `json:"duration,omitempty"`
+	Start        string                      `json:"start,omitempty"`
+	End          string                      `json:"end,omitempty"`
+	TimeZone     string                      `json:"timeZone"`
+	Environments *policy.EnvironmentSelector `json:"environments,omitempty"`
+	Product      string                      `json:"product,omitempty"`
+	Reason       string                      `json:"reason"`
+}
+
+// FreezeWindowSpecOf is w as a spec.
+func FreezeWindowSpecOf(w freeze.Window) FreezeWindowSpec {
+	in := freeze.InputOf(w)
+	s := FreezeWindowSpec{Schedule: in.Schedule, Duration: in.Duration, Start: in.Start, End: in.End,
+		TimeZone: in.TimeZone, Product: in.Product, Reason: in.Reason}
+	if es := in.Environments; len(es.Names)+len(es.Kinds)+len(es.Tags) > 0 {
+		s.Environments = &es
+	}
+	return s
+}
+
+// Input is the window the spec describes, called name.
+func (s FreezeWindowSpec) Input(name string) freeze.Input {
+	in := freeze.Input{Name: name, Schedule: s.Schedule, Duration: s.Duration, Start: s.Start, End: s.End,
+		TimeZone: s.TimeZone, Product: s.Product, Reason: s.Reason}
+	if s.Environments != nil {
+		in.Environments = *s.Environments
+	}
+	return in
 }

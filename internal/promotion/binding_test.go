@@ -36,6 +36,9 @@ func (r *recorder) Start(_ context.Context, spec release.Spec) (release.Release,
 func (r *recorder) Terminate(context.Context, string, string) error { return nil }
 func (r *recorder) Retry(context.Context, string, string) error     { return nil }
 func (r *recorder) Decide(context.Context, release.Decision) error  { return nil }
+func (r *recorder) OverrideFreeze(context.Context, string, string, string, string) error {
+	return nil
+}
 
 // gatedModel is product shop in dev, staging and prod on real repositories. Policy
 // prod-gates (binding) gives production the pre-action approve-prod, the action pull-request

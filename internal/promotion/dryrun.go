@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"ladder/internal/environment"
 	"ladder/internal/gitops"
 	"ladder/internal/pin"
 	"ladder/internal/release"
@@ -122,9 +123,10 @@ func (s *Service) DryRun(ctx context.Context, who Actor, req Request) (DryRun, e
 			out.Environments = append(out.Environments, de)
 			continue
 		}
-		if env.FrozenAt(now) {
-			de.Frozen, de.Blocker = true, env.Blocker()
+		if de.Blocker, err = s.plan.freezeBlocker(ctx, spec.Product, env, now); err != nil {
+			return DryRun{}, err
 		}
+		de.Frozen = de.Blocker != ""
 		if s.pins != nil {
 			p, ok, err := s.pins.Find(ctx, spec.Product, e.Name)
 			if err != nil {
@@ -174,4 +176,16 @@ func verifyOf(a release.Target) string {
 		return a.HealthURL + " answers 2xx"
 	}
 	return ""
+}
+
+// freezeBlocker is the blocker a release of product would meet in env now: its manual freeze
+// or a freeze window holding it, as the runner asks.
+func (p *Planner) freezeBlocker(ctx context.Context, product string, env environment.Environment, now time.Time) (string, error) {
+	if p.Windows != nil {
+		return p.Windows.Blocker(ctx, product, env, false)
+	}
+	if env.FrozenAt(now) {
+		return env.Blocker(), nil
+	}
+	return "", nil
 }

@@ -81,7 +81,7 @@ type worldModel struct{ envs *environment.Service }
 func (worldModel) Credentials(context.Context, string) (gitops.Credentials, error) {
 	return gitops.Credentials{}, nil
 }
-func (m worldModel) Freeze(ctx context.Context, name string) (string, error) {
+func (m worldModel) Freeze(ctx context.Context, _, name string, _ bool) (string, error) {
 	e, err := m.envs.Get(ctx, name)
 	if err != nil || !e.FrozenAt(time.Now()) {
 		return "", err

@@ -14,6 +14,7 @@ import (
 	"ladder/internal/environment"
 	"ladder/internal/fault"
 	"ladder/internal/flow"
+	"ladder/internal/freeze"
 	"ladder/internal/gitops"
 	"ladder/internal/policy"
 	"ladder/internal/product"
@@ -33,6 +34,7 @@ type Planner struct {
 	Credentials  *credential.Service
 	Git          *gitops.Store
 	Workflows    *workflow.Service // checks the workflows a request names
+	Windows      *freeze.Service   // scheduled freezes, beside each environment's manual one
 }
 
 // FlowRequest asks to run a product through one of its flows.

@@ -27,6 +27,8 @@ type Engine interface {
 	Retry(ctx context.Context, id, by string) error
 	// Decide records a decision on a waiting approval step.
 	Decide(ctx context.Context, d release.Decision) error
+	// OverrideFreeze lets release id through the freeze windows of env, recording by and reason.
+	OverrideFreeze(ctx context.Context, id, env, by, reason string) error
 }
 
 // Service carries out release actions for actors.
@@ -91,6 +93,9 @@ const (
 	ActUnpin Action = "unpin"
 	// ActLift lifts a binding policy's gate in a manual promotion (admins only).
 	ActLift Action = "lift"
+	// ActOverrideFreeze lets one release through the freeze windows of an environment
+	// (admins, and members of a promote rule's group that selects the environment).
+	ActOverrideFreeze Action = "override-freeze"
 )
 
 // authorize is the one place that decides whether who may take act on the environments
@@ -98,7 +103,8 @@ const (
 // none for a release hook's step). The trigger may only start releases; viewers and disabled
 // users may do nothing; admins may do everything; a promoter may when the promote rules (the
 // approve rules for a decision) let them into every target. Only admins may lift a binding
-// policy's gate.
+// policy's gate; only admins and the groups of promote rules that select the environment may
+// override its freeze windows.
 func (s *Service) authorize(ctx context.Context, who Actor, act Action, targets []string) error {
 	if who.Automatic {
 		if act == ActStart {
@@ -129,7 +135,11 @@ func (s *Service) authorize(ctx context.Context, who Actor, act Action, targets 
 		if err != nil {
 			return err
 		}
-		if !user.Allowed(rules, u, perm, user.Target{Name: env.Name, Kind: env.Kind}) {
+		target := user.Target{Name: env.Name, Kind: env.Kind}
+		if act == ActOverrideFreeze && !user.Granted(rules, u, perm, target) {
+			return fmt.Errorf("%s may not override the freeze windows of %s (admins and the groups of promote rules for it may): %w", u.Name, env.Name, fault.ErrForbidden)
+		}
+		if !user.Allowed(rules, u, perm, target) {
 			verb := "promote to"
 			if perm == user.Approve {
 				verb = "approve in"

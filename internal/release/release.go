@@ -137,6 +137,9 @@ type Environment struct {
 	StartedAt    *time.Time
 	FinishedAt   *time.Time
 	Applications []Application
+	// FreezeOverride, when set, says who let this release through the freeze windows of the
+	// environment and why; a manual freeze still holds it.
+	FreezeOverride string
 }
 
 // Settings are the resolved promotion settings of one environment, each with where it came from.

@@ -80,6 +80,17 @@ func (tx *Tx) SetEnvironment(e Environment, message string) error {
 	return tx.Event("environment", e.Name, message)
 }
 
+// OverrideFreeze lets the release through the freeze windows of environment env, recording
+// override (who and why) on the environment and message as an event.
+func (tx *Tx) OverrideFreeze(env, override, message string) error {
+	err := tx.q.SetReleaseEnvironmentFreezeOverride(tx.ctx, db.SetReleaseEnvironmentFreezeOverrideParams{
+		FreezeOverride: override, ReleaseID: tx.id, Name: env})
+	if err != nil {
+		return fmt.Errorf("override freeze of %s in release %s: %w", env, tx.id, err)
+	}
+	return tx.Event("environment", env, message)
+}
+
 // SetApplication stores a's progress in environment env and records message as an event.
 func (tx *Tx) SetApplication(env string, a Application, message string) error {
 	err := tx.q.UpdateReleaseApplication(tx.ctx, db.UpdateReleaseApplicationParams{
@@ -124,7 +135,7 @@ func load(ctx context.Context, q *db.Queries, id string) (Release, error) {
 	for _, e := range envs {
 		env := Environment{Name: e.Name, Kind: e.Kind, IsTrigger: e.IsTrigger, Status: e.Status, Blocker: e.Blocker,
 			Error: e.Error, StartedAt: timePtr(e.StartedAt), FinishedAt: timePtr(e.FinishedAt),
-			Applications: byEnv[e.Name]}
+			Applications: byEnv[e.Name], FreezeOverride: e.FreezeOverride}
 		if err := json.Unmarshal([]byte(e.DependsOn), &env.DependsOn); err != nil {
 			return Release{}, fmt.Errorf("release %s environment %s: read dependsOn: %w", id, e.Name, err)
 		}

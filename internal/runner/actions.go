@@ -142,3 +142,37 @@ func (r *Runner) Retry(ctx context.Context, id, by string) error {
 	}
 	return err
 }
+
+// OverrideFreeze lets release id through the freeze windows of environment env, where it
+// waits: by and reason are recorded on the environment, as an event and in the audit log,
+// and the release is looked at again at once. A manual freeze of the environment still holds.
+func (r *Runner) OverrideFreeze(ctx context.Context, id, env, by, reason string) error {
+	err := r.releases.Change(ctx, id, func(tx *release.Tx) error {
+		rel, err := tx.Load()
+		if err != nil {
+			return err
+		}
+		e, ok := rel.Environment(env)
+		if !ok || e.IsTrigger {
+			return fmt.Errorf("target environment %q of release %s: %w", env, id, fault.ErrNotFound)
+		}
+		if release.Final(rel.Status) || e.Status != release.Pending {
+			return fmt.Errorf("%s of release %s is %s, not waiting to start: %w", env, id, e.Status, fault.ErrConflict)
+		}
+		if e.FreezeOverride != "" {
+			return fmt.Errorf("the freeze windows of %s are already overridden for release %s: %w", env, id, fault.ErrConflict)
+		}
+		what := "freeze windows of " + env + " overridden by " + by + ": " + reason
+		if err := tx.OverrideFreeze(env, by+": "+reason, what); err != nil {
+			return err
+		}
+		if err := tx.Audit(by, "override-freeze", env+": "+reason); err != nil {
+			return err
+		}
+		return tx.Queue(jobAdvance, "", "", tx.Now())
+	})
+	if err == nil {
+		r.Wake()
+	}
+	return err
+}

@@ -151,7 +151,7 @@ func (a *advancer) startEnvironment(e *release.Environment) error {
 	if e.IsTrigger {
 		return a.startTrigger(e)
 	}
-	frozen, err := a.r.model.Freeze(a.ctx, e.Name)
+	frozen, err := a.r.model.Freeze(a.ctx, a.rel.Product, e.Name, e.FreezeOverride != "")
 	if err != nil {
 		return err
 	}

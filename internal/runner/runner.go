@@ -33,8 +33,9 @@ type Git interface {
 type Model interface {
 	// Credentials returns the credentials for a repository URL (the zero value when none match).
 	Credentials(ctx context.Context, repoURL string) (gitops.Credentials, error)
-	// Freeze returns the blocker sentence when environment env is frozen now, "" when it is open.
-	Freeze(ctx context.Context, env string) (string, error)
+	// Freeze returns the blocker sentence when environment env is frozen now for a release of
+	// product (a manual freeze, or a freeze window unless windowsOverridden), "" when it is open.
+	Freeze(ctx context.Context, product, env string, windowsOverridden bool) (string, error)
 	// Pin returns the pin of product in environment env and whether there is one.
 	Pin(ctx context.Context, product, env string) (pin.Pin, bool, error)
 	// Concurrency returns a product's concurrency mode (queue or terminate) and queue limit.

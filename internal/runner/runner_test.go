@@ -3,6 +3,7 @@ package runner_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"os"
@@ -16,8 +17,10 @@ import (
 	"ladder/db"
 	"ladder/internal/broker"
 	"ladder/internal/fault"
+	"ladder/internal/freeze"
 	"ladder/internal/gitops"
 	"ladder/internal/pin"
+	"ladder/internal/policy"
 	"ladder/internal/release"
 	"ladder/internal/runner"
 	"ladder/internal/secret"
@@ -92,16 +95,27 @@ type fakeModel struct {
 	pins   map[string]pin.Pin // by product/environment
 	mode   string
 	limit  int
+	// windows are real freeze windows, read on the clock now (every environment is called
+	// by its name only, kind production).
+	windows []freeze.Window
+	now     func() time.Time
 }
 
 func (m *fakeModel) Credentials(context.Context, string) (gitops.Credentials, error) {
 	return gitops.Credentials{}, nil
 }
 
-func (m *fakeModel) Freeze(_ context.Context, env string) (string, error) {
+func (m *fakeModel) Freeze(_ context.Context, product, env string, windowsOverridden bool) (string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.frozen[env], nil
+	if b := m.frozen[env]; b != "" || windowsOverridden || m.now == nil {
+		return b, nil
+	}
+	now := m.now()
+	if o, ok := freeze.Holding(m.windows, product, policy.Environment{Name: env, Kind: "production"}, now); ok {
+		return o.Blocker(now), nil
+	}
+	return "", nil
 }
 
 func (m *fakeModel) Pin(_ context.Context, product, env string) (pin.Pin, bool, error) {
@@ -144,6 +158,7 @@ func (m *fakeModel) setFrozen(env, blocker string) {
 // harness is a runner on a real SQLite file and a real Git store.
 type harness struct {
 	t        *testing.T
+	conn     *sql.DB
 	releases *release.Service
 	runner   *runner.Runner
 	store    *gitops.Store
@@ -169,7 +184,7 @@ func newHarnessAt(t *testing.T, now func() time.Time) *harness {
 	t.Cleanup(func() { conn.Close() })
 	rels := release.NewService(conn, broker.New(), now)
 	store := gitops.NewStore(filepath.Join(dir, "git"))
-	model := &fakeModel{mode: "queue", limit: 50}
+	model := &fakeModel{mode: "queue", limit: 50, now: now}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	wfs := workflow.NewService(conn, fault.NewValidator(), now)
 	box, err := secret.NewBox(bytes.Repeat([]byte{7}, 32))
@@ -182,7 +197,7 @@ func newHarnessAt(t *testing.T, now func() time.Time) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	r.StartWorkers(ctx)
 	t.Cleanup(func() { cancel(); r.Wait() })
-	return &harness{t: t, releases: rels, runner: r, store: store, model: model, workflows: wfs, secrets: secrets}
+	return &harness{t: t, conn: conn, releases: rels, runner: r, store: store, model: model, workflows: wfs, secrets: secrets}
 }
 
 // env describes one environment of a test release: its repo and what it depends on.

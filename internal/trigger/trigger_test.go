@@ -94,7 +94,7 @@ type fakeModel struct{}
 func (fakeModel) Credentials(context.Context, string) (gitops.Credentials, error) {
 	return gitops.Credentials{}, nil
 }
-func (fakeModel) Freeze(context.Context, string) (string, error) { return "", nil }
+func (fakeModel) Freeze(context.Context, string, string, bool) (string, error) { return "", nil }
 func (fakeModel) Pin(context.Context, string, string) (pin.Pin, bool, error) {
 	return pin.Pin{}, false, nil
 }

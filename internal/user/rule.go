@@ -78,6 +78,24 @@ func Allowed(rules []Rule, u User, perm Permission, env Target) bool {
 	return !narrowed
 }
 
+// Granted decides whether a rule grants u perm on env: admins always hold it; anyone else
+// must be an enabled promoter in the group of a rule for perm that selects env (a promoter no
+// rule narrows is not granted it).
+func Granted(rules []Rule, u User, perm Permission, env Target) bool {
+	switch {
+	case u.Disabled || !u.Role().AtLeast(Promoter):
+		return false
+	case u.Role() == Admin:
+		return true
+	}
+	for _, r := range rules {
+		if r.Permission == perm && r.Environments.Matches(env) && u.InGroup(r.Group) {
+			return true
+		}
+	}
+	return false
+}
+
 // CanPromote reports whether u may promote into env.
 func (s *Service) CanPromote(ctx context.Context, u User, env Target) (bool, error) {
 	return s.allowed(ctx, u, Promote, env)
