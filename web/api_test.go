@@ -245,7 +245,19 @@ func apiCases() []apiCase {
 			bad:   []bad{malformed("/api/v1/workflow-secrets/hook-token"), {"/api/v1/workflow-secrets/hook-token", `{"name": "Not A Label"}`, 422}},
 			check: noSecret},
 		{route: "DELETE /api/v1/workflow-secrets/{name}", path: "/api/v1/workflow-secrets/hook-token", role: "admin", want: 204,
-			bad: []bad{missing("/api/v1/workflow-secrets/nope")}},
+			bad: []bad{missing("/api/v1/workflow-secrets/nope"), {"/api/v1/workflow-secrets/page-token", "", 409}},
+			setup: func(t *testing.T, fx *apiFixture) {
+				// A secret a workflow uses may not be deleted.
+				fx.must(t, "POST", "/api/v1/workflow-secrets", `{"name": "page-token", "value": "s3cret-token-value"}`, 201)
+				fx.must(t, "POST", "/api/v1/workflows", `{"name": "page", "timeout": "5m", "steps": [{"name": "call", "kind": "http",
+					"http": {"method": "POST", "url": "https://pager.example/", "headers": [{"name": "Authorization", "value": "Bearer {{secret \"page-token\"}}"}]}}]}`, 201)
+			},
+			check: func(t *testing.T, fx *apiFixture, _ []byte) {
+				got, b := fx.call(t, "DELETE", "/api/v1/workflow-secrets/page-token", "admin", "")
+				if got != 409 || !bytes.Contains(b, []byte("used by workflow page")) {
+					t.Errorf("deleting a secret workflow page uses: got %d %s, want 409 naming the workflow", got, b)
+				}
+			}},
 
 		{route: "GET /api/v1/model", path: "/api/v1/model", role: "viewer", want: 200,
 			check: func(t *testing.T, fx *apiFixture, body []byte) { fx.vars["{model}"] = string(body) }},

@@ -7,6 +7,7 @@ package stepsecret
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"ladder/internal/fault"
 	"ladder/internal/sealed"
 	"ladder/internal/secret"
+	"ladder/internal/workflow"
 )
 
 // sealPurpose binds ciphertexts to workflow secrets.
@@ -62,6 +64,13 @@ var kind = sealed.Kind[Secret, Input]{
 		}
 	},
 	Describe: func(in Input) string { return "description " + in.Description },
+	InUse: func(ctx context.Context, q *db.Queries, name string) error {
+		users, err := workflow.UsersOfSecret(ctx, q, name)
+		if err != nil || len(users) == 0 {
+			return err
+		}
+		return fmt.Errorf("workflow secret %q is used by workflow %s: %w", name, strings.Join(users, ", "), fault.ErrConflict)
+	},
 }
 
 // Value returns the plaintext of the secret called name, for a workflow step.
