@@ -201,7 +201,8 @@ func (w Window) Span() string {
 	return from + " – " + to + " (" + w.TimeZone + ")"
 }
 
-// FormatDuration writes d as Go does, without trailing zero units ("48h", "1h30m").
+// FormatDuration writes d in Go's notation without trailing zero units ("48h", "1h30m", "5m"),
+// as the YAML model writes every duration (a window's, a workflow's timeout).
 func FormatDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {

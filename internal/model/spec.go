@@ -1,9 +1,6 @@
 package model
 
 import (
-	"strings"
-	"time"
-
 	"ladder/internal/application"
 	"ladder/internal/environment"
 	"ladder/internal/flow"
@@ -147,7 +144,7 @@ func (s ProductSpec) Input(name string) product.Input {
 
 // WorkflowSpecOf is w as a spec.
 func WorkflowSpecOf(w workflow.Workflow) WorkflowSpec {
-	return WorkflowSpec{Description: w.Description, Timeout: shortDuration(w.Timeout), Steps: w.Steps}
+	return WorkflowSpec{Description: w.Description, Timeout: freeze.FormatDuration(w.Timeout), Steps: w.Steps}
 }
 
 // Input is what the workflow service needs to create or update the workflow name.
@@ -194,18 +191,6 @@ func FlowSpecOf(f flow.Flow) FlowSpec {
 func (s FlowSpec) Input(name string) flow.Input {
 	return flow.Input{Name: name, Description: s.Description, Version: s.Version,
 		TriggerEnvironment: s.TriggerEnvironment, Steps: s.Steps, Hooks: s.Hooks, TimeoutMinutes: s.Timeout}
-}
-
-// shortDuration writes d the way people do: 5m rather than 5m0s.
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
 }
 
 // FreezeWindowSpec is a freeze window: a recurring one sets schedule (5-field cron, read in
