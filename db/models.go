@@ -358,6 +358,7 @@ type ReleaseEnvironment struct {
 	Kind           string
 	Hooks          string
 	FreezeOverride string
+	Product        string
 }
 
 type ReleaseEvent struct {

@@ -153,12 +153,13 @@ func (q *Queries) CreateReleaseApplication(ctx context.Context, arg CreateReleas
 }
 
 const createReleaseEnvironment = `-- name: CreateReleaseEnvironment :exec
-INSERT INTO release_environments (release_id, name, position, is_trigger, depends_on, settings, status, kind, hooks)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO release_environments (release_id, product, name, position, is_trigger, depends_on, settings, status, kind, hooks)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 `
 
 type CreateReleaseEnvironmentParams struct {
 	ReleaseID string
+	Product   string
 	Name      string
 	Position  int64
 	IsTrigger bool
@@ -172,6 +173,7 @@ type CreateReleaseEnvironmentParams struct {
 func (q *Queries) CreateReleaseEnvironment(ctx context.Context, arg CreateReleaseEnvironmentParams) error {
 	_, err := q.db.ExecContext(ctx, createReleaseEnvironment,
 		arg.ReleaseID,
+		arg.Product,
 		arg.Name,
 		arg.Position,
 		arg.IsTrigger,
@@ -191,14 +193,14 @@ SELECT r.id, r.number, r.version, e.finished_at,
     CAST(COALESCE((SELECT a.repo_url FROM release_applications a
         WHERE a.release_id = r.id AND a.environment = e.name ORDER BY a.position LIMIT 1), '') AS TEXT) AS repo_url
 FROM release_environments e JOIN releases r ON r.id = e.release_id
-WHERE e.name = ? AND r.product = ? AND e.is_trigger = 0 AND e.status = 'SUCCEEDED'
+WHERE e.product = ? AND e.name = ? AND e.is_trigger = 0 AND e.status = 'SUCCEEDED'
 ORDER BY e.release_id DESC
 LIMIT 1
 `
 
 type DeployedInEnvironmentParams struct {
-	Name    string
 	Product string
+	Name    string
 }
 
 type DeployedInEnvironmentRow struct {
@@ -213,7 +215,7 @@ type DeployedInEnvironmentRow struct {
 // The newest release of a product that succeeded in an environment (not as its trigger): what
 // runs there now, when it arrived, and the commit it wrote to the environment's first application.
 func (q *Queries) DeployedInEnvironment(ctx context.Context, arg DeployedInEnvironmentParams) (DeployedInEnvironmentRow, error) {
-	row := q.db.QueryRowContext(ctx, deployedInEnvironment, arg.Name, arg.Product)
+	row := q.db.QueryRowContext(ctx, deployedInEnvironment, arg.Product, arg.Name)
 	var i DeployedInEnvironmentRow
 	err := row.Scan(
 		&i.ID,
@@ -300,14 +302,14 @@ const latestReleaseInFlight = `-- name: LatestReleaseInFlight :one
 SELECT r.id, r.number, r.version, r.status, r.blocker AS release_blocker, e.status AS environment_status,
     e.blocker AS environment_blocker, e.is_trigger
 FROM release_environments e JOIN releases r ON r.id = e.release_id
-WHERE e.name = ? AND r.product = ?
+WHERE e.product = ? AND e.name = ?
 ORDER BY e.release_id DESC
 LIMIT 1
 `
 
 type LatestReleaseInFlightParams struct {
-	Name    string
 	Product string
+	Name    string
 }
 
 type LatestReleaseInFlightRow struct {
@@ -324,7 +326,7 @@ type LatestReleaseInFlightRow struct {
 // The newest release of a product in which an environment takes part (as target or trigger),
 // with that environment's status and blocker, for the dashboard's cell.
 func (q *Queries) LatestReleaseInFlight(ctx context.Context, arg LatestReleaseInFlightParams) (LatestReleaseInFlightRow, error) {
-	row := q.db.QueryRowContext(ctx, latestReleaseInFlight, arg.Name, arg.Product)
+	row := q.db.QueryRowContext(ctx, latestReleaseInFlight, arg.Product, arg.Name)
 	var i LatestReleaseInFlightRow
 	err := row.Scan(
 		&i.ID,
@@ -341,19 +343,19 @@ func (q *Queries) LatestReleaseInFlight(ctx context.Context, arg LatestReleaseIn
 
 const latestSucceededVersionInEnvironment = `-- name: LatestSucceededVersionInEnvironment :one
 SELECT r.version FROM release_environments e JOIN releases r ON r.id = e.release_id
-WHERE e.name = ? AND r.product = ? AND e.is_trigger = 0 AND e.status = 'SUCCEEDED'
+WHERE e.product = ? AND e.name = ? AND e.is_trigger = 0 AND e.status = 'SUCCEEDED'
 ORDER BY e.release_id DESC
 LIMIT 1
 `
 
 type LatestSucceededVersionInEnvironmentParams struct {
-	Name    string
 	Product string
+	Name    string
 }
 
 // The version the newest release that succeeded in an environment wrote there.
 func (q *Queries) LatestSucceededVersionInEnvironment(ctx context.Context, arg LatestSucceededVersionInEnvironmentParams) (string, error) {
-	row := q.db.QueryRowContext(ctx, latestSucceededVersionInEnvironment, arg.Name, arg.Product)
+	row := q.db.QueryRowContext(ctx, latestSucceededVersionInEnvironment, arg.Product, arg.Name)
 	var version string
 	err := row.Scan(&version)
 	return version, err
@@ -509,7 +511,7 @@ func (q *Queries) ListReleaseApplications(ctx context.Context, releaseID string)
 }
 
 const listReleaseEnvironments = `-- name: ListReleaseEnvironments :many
-SELECT release_id, name, position, is_trigger, depends_on, settings, status, blocker, error, started_at, finished_at, kind, hooks, freeze_override FROM release_environments WHERE release_id = ? ORDER BY position
+SELECT release_id, name, position, is_trigger, depends_on, settings, status, blocker, error, started_at, finished_at, kind, hooks, freeze_override, product FROM release_environments WHERE release_id = ? ORDER BY position
 `
 
 func (q *Queries) ListReleaseEnvironments(ctx context.Context, releaseID string) ([]ReleaseEnvironment, error) {
@@ -536,6 +538,7 @@ func (q *Queries) ListReleaseEnvironments(ctx context.Context, releaseID string)
 			&i.Kind,
 			&i.Hooks,
 			&i.FreezeOverride,
+			&i.Product,
 		); err != nil {
 			return nil, err
 		}

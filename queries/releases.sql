@@ -19,8 +19,8 @@ ORDER BY id;
 UPDATE releases SET status = ?, blocker = ?, error = ?, started_at = ?, finished_at = ? WHERE id = ?;
 
 -- name: CreateReleaseEnvironment :exec
-INSERT INTO release_environments (release_id, name, position, is_trigger, depends_on, settings, status, kind, hooks)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?);
+INSERT INTO release_environments (release_id, product, name, position, is_trigger, depends_on, settings, status, kind, hooks)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: ListReleaseEnvironments :many
 SELECT * FROM release_environments WHERE release_id = ? ORDER BY position;
@@ -73,7 +73,7 @@ LIMIT 1;
 -- name: LatestSucceededVersionInEnvironment :one
 -- The version the newest release that succeeded in an environment wrote there.
 SELECT r.version FROM release_environments e JOIN releases r ON r.id = e.release_id
-WHERE e.name = ? AND r.product = ? AND e.is_trigger = 0 AND e.status = 'SUCCEEDED'
+WHERE e.product = ? AND e.name = ? AND e.is_trigger = 0 AND e.status = 'SUCCEEDED'
 ORDER BY e.release_id DESC
 LIMIT 1;
 
@@ -94,7 +94,7 @@ SELECT r.id, r.number, r.version, e.finished_at,
     CAST(COALESCE((SELECT a.repo_url FROM release_applications a
         WHERE a.release_id = r.id AND a.environment = e.name ORDER BY a.position LIMIT 1), '') AS TEXT) AS repo_url
 FROM release_environments e JOIN releases r ON r.id = e.release_id
-WHERE e.name = ? AND r.product = ? AND e.is_trigger = 0 AND e.status = 'SUCCEEDED'
+WHERE e.product = ? AND e.name = ? AND e.is_trigger = 0 AND e.status = 'SUCCEEDED'
 ORDER BY e.release_id DESC
 LIMIT 1;
 
@@ -104,7 +104,7 @@ LIMIT 1;
 SELECT r.id, r.number, r.version, r.status, r.blocker AS release_blocker, e.status AS environment_status,
     e.blocker AS environment_blocker, e.is_trigger
 FROM release_environments e JOIN releases r ON r.id = e.release_id
-WHERE e.name = ? AND r.product = ?
+WHERE e.product = ? AND e.name = ?
 ORDER BY e.release_id DESC
 LIMIT 1;
 

@@ -1349,7 +1349,7 @@ func (f ReleaseFilter) flowOptions() []Option {
 }
 
 // ReleasesPage lists releases, newest first, with filters.
-func ReleasesPage(l Layout, list ReleaseList, start StartForm) templ.Component {
+func ReleasesPage(l Layout, list ReleaseList) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1383,7 +1383,7 @@ func ReleasesPage(l Layout, list ReleaseList, start StartForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if l.CanPromote() {
-				templ_7745c5c3_Err = StartReleaseCard(start).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = StartReleaseFolded().Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -118,9 +118,10 @@ func (c *renderCache) shrink(version uint64, now time.Time) {
 }
 
 // page writes the page build returns, rendered once for everyone who asks for the same URL as
-// the same person while nothing changed.
-func (c *renderCache) page(w http.ResponseWriter, r *http.Request, build func() (templ.Component, error)) error {
-	out, err := c.get("page "+viewerKey(r)+" "+r.URL.RequestURI(), func() (rendering, error) {
+// the same person while nothing changed. also names what else the page depends on that is not
+// in the database (empty for most pages).
+func (c *renderCache) page(w http.ResponseWriter, r *http.Request, also string, build func() (templ.Component, error)) error {
+	out, err := c.get("page "+viewerKey(r)+" "+r.URL.RequestURI()+" "+also, func() (rendering, error) {
 		page, err := build()
 		if err != nil {
 			return rendering{}, err

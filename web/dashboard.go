@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"ladder/internal/application"
 	"ladder/internal/broker"
 	"ladder/internal/environment"
@@ -41,14 +43,16 @@ type dashboardModel struct {
 
 // showDashboard is the home page: one row per product, one column per environment in
 // position order, each cell the version there and the newest release it takes part in.
-func showDashboard(m dashboardModel) handlerFunc {
+// The rendering is reused while nothing was written and no version read from Git changed.
+func showDashboard(m dashboardModel, cache *renderCache) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		l := layout(r, "Dashboard", "dashboard")
-		d, err := m.view(r)
-		if err != nil {
-			return err
-		}
-		return render(w, r, http.StatusOK, views.DashboardPage(l, d))
+		return cache.page(w, r, fmt.Sprint(m.versions.gen.Load()), func() (templ.Component, error) {
+			d, err := m.view(r)
+			if err != nil {
+				return nil, err
+			}
+			return views.DashboardPage(layout(r, "Dashboard", "dashboard"), d), nil
+		})
 	}
 }
 

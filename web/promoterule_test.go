@@ -136,7 +136,7 @@ func TestPromoterLimitedToNonProduction(t *testing.T) {
 					t.Errorf("dashboard of %s: %s shown %v, want %v", c.who.name, id, got, want)
 				}
 			}
-			opts := targetOptions(getPage(t, c.who, fx.srv.URL+"/releases"))
+			opts := targetOptions(getPage(t, c.who, fx.srv.URL+"/releases/start"))
 			if got := strings.Contains(opts, `value="prod"`); got != c.prod {
 				t.Errorf("start form of %s: prod offered as target %v, want %v (%s)", c.who.name, got, c.prod, opts)
 			}

@@ -21,21 +21,30 @@ type startChoices struct {
 	promotions *promotion.Service
 }
 
-func (c startChoices) form(r *http.Request) (views.StartForm, error) {
-	var f views.StartForm
+// names lists the products and the flows, by name.
+func (c startChoices) names(r *http.Request) (products, flows []string, err error) {
 	prods, err := c.products.List(r.Context())
 	if err != nil {
-		return f, err
+		return nil, nil, err
 	}
 	for _, p := range prods {
-		f.Products = append(f.Products, p.Name)
+		products = append(products, p.Name)
 	}
-	flows, err := c.flows.List(r.Context())
+	fls, err := c.flows.List(r.Context())
 	if err != nil {
-		return f, err
+		return nil, nil, err
 	}
-	for _, fl := range flows {
-		f.Flows = append(f.Flows, fl.Name)
+	for _, fl := range fls {
+		flows = append(flows, fl.Name)
+	}
+	return products, flows, nil
+}
+
+func (c startChoices) form(r *http.Request) (views.StartForm, error) {
+	var f views.StartForm
+	var err error
+	if f.Products, f.Flows, err = c.names(r); err != nil {
+		return f, err
 	}
 	envs, err := c.envs.List(r.Context())
 	if err != nil {
@@ -52,6 +61,22 @@ func (c startChoices) form(r *http.Request) (views.StartForm, error) {
 		}
 	}
 	return f, nil
+}
+
+// showStartRelease answers the opening of the folded start form with the form, or, to a
+// browser without scripts, a page holding it.
+func showStartRelease(choices startChoices) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		f, err := choices.form(r)
+		if err != nil {
+			return err
+		}
+		f.Open = true
+		if r.Header.Get("HX-Request") == "true" {
+			return render(w, r, http.StatusOK, views.StartReleaseCard(f))
+		}
+		return render(w, r, http.StatusOK, views.StartReleasePage(layout(r, "Start a release", "releases"), f))
+	}
 }
 
 // actor is who the request acts as, for the release actions service.

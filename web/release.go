@@ -26,7 +26,7 @@ const eventsShown = 500
 
 func listReleases(rels *release.Service, failures *trigger.Failures, choices startChoices, cache *renderCache, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		return cache.page(w, r, func() (templ.Component, error) {
+		return cache.page(w, r, "", func() (templ.Component, error) {
 			list, err := releaseList(r, rels, now)
 			if err != nil {
 				return nil, err
@@ -36,12 +36,10 @@ func listReleases(rels *release.Service, failures *trigger.Failures, choices sta
 					return nil, err
 				}
 			}
-			start, err := choices.form(r)
-			if err != nil {
+			if list.Filter.Products, list.Filter.Flows, err = choices.names(r); err != nil {
 				return nil, err
 			}
-			list.Filter.Products, list.Filter.Flows = start.Products, start.Flows
-			return views.ReleasesPage(layout(r, "Releases", "releases"), list, start), nil
+			return views.ReleasesPage(layout(r, "Releases", "releases"), list), nil
 		})
 	}
 }
@@ -119,7 +117,7 @@ func releaseFilter(r *http.Request, form *views.ReleaseFilter) (release.Filter, 
 
 func showRelease(rels *release.Service, run *runner.Runner, envs *environment.Service, promotions *promotion.Service, shares *share.Service, cache *renderCache, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		return cache.page(w, r, func() (templ.Component, error) {
+		return cache.page(w, r, "", func() (templ.Component, error) {
 			v, err := releaseView(r, rels, run, envs, promotions, now)
 			if err != nil {
 				return nil, err

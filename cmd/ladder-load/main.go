@@ -13,6 +13,10 @@
 //	            same bytes: requests per second, p50, p99 and the ratio; then the same pages
 //	            with a query parameter of their own on every request, which defeats Ladder's
 //	            page cache, for the cost of rendering each view anew.
+//	busy        the releases list and the dashboard measured as pages does, with -releases
+//	            releases stored, while promotions of 10 other products start in the
+//	            background at -rate per second: p99 of both, and the list rendered anew next
+//	            to the bare handler.
 //	sse         -subscribers event streams on one release; -events changes published; the
 //	            delay from each change to each subscriber's event (p50, p99) and the server's
 //	            memory growth per subscriber.
@@ -37,6 +41,7 @@
 //	-subscribers n     event-stream subscribers (default 10000)
 //	-events n          changes published in the sse scenario (default 10)
 //	-promotions n      promotions in the promotions scenario (default 1000)
+//	-rate r            promotions started per second behind the busy scenario (default 20)
 //	-products n        products the promotions are spread over (default 50)
 //	-soak d            length of the soak (default 3m; the full target is 10m)
 //	-kill-min d        shortest time between kills in the soak (default 30s)

@@ -67,44 +67,65 @@ func runPages(ctx context.Context, o options, t *table) error {
 	return nil
 }
 
-// comparePage drives path on Ladder and then the same bytes from a bare handler.
-func comparePage(ctx context.Context, o options, t *table, base string, cred credential, name, path string) error {
+// measured is what one page measured: Ladder, the bare handler with the same bytes, and
+// Ladder again with its page cache defeated.
+type measured struct {
+	size                int
+	ladder, bare, fresh result
+}
+
+// label names the page in the table: its size, the connections and how it signs in.
+func (m measured) label(o options, name string) string {
+	return fmt.Sprintf("%s (%d B, %d conns, %s)", name, m.size, o.connections, o.auth)
+}
+
+// measurePage drives path on Ladder and then the same bytes from a bare handler; with fresh
+// set, Ladder once more with a query parameter of its own on every request.
+func measurePage(ctx context.Context, o options, base string, cred credential, name, path string, fresh bool) (measured, error) {
+	var m measured
 	body, ctype, err := capture(ctx, base+path, cred)
 	if err != nil {
-		return err
+		return m, err
 	}
+	m.size = len(body)
 	bareURL, closeBare, err := serveBare(body, ctype)
 	if err != nil {
-		return err
+		return m, err
 	}
 	defer closeBare()
 	stopProfile, err := profile(o.cpuProfile, "pages-"+strings.ReplaceAll(name, " ", "-"))
 	if err != nil {
-		return err
+		return m, err
 	}
-	ladder, err := drive(ctx, base+path, cred, o.connections, o.duration, false)
+	m.ladder, err = drive(ctx, base+path, cred, o.connections, o.duration, false)
 	stopProfile()
 	if err != nil {
-		return err
+		return m, err
 	}
-	bare, err := drive(ctx, bareURL, credential{}, o.connections, o.duration, false)
+	if m.bare, err = drive(ctx, bareURL, credential{}, o.connections, o.duration, false); err != nil || !fresh {
+		return m, err
+	}
+	m.fresh, err = drive(ctx, base+path, cred, o.connections, o.duration, true)
+	return m, err
+}
+
+// comparePage measures path and writes its rows: Ladder next to the bare handler, and the
+// cost of rendering anew.
+func comparePage(ctx context.Context, o options, t *table, base string, cred credential, name, path string) error {
+	m, err := measurePage(ctx, o, base, cred, name, path, true)
 	if err != nil {
 		return err
 	}
-	fresh, err := drive(ctx, base+path, cred, o.connections, o.duration, true)
-	if err != nil {
-		return err
-	}
-	ratio := ladder.rps / bare.rps
-	label := fmt.Sprintf("%s (%d B, %d conns, %s)", name, len(body), o.connections, o.auth)
-	t.row("pages", label+" ladder rps", fmt.Sprintf("%.0f (%d failed)", ladder.rps, ladder.failures), "", "")
-	t.row("pages", label+" bare rps", fmt.Sprintf("%.0f", bare.rps), "", "")
+	ratio := m.ladder.rps / m.bare.rps
+	label := m.label(o, name)
+	t.row("pages", label+" ladder rps", fmt.Sprintf("%.0f (%d failed)", m.ladder.rps, m.ladder.failures), "", "")
+	t.row("pages", label+" bare rps", fmt.Sprintf("%.0f", m.bare.rps), "", "")
 	t.row("pages", label+" ladder/bare", fmt.Sprintf("%.0f%%", ratio*100), "≥ 50%", yes(ratio >= 0.5))
-	t.row("pages", label+" ladder p50", ms(ladder.p50), "", "")
-	t.row("pages", label+" ladder p99", ms(ladder.p99), "< 25 ms", yes(ladder.p99 < 25*time.Millisecond))
-	t.row("pages", label+" bare p50 / p99", ms(bare.p50)+" / "+ms(bare.p99), "", "")
+	t.row("pages", label+" ladder p50", ms(m.ladder.p50), "", "")
+	t.row("pages", label+" ladder p99", ms(m.ladder.p99), "< 25 ms", yes(m.ladder.p99 < 25*time.Millisecond))
+	t.row("pages", label+" bare p50 / p99", ms(m.bare.p50)+" / "+ms(m.bare.p99), "", "")
 	t.row("pages", label+" rendered anew every time: rps, p50 / p99", fmt.Sprintf("%.0f (%d failed), %s / %s",
-		fresh.rps, fresh.failures, ms(fresh.p50), ms(fresh.p99)), "", "")
+		m.fresh.rps, m.fresh.failures, ms(m.fresh.p50), ms(m.fresh.p99)), "", "")
 	return nil
 }
 

@@ -21,6 +21,7 @@ type options struct {
 	subscribers int
 	events      int
 	promotions  int
+	rate        float64
 	products    int
 	soak        time.Duration
 	killMin     time.Duration
@@ -41,6 +42,7 @@ var scenarios = []struct {
 	run  func(ctx context.Context, o options, t *table) error
 }{
 	{"pages", runPages},
+	{"busy", runBusy},
 	{"sse", runSSE},
 	{"promotions", runPromotions},
 	{"startup", runStartup},
@@ -92,6 +94,7 @@ func parseFlags(args []string) (options, map[string]bool, error) {
 	fs.IntVar(&o.subscribers, "subscribers", 10_000, "event-stream subscribers")
 	fs.IntVar(&o.events, "events", 10, "changes published in the sse scenario")
 	fs.IntVar(&o.promotions, "promotions", 1000, "promotions in the promotions scenario")
+	fs.Float64Var(&o.rate, "rate", 20, "promotions started per second in the background of the busy scenario")
 	fs.IntVar(&o.products, "products", 50, "products the promotions are spread over")
 	fs.DurationVar(&o.soak, "soak", 3*time.Minute, "length of the soak (the full target is 10m)")
 	fs.DurationVar(&o.killMin, "kill-min", 30*time.Second, "shortest time between kills in the soak")
@@ -114,9 +117,12 @@ func parseFlags(args []string) (options, map[string]bool, error) {
 			known = known || s.name == n
 		}
 		if !known {
-			return o, nil, fmt.Errorf("unknown scenario %q (pages, sse, promotions, startup, soak, bigrepo)", n)
+			return o, nil, fmt.Errorf("unknown scenario %q (pages, busy, sse, promotions, startup, soak, bigrepo)", n)
 		}
 		names[n] = true
+	}
+	if o.rate <= 0 || o.rate > 1000 {
+		return o, nil, fmt.Errorf("-rate: got %g, want more than 0 and at most 1000", o.rate)
 	}
 	if o.repos < 1 || o.warm < 1 || o.commits < 1 || o.files < 1 {
 		return o, nil, fmt.Errorf("-repos, -warm, -commits and -files must be at least 1")

@@ -20,7 +20,7 @@ import (
 // HistoryProducts is how many products a seeded history spreads its releases over.
 const HistoryProducts = 10
 
-// SeedHistory creates environments dev, staging and prod, HistoryProducts products and n
+// SeedHistory creates environments dev, staging and prod (those missing), HistoryProducts products and n
 // finished releases of them (one per minute back from now), written straight through the
 // sqlc queries in transactions of 5,000 releases. It returns an admin API token and the ID
 // of a release in the middle of the history.
@@ -33,6 +33,9 @@ func SeedHistory(ctx context.Context, dataDir string, n int) (string, string, er
 	check := fault.NewValidator()
 	envs := environment.NewService(conn, check, time.Now)
 	for _, e := range []environment.Input{{Name: "dev", Kind: "non-production"}, {Name: "staging", Kind: "non-production"}, {Name: "prod", Kind: "production"}} {
+		if _, err := envs.Get(ctx, e.Name); err == nil {
+			continue
+		}
 		if _, err := envs.Create(ctx, e); err != nil {
 			return "", "", fmt.Errorf("environment %s: %w", e.Name, err)
 		}
@@ -108,7 +111,7 @@ func seedRelease(ctx context.Context, q *db.Queries, i int, at time.Time) (strin
 			deps, _ = json.Marshal([]string{[]string{"dev", "staging"}[pos-1]})
 		}
 		if err == nil {
-			err = q.CreateReleaseEnvironment(ctx, db.CreateReleaseEnvironmentParams{ReleaseID: id, Name: env, Position: int64(pos),
+			err = q.CreateReleaseEnvironment(ctx, db.CreateReleaseEnvironmentParams{ReleaseID: id, Product: prod, Name: env, Position: int64(pos),
 				IsTrigger: pos == 0, DependsOn: string(deps), Settings: string(settings), Status: envStatus, Kind: "non-production", Hooks: "{}"})
 		}
 		if err == nil && pos > 0 {

@@ -26,9 +26,9 @@ type Model struct {
 }
 
 // Seed builds the model in the database of dataDir before Ladder first starts: environments
-// envs (the first is the trigger), one product per name with a chart template, one
-// application per product and environment on a new bare repository under reposDir, a global
-// policy with action commit, and the flow FlowName. Products list no flows, so commits to
+// envs (the first is the trigger; those already there are kept), one product per name with a
+// chart template, one application per product and environment on a new bare repository under
+// reposDir, a global policy with action commit, and the flow FlowName. Products list no flows, so commits to
 // their repositories start nothing by themselves: every release is started on purpose.
 func Seed(ctx context.Context, dataDir, reposDir string, products, envs []string) (Model, error) {
 	m := Model{Envs: envs, Repos: map[string]map[string]*Repo{}}
@@ -46,6 +46,9 @@ func Seed(ctx context.Context, dataDir, reposDir string, products, envs []string
 		kind := "non-production"
 		if i == len(envs)-1 {
 			kind = "production"
+		}
+		if _, err := envSvc.Get(ctx, e); err == nil {
+			continue // seeded before, with a history
 		}
 		if _, err := envSvc.Create(ctx, environment.Input{Name: e, Kind: kind}); err != nil {
 			return m, fmt.Errorf("environment %s: %w", e, err)

@@ -80,7 +80,7 @@ func (s *Service) Create(ctx context.Context, spec Spec, then func(*Tx) error) (
 			return fmt.Errorf("create release: %w", err)
 		}
 		for i, e := range spec.Environments {
-			if err := createEnvironment(ctx, q, id, i, e); err != nil {
+			if err := createEnvironment(ctx, q, id, spec.Product, i, e); err != nil {
 				return err
 			}
 		}
@@ -107,11 +107,11 @@ func (s *Service) Create(ctx context.Context, spec Spec, then func(*Tx) error) (
 	return s.Get(ctx, id)
 }
 
-func createEnvironment(ctx context.Context, q *db.Queries, id string, pos int, e EnvironmentSpec) error {
+func createEnvironment(ctx context.Context, q *db.Queries, id, product string, pos int, e EnvironmentSpec) error {
 	deps, _ := json.Marshal(append([]string{}, e.DependsOn...)) // a []string always encodes
 	settings, _ := json.Marshal(e.Settings)
 	hooks, _ := json.Marshal(e.Hooks)
-	if err := q.CreateReleaseEnvironment(ctx, db.CreateReleaseEnvironmentParams{ReleaseID: id, Name: e.Name,
+	if err := q.CreateReleaseEnvironment(ctx, db.CreateReleaseEnvironmentParams{ReleaseID: id, Product: product, Name: e.Name,
 		Position: int64(pos), IsTrigger: e.IsTrigger, DependsOn: string(deps), Settings: string(settings),
 		Status: Pending, Kind: e.Kind, Hooks: string(hooks)}); err != nil {
 		return fmt.Errorf("create release environment %s: %w", e.Name, err)
