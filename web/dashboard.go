@@ -34,6 +34,7 @@ type dashboardModel struct {
 	apps       *application.Service
 	releases   *release.Service
 	versions   *versionCache
+	argo       *argoStatuses
 	promotions *promotion.Service
 	failures   *trigger.Failures
 	pins       *pin.Service
@@ -46,7 +47,7 @@ type dashboardModel struct {
 // The rendering is reused while nothing was written and no version read from Git changed.
 func showDashboard(m dashboardModel, cache *renderCache) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		return cache.page(w, r, fmt.Sprint(m.versions.gen.Load()), func() (templ.Component, error) {
+		return cache.page(w, r, m.gen(), func() (templ.Component, error) {
 			d, err := m.view(r)
 			if err != nil {
 				return nil, err
@@ -60,7 +61,7 @@ func showDashboard(m dashboardModel, cache *renderCache) handlerFunc {
 func dashboardEvents(log *slog.Logger, m dashboardModel, b *broker.Broker, closing <-chan struct{}, cache *renderCache) handlerFunc {
 	topic := func(*http.Request) string { return broker.AllTopics }
 	return stream(log, b, closing, topic, func(r *http.Request) (rendering, error) {
-		return cache.get(fmt.Sprintf("dashboard %d %s", m.versions.gen.Load(), viewerKey(r)), func() (rendering, error) {
+		return cache.get("dashboard "+m.gen()+" "+viewerKey(r), func() (rendering, error) {
 			// The newest event first: the dashboard read after it is at least that new.
 			last, err := m.releases.NewestEventID(r.Context())
 			if err != nil {
@@ -73,6 +74,12 @@ func dashboardEvents(log *slog.Logger, m dashboardModel, b *broker.Broker, closi
 			return event(r, "dashboard", last, views.DashboardBody(layout(r, "", ""), d))
 		})
 	})
+}
+
+// gen names what the dashboard shows that is not in the database: the versions read from Git
+// and the statuses read from Argo CD.
+func (m dashboardModel) gen() string {
+	return fmt.Sprintf("%d.%d", m.versions.gen.Load(), m.argo.gen.Load())
 }
 
 // checkGit asks the trigger to read Git now and forgets the versions read from the product's
@@ -210,6 +217,13 @@ func (m dashboardModel) pinned(ctx context.Context) (map[string]pin.Pin, error) 
 // release that succeeded there wrote; only when no release ever has is the repository read.
 func (m dashboardModel) cell(ctx context.Context, p product.Product, app application.Application, c views.DashboardCell) (out views.DashboardCell, err error) {
 	c.Present = true
+	if app.ArgocdServer != "" {
+		if st, ok := m.argo.status(app.ArgocdServer, app.ArgocdApp); ok {
+			c.Argo = &st
+		} else {
+			c.ArgoReading = true
+		}
+	}
 	cur, ok, err := m.releases.CurrentIn(ctx, p.Name, app.Environment)
 	if err != nil {
 		return c, err

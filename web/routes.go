@@ -113,7 +113,7 @@ func routes(log *slog.Logger, s Services) []route {
 	cache := newRenderCache(s.Version, now)
 	choices := startChoices{products: s.Products, flows: s.Flows, envs: envs, promotions: s.Promotions}
 	dash := dashboardModel{envs: envs, windows: s.Windows, products: s.Products, apps: s.Applications, releases: s.Releases,
-		versions: newVersionCache(s.Promotions, now), promotions: s.Promotions, failures: s.TriggerFailures, pins: s.Pins,
+		versions: newVersionCache(s.Promotions, now), argo: newArgoStatuses(s.ArgoCD, now, func() { s.Broker.Publish("argocd") }), promotions: s.Promotions, failures: s.TriggerFailures, pins: s.Pins,
 		pollEvery: s.PollInterval, now: now}
 	prom := promotions{svc: s.Promotions, envs: envs, products: s.Products, apps: s.Applications,
 		policies: s.Policies, workflows: s.Workflows}
