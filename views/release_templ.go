@@ -936,7 +936,7 @@ func ReleaseEnvironmentCard(e release.Environment, steps StepList, now time.Time
 				return templ_7745c5c3_Err
 			}
 		}
-		if e.Error != "" {
+		if e.Error != "" && !envErrorTold(e, steps) {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 73, "<p class=\"error\" data-testid=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1193,7 +1193,7 @@ func ReleaseEnvironmentCard(e release.Environment, steps StepList, now time.Time
 						return templ_7745c5c3_Err
 					}
 				}
-				if a.Error != "" && a.Error != e.Error {
+				if a.Error != "" && !appErrorTold(a, e, steps) {
 					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 96, "<div class=\"error\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
