@@ -75,6 +75,14 @@ func TestProductEditorLivePreview(t *testing.T) {
 	noSidewaysScroll(t, small, phone, "product editor on a phone")
 	shoot(t, small, "product-editor-phone")
 
+	night := newPageWith(t, srv, dark(desktop))
+	signInAsAdmin(t, night)
+	_, err = night.Goto("/products/shop")
+	must(t, err, "open the product in dark mode")
+	must(t, night.GetByTestId("preview-run").Click(), "read from Git")
+	must(t, expect.Locator(night.GetByTestId("preview-value-0-0")).ToHaveText("2.4.0"), "the preview in dark mode")
+	shoot(t, night, "product-editor-dark")
+
 	checked := newPageWith(t, srv, withoutCSP(desktop))
 	signInAsAdmin(t, checked)
 	_, err = checked.Goto("/products/shop")
