@@ -73,7 +73,7 @@ func StartReleaseFolded() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div id=\"start-release\" class=\"start-release\"><details class=\"card\" data-testid=\"start-release\" hx-get=\"/releases/start\" hx-trigger=\"toggle once\" hx-target=\"#start-release\" hx-swap=\"outerHTML\"><summary>Start a release</summary><p><a href=\"/releases/start\">Open the start form</a></p></details></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div id=\"start-release\" class=\"start-release\"><details class=\"card\" data-testid=\"start-release\" hx-get=\"/releases/start\" hx-trigger=\"toggle once\" hx-target=\"#start-release\" hx-swap=\"outerHTML\"><summary id=\"start-release-summary\">Start a release</summary><p><a href=\"/releases/start\">Open the start form</a></p></details></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -158,7 +158,7 @@ func StartReleaseCard(f StartForm) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, " data-testid=\"start-release\"><summary>Start a release</summary><form class=\"stack\" method=\"post\" action=\"/releases\" hx-post=\"/releases\" hx-target=\"#start-release\" hx-swap=\"outerHTML\" novalidate data-testid=\"trigger-flow-form\"><h3>Trigger a flow</h3>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, " data-testid=\"start-release\"><summary id=\"start-release-summary\">Start a release</summary><form class=\"stack\" method=\"post\" action=\"/releases\" hx-post=\"/releases\" hx-target=\"#start-release\" hx-swap=\"outerHTML\" novalidate data-testid=\"trigger-flow-form\"><h3>Trigger a flow</h3>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
