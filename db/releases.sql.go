@@ -153,20 +153,23 @@ func (q *Queries) CreateReleaseApplication(ctx context.Context, arg CreateReleas
 }
 
 const createReleaseEnvironment = `-- name: CreateReleaseEnvironment :exec
-INSERT INTO release_environments (release_id, name, position, is_trigger, depends_on, settings, status, kind, hooks)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO release_environments (release_id, name, position, is_trigger, depends_on, settings, status, kind, hooks,
+    soak_seconds, soak_health)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 `
 
 type CreateReleaseEnvironmentParams struct {
-	ReleaseID string
-	Name      string
-	Position  int64
-	IsTrigger bool
-	DependsOn string
-	Settings  string
-	Status    string
-	Kind      string
-	Hooks     string
+	ReleaseID   string
+	Name        string
+	Position    int64
+	IsTrigger   bool
+	DependsOn   string
+	Settings    string
+	Status      string
+	Kind        string
+	Hooks       string
+	SoakSeconds int64
+	SoakHealth  bool
 }
 
 func (q *Queries) CreateReleaseEnvironment(ctx context.Context, arg CreateReleaseEnvironmentParams) error {
@@ -180,6 +183,8 @@ func (q *Queries) CreateReleaseEnvironment(ctx context.Context, arg CreateReleas
 		arg.Status,
 		arg.Kind,
 		arg.Hooks,
+		arg.SoakSeconds,
+		arg.SoakHealth,
 	)
 	return err
 }
@@ -509,7 +514,7 @@ func (q *Queries) ListReleaseApplications(ctx context.Context, releaseID string)
 }
 
 const listReleaseEnvironments = `-- name: ListReleaseEnvironments :many
-SELECT release_id, name, position, is_trigger, depends_on, settings, status, blocker, error, started_at, finished_at, kind, hooks, freeze_override FROM release_environments WHERE release_id = ? ORDER BY position
+SELECT release_id, name, position, is_trigger, depends_on, settings, status, blocker, error, started_at, finished_at, kind, hooks, freeze_override, soak_seconds, soak_health FROM release_environments WHERE release_id = ? ORDER BY position
 `
 
 func (q *Queries) ListReleaseEnvironments(ctx context.Context, releaseID string) ([]ReleaseEnvironment, error) {
@@ -536,6 +541,8 @@ func (q *Queries) ListReleaseEnvironments(ctx context.Context, releaseID string)
 			&i.Kind,
 			&i.Hooks,
 			&i.FreezeOverride,
+			&i.SoakSeconds,
+			&i.SoakHealth,
 		); err != nil {
 			return nil, err
 		}
