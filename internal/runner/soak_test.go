@@ -2,6 +2,7 @@ package runner_test
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -11,10 +12,13 @@ import (
 	"time"
 
 	"ladder/db"
+	"ladder/internal/argocd"
 	"ladder/internal/broker"
+	"ladder/internal/fault"
 	"ladder/internal/gitops"
 	"ladder/internal/release"
 	"ladder/internal/runner"
+	"ladder/internal/secret"
 )
 
 // fakeClock is a runner clock that stands still until the test moves it.
@@ -102,7 +106,7 @@ func TestSoakSurvivesRestart(t *testing.T) {
 	clock := newFakeClock(time.Date(2026, 3, 2, 13, 30, 0, 0, time.UTC))
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ladder.db")
-	first := startRunnerOn(t, path, filepath.Join(dir, "git"), clock.now)
+	first := startRunnerOn(t, path, filepath.Join(dir, "git"), clock.now, nil)
 	h := &harness{t: t, releases: first.releases, runner: first.runner, store: first.store, model: first.model}
 	h.edit = soakIn("prod", 30*time.Minute, false)
 	dev, staging, prod := newRepo(t, "dev", "2.0.0"), newRepo(t, "staging", "1.0.0"), newRepo(t, "prod", "1.0.0")
@@ -113,7 +117,7 @@ func TestSoakSurvivesRestart(t *testing.T) {
 	first.stop()
 
 	clock.set(since.Add(20 * time.Minute))
-	second := startRunnerOn(t, path, filepath.Join(dir, "git"), clock.now)
+	second := startRunnerOn(t, path, filepath.Join(dir, "git"), clock.now, nil)
 	h.releases, h.runner = second.releases, second.runner
 	h.wait(rel.ID, "the count to go on after the restart", envIs("prod", release.Pending, "for 20m of 30m"))
 	if n := prod.commits(); n != 1 {
@@ -164,17 +168,23 @@ type runnerOn struct {
 	stop     func()
 }
 
-func startRunnerOn(t *testing.T, path, gitDir string, now func() time.Time) *runnerOn {
+// startRunnerOn opens the database at path and starts a runner on it; deploy, when set, gives
+// the runner's Deploy options from the open database.
+func startRunnerOn(t *testing.T, path, gitDir string, now func() time.Time, deploy func(*sql.DB) runner.Deploy) *runnerOn {
 	t.Helper()
 	conn, err := db.Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var d runner.Deploy
+	if deploy != nil {
+		d = deploy(conn)
+	}
 	rels := release.NewService(conn, broker.New(), now)
 	store := gitops.NewStore(gitDir)
 	model := &fakeModel{mode: "queue", limit: 50}
 	r := runner.New(conn, rels, store, model, slog.New(slog.NewTextHandler(io.Discard, nil)), now,
-		runner.Options{Workers: 2, PollInterval: 20 * time.Millisecond, FreezeRecheck: 50 * time.Millisecond})
+		runner.Options{Workers: 2, PollInterval: 20 * time.Millisecond, FreezeRecheck: 50 * time.Millisecond, Deploy: d})
 	ctx, cancel := context.WithCancel(context.Background())
 	r.StartWorkers(ctx)
 	stopped := false
@@ -188,4 +198,68 @@ func startRunnerOn(t *testing.T, path, gitDir string, now func() time.Time) *run
 	}
 	t.Cleanup(stop)
 	return &runnerOn{releases: rels, runner: r, store: store, model: model, stop: stop}
+}
+
+// TestSoakHealth: with health, the end of the soak asks Argo CD about staging's application:
+// Progressing waits with Argo CD's report as the blocker, Healthy lets prod start, Degraded
+// fails prod.
+func TestSoakHealth(t *testing.T) {
+	for _, tc := range []struct {
+		name, health, want string
+		ok                 bool
+	}{
+		{name: "progressing then healthy", health: "Progressing",
+			want: "soaked 30m; waiting for shop-staging in staging to be Healthy in Argo CD (Argo CD: Synced, Progressing", ok: true},
+		{name: "degraded", health: "Degraded",
+			want: "soak failed: shop-staging in staging is Degraded in Argo CD after 30m (Argo CD: Synced, Degraded"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := newFakeClock(time.Date(2026, 3, 2, 13, 30, 0, 0, time.UTC))
+			dir := t.TempDir()
+			dev, staging, prod := newRepo(t, "dev", "2.0.0"), newRepo(t, "staging", "1.0.0"), newRepo(t, "prod", "1.0.0")
+			argo := newFakeArgoCD(t, staging)
+			head := git(t, staging.bare, "rev-parse", "main")
+			set(argo, "Synced", head, "Healthy")
+			on := startRunnerOn(t, filepath.Join(dir, "ladder.db"), filepath.Join(dir, "git"), clock.now, func(conn *sql.DB) runner.Deploy {
+				box, err := secret.NewBox([]byte("0123456789abcdef0123456789abcdef"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				servers := argocd.NewService(conn, box, fault.NewValidator(), time.Now)
+				if _, err := servers.Create(context.Background(), argocd.Input{Name: "prod-cluster", URL: argo.URL, Token: "argo-token"}); err != nil {
+					t.Fatal(err)
+				}
+				return runner.Deploy{ArgoCD: servers, VerifyRecheck: 20 * time.Millisecond}
+			})
+			h := &harness{t: t, releases: on.releases, runner: on.runner, store: on.store, model: on.model}
+			h.edit = func(s *release.Spec) {
+				soakIn("prod", 30*time.Minute, true)(s)
+				st := &s.Environments[1] // staging: already at its version, watched by Argo CD
+				st.Settings.Action.Value = release.ActionNone
+				linkArgoCD(&st.Applications[0])
+			}
+			rel := h.start("shop", []env{{name: "dev", repo: dev}, {name: "staging", repo: staging, deps: []string{"dev"}},
+				{name: "prod", repo: prod, deps: []string{"staging"}}}, release.ActionCommit)
+			rel = h.wait(rel.ID, "the soak's blocker", envIs("prod", release.Pending, "soaking:"))
+			set(argo, "Synced", head, tc.health)
+			clock.set(stagingDone(t, rel).Add(30 * time.Minute))
+			if !tc.ok {
+				got := h.wait(rel.ID, "prod to fail", status(release.Failed))
+				if e, _ := got.Environment("prod"); !strings.HasPrefix(e.Error, tc.want) {
+					t.Errorf("got prod error %q, want it to start %q", e.Error, tc.want)
+				}
+				if n := prod.commits(); n != 1 {
+					t.Errorf("prod got %d commits, want 1 (none promoted)", n)
+				}
+				return
+			}
+			h.wait(rel.ID, "the health blocker", envIs("prod", release.Pending, tc.want))
+			set(argo, "Synced", head, "Healthy")
+			clock.add(time.Second) // the next look
+			h.wait(rel.ID, "success once staging is Healthy", status(release.Succeeded))
+			if n := prod.commits(); n != 2 {
+				t.Errorf("prod got %d commits, want 2 (the promotion)", n)
+			}
+		})
+	}
 }
