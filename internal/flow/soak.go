@@ -16,9 +16,9 @@ type Soak struct {
 	Health bool   `json:"health,omitempty"`
 }
 
-// Soak bounds: at least a minute, at most a week.
+// Soak bounds: at least a second (like a wait step), at most a week.
 const (
-	MinSoak = time.Minute
+	MinSoak = time.Second
 	MaxSoak = 7 * 24 * time.Hour
 )
 
@@ -50,7 +50,7 @@ func checkSoak(fe fault.FieldErrors, key string, s *Soak, timeoutMinutes int64) 
 	case err != nil:
 		fe.Add(key, fmt.Sprintf("%q is not a duration: write e.g. 30m or 2h", s.After))
 	case d < MinSoak || d > MaxSoak:
-		fe.Add(key, "must be between 1m and 168h (a week)")
+		fe.Add(key, "must be between 1s and 168h (a week)")
 	case d >= time.Duration(timeoutMinutes)*time.Minute:
 		fe.Add(key, fmt.Sprintf("must be shorter than the flow's timeout (%d minutes)", timeoutMinutes))
 	}

@@ -92,7 +92,7 @@ func (a *advancer) replaced(dep release.Environment, soak time.Duration) (string
 	}
 	into := ""
 	if d.At != nil && dep.FinishedAt != nil {
-		into = " " + minutes(d.At.Sub(*dep.FinishedAt)) + " into the " + freeze.FormatDuration(soak) + " soak"
+		into = " " + whole(d.At.Sub(*dep.FinishedAt), soak) + " into the " + freeze.FormatDuration(soak) + " soak"
 	}
 	return fmt.Sprintf("soak ended: %s no longer runs %s (release #%d put %s there%s)",
 		dep.Name, a.rel.Version, d.Number, d.Version, into), nil
@@ -105,14 +105,18 @@ func soakBlocker(env, version string, ran, soak time.Duration, until, now time.T
 	if until.UTC().YearDay() != now.UTC().YearDay() || until.Sub(now) > 24*time.Hour {
 		at = until.UTC().Format("Mon 15:04 UTC")
 	}
-	return fmt.Sprintf("soaking: %s has run %s for %s of %s (until %s)", env, version, minutes(ran), freeze.FormatDuration(soak), at)
+	return fmt.Sprintf("soaking: %s has run %s for %s of %s (until %s)", env, version, whole(ran, soak), freeze.FormatDuration(soak), at)
 }
 
-// minutes writes d in whole minutes ("12m", "1h5m"), "0m" under a minute.
-func minutes(d time.Duration) string {
-	d = d.Truncate(time.Minute)
-	if d <= 0 {
-		return "0m"
+// whole writes d in whole minutes ("12m", "1h5m"), or whole seconds for a soak shorter than
+// a minute ("4s"); "0m" or "0s" before the first.
+func whole(d, soak time.Duration) string {
+	unit, zero := time.Minute, "0m"
+	if soak < time.Minute {
+		unit, zero = time.Second, "0s"
+	}
+	if d = d.Truncate(unit); d <= 0 {
+		return zero
 	}
 	return freeze.FormatDuration(d)
 }
