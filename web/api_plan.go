@@ -1,6 +1,7 @@
 package web
 
 import (
+	"ladder/internal/freeze"
 	"ladder/internal/promotion"
 	"ladder/internal/release"
 )
@@ -32,9 +33,18 @@ type planEnvironment struct {
 	Blocker  string                   `json:"blocker"`
 	// Pinned is the pin's sentence ("pinned at 1.3.1 by ann: …") when the product is pinned
 	// there: automatic releases wait, a person's start needs confirmPin.
-	Pinned       string            `json:"pinned,omitempty"`
+	Pinned string `json:"pinned,omitempty"`
+	// Soak is how long the environments it depends on must have run the version before it
+	// starts, and whether their health is checked then.
+	Soak         *soakJSON         `json:"soak,omitempty"`
 	Steps        []string          `json:"steps"` // what runs there, in order
 	Applications []planApplication `json:"applications"`
+}
+
+// soakJSON is an environment's soak: a Go duration and whether health is checked at its end.
+type soakJSON struct {
+	After  string `json:"after"`
+	Health bool   `json:"health,omitempty"`
 }
 
 // planApplication is what the release would do to one application.
@@ -59,6 +69,9 @@ func planOut(p promotion.DryRun) planJSON {
 			Hooks: e.Hooks, Frozen: e.Frozen, Blocker: e.Blocker, Steps: e.Steps(), Applications: []planApplication{}}
 		if e.Pin != nil {
 			pe.Pinned = e.Pin.Blocker()
+		}
+		if e.Soak.After > 0 {
+			pe.Soak = &soakJSON{After: freeze.FormatDuration(e.Soak.After), Health: e.Soak.Health}
 		}
 		if pe.DependsOn == nil {
 			pe.DependsOn = []string{}

@@ -106,7 +106,7 @@ func TestCreateRejectsInvalidGraphs(t *testing.T) {
 		{"soak not a duration", "dev", steps("staging"), func(in *flow.Input) { in.Steps[0].Soak = &flow.Soak{After: "half an hour"} },
 			"steps.0.soak", "not a duration"},
 		{"soak with health but no time", "dev", steps("staging"), func(in *flow.Input) { in.Steps[0].Soak = &flow.Soak{Health: true} },
-			"steps.0.soak", "not a duration"},
+			"steps.0.soak", "set a soak time"},
 		{"soak longer than a week", "dev", steps("staging"), func(in *flow.Input) { in.Steps[0].Soak = &flow.Soak{After: "169h"} },
 			"steps.0.soak", "between 1s and 168h"},
 		{"soak as long as the timeout", "dev", steps("staging"), func(in *flow.Input) {

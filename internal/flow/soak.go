@@ -47,6 +47,8 @@ func checkSoak(fe fault.FieldErrors, key string, s *Soak, timeoutMinutes int64) 
 	}
 	d, err := time.ParseDuration(s.After)
 	switch {
+	case s.After == "":
+		fe.Add(key, "set a soak time (e.g. 30m) for the health check to follow")
 	case err != nil:
 		fe.Add(key, fmt.Sprintf("%q is not a duration: write e.g. 30m or 2h", s.After))
 	case d < MinSoak || d > MaxSoak:
