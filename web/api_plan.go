@@ -47,6 +47,14 @@ type soakJSON struct {
 	Health bool   `json:"health,omitempty"`
 }
 
+// soakOut is s as the API shows it; nil when there is no soak.
+func soakOut(s release.Soak) *soakJSON {
+	if s.After <= 0 {
+		return nil
+	}
+	return &soakJSON{After: freeze.FormatDuration(s.After), Health: s.Health}
+}
+
 // planApplication is what the release would do to one application.
 type planApplication struct {
 	Name      string `json:"name"`
@@ -70,9 +78,7 @@ func planOut(p promotion.DryRun) planJSON {
 		if e.Pin != nil {
 			pe.Pinned = e.Pin.Blocker()
 		}
-		if e.Soak.After > 0 {
-			pe.Soak = &soakJSON{After: freeze.FormatDuration(e.Soak.After), Health: e.Soak.Health}
-		}
+		pe.Soak = soakOut(e.Soak)
 		if pe.DependsOn == nil {
 			pe.DependsOn = []string{}
 		}
