@@ -73,6 +73,8 @@ func TestSoakJourney(t *testing.T) {
 	countdown := regexp.MustCompile(`^soaking: staging has run 2\.4\.0 for 0m of 30m \(until \d\d:\d\d UTC\)$`)
 	must(t, expect.Locator(page.GetByTestId("blocker-prod")).ToHaveText(countdown, playwright.LocatorAssertionsToHaveTextOptions{Timeout: playwright.Float(30_000)}),
 		"prod shows the soak's countdown")
+	must(t, expect.Locator(page.GetByTestId("release-now")).ToContainText("Waiting in prod: soaking: staging has run 2.4.0 for 0m of 30m"),
+		"the header says what the release waits for")
 	must(t, expect.Locator(page.GetByTestId("release-env-staging")).ToContainText("succeeded"), "staging succeeded")
 	must(t, expect.Locator(page.GetByTestId("soak-prod")).ToHaveText("Starts once staging has run the version for 30 min"), "prod says what it waits for")
 	shoot(t, page, "soak-release-waiting")
