@@ -358,6 +358,8 @@ type ReleaseEnvironment struct {
 	Kind           string
 	Hooks          string
 	FreezeOverride string
+	SoakSeconds    int64
+	SoakHealth     bool
 	Product        string
 }
 

@@ -153,21 +153,24 @@ func (q *Queries) CreateReleaseApplication(ctx context.Context, arg CreateReleas
 }
 
 const createReleaseEnvironment = `-- name: CreateReleaseEnvironment :exec
-INSERT INTO release_environments (release_id, product, name, position, is_trigger, depends_on, settings, status, kind, hooks)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO release_environments (release_id, product, name, position, is_trigger, depends_on, settings, status, kind, hooks,
+    soak_seconds, soak_health)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 `
 
 type CreateReleaseEnvironmentParams struct {
-	ReleaseID string
-	Product   string
-	Name      string
-	Position  int64
-	IsTrigger bool
-	DependsOn string
-	Settings  string
-	Status    string
-	Kind      string
-	Hooks     string
+	ReleaseID   string
+	Product     string
+	Name        string
+	Position    int64
+	IsTrigger   bool
+	DependsOn   string
+	Settings    string
+	Status      string
+	Kind        string
+	Hooks       string
+	SoakSeconds int64
+	SoakHealth  bool
 }
 
 func (q *Queries) CreateReleaseEnvironment(ctx context.Context, arg CreateReleaseEnvironmentParams) error {
@@ -182,6 +185,8 @@ func (q *Queries) CreateReleaseEnvironment(ctx context.Context, arg CreateReleas
 		arg.Status,
 		arg.Kind,
 		arg.Hooks,
+		arg.SoakSeconds,
+		arg.SoakHealth,
 	)
 	return err
 }
@@ -511,7 +516,7 @@ func (q *Queries) ListReleaseApplications(ctx context.Context, releaseID string)
 }
 
 const listReleaseEnvironments = `-- name: ListReleaseEnvironments :many
-SELECT release_id, name, position, is_trigger, depends_on, settings, status, blocker, error, started_at, finished_at, kind, hooks, freeze_override, product FROM release_environments WHERE release_id = ? ORDER BY position
+SELECT release_id, name, position, is_trigger, depends_on, settings, status, blocker, error, started_at, finished_at, kind, hooks, freeze_override, soak_seconds, soak_health, product FROM release_environments WHERE release_id = ? ORDER BY position
 `
 
 func (q *Queries) ListReleaseEnvironments(ctx context.Context, releaseID string) ([]ReleaseEnvironment, error) {
@@ -538,6 +543,8 @@ func (q *Queries) ListReleaseEnvironments(ctx context.Context, releaseID string)
 			&i.Kind,
 			&i.Hooks,
 			&i.FreezeOverride,
+			&i.SoakSeconds,
+			&i.SoakHealth,
 			&i.Product,
 		); err != nil {
 			return nil, err

@@ -19,8 +19,9 @@ ORDER BY id;
 UPDATE releases SET status = ?, blocker = ?, error = ?, started_at = ?, finished_at = ? WHERE id = ?;
 
 -- name: CreateReleaseEnvironment :exec
-INSERT INTO release_environments (release_id, product, name, position, is_trigger, depends_on, settings, status, kind, hooks)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+INSERT INTO release_environments (release_id, product, name, position, is_trigger, depends_on, settings, status, kind, hooks,
+    soak_seconds, soak_health)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: ListReleaseEnvironments :many
 SELECT * FROM release_environments WHERE release_id = ? ORDER BY position;

@@ -97,7 +97,11 @@ func FlowGraph(f flow.Flow, envs []environment.Environment) Graph {
 			g.Edges = append(g.Edges, GraphEdge{From: d, To: s.Environment,
 				D: fmt.Sprintf("M%d %d C%d %d, %d %d, %d %d", x1, y1, mid, y1, mid, y2, x2, y2)})
 		}
-		words = append(words, fmt.Sprintf("%s (%s) after %s", s.Environment, to.Kind(), strings.Join(s.DependsOn, " and ")))
+		w := fmt.Sprintf("%s (%s) after %s", s.Environment, to.Kind(), strings.Join(s.DependsOn, " and "))
+		if soak := s.SoakOf(); soak.After != "" {
+			w += " has run the version for " + soak.After
+		}
+		words = append(words, w)
 	}
 	g.Title = fmt.Sprintf("Flow %s from trigger environment %s: %s.", f.Name, f.TriggerEnvironment, strings.Join(words, "; "))
 	return g

@@ -60,6 +60,12 @@ func (v ReleaseView) Doing() (text, look string) {
 	if running := envsWith(r, release.Running, false); len(running) > 0 {
 		return "Promoting to " + joinNames(running), nowRunning
 	}
+	for _, e := range r.Environments {
+		// A soak, freeze or pin holds the next environment; waiting on an earlier one is not news.
+		if e.Status == release.Pending && e.Blocker != "" && !strings.HasSuffix(e.Blocker, " to succeed") {
+			return "Waiting in " + e.Name + ": " + e.Blocker, nowSystem
+		}
+	}
 	return "Running", nowRunning
 }
 

@@ -91,6 +91,10 @@ func TestBlockerSentencesThroughTheAPI(t *testing.T) {
 			fx.must(t, "POST", "/api/v1/workflows", `{"name": "soak-wf", "timeout": "2h",
 				"steps": [{"name": "soak", "kind": "wait", "wait": {"duration": "1h"}}]}`, 201)
 		}, env: "soak-dst", want: exact("waiting 1h0m0s (soak time) until "), wait: " UTC — pre-action soak-wf, step soak"},
+		{name: "sgate", extra: []string{"sgate-a"},
+			flow: `[{"environment": "p-a", "dependsOn": ["p-src"], "settings": {"action": "commit"}},
+				{"environment": "p-dst", "dependsOn": ["p-a"], "settings": {"action": "commit"}, "soak": {"after": "1h"}}]`,
+			env: "sgate-dst", want: exact("soaking: sgate-a has run "), wait: " for 0m of 1h (until "},
 		{name: "http", flow: pre("probe-wf"), setup: func(t *testing.T, fx *apiFixture, p string) {
 			fx.must(t, "POST", "/api/v1/workflows", `{"name": "probe-wf", "timeout": "5m",
 				"steps": [{"name": "probe", "kind": "http", "http": {"method": "GET", "url": "`+failing.URL+`/ready", "retries": 3, "interval": "10s"}}]}`, 201)

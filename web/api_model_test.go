@@ -31,7 +31,7 @@ func TestModelBuiltThroughTheAPIRoundTrips(t *testing.T) {
 		{"/api/v1/policies", `{"name": "prod-gate", "priority": 10, "selector": {"environments": {"kinds": ["production"]}, "products": {"tags": ["team-a"]}},
 			"settings": {"preAction": "gate", "action": "pull-request"}, "binding": true}`},
 		{"/api/v1/flows", `{"name": "dev-to-prod", "version": "v2", "triggerEnvironment": "dev", "steps": [{"environment": "staging"},
-			{"environment": "prod-us", "dependsOn": ["staging"], "settings": {"action": "commit"}}, {"environment": "prod-eu", "dependsOn": ["staging"], "hooks": {"pre": "smoke", "onFail": "gate"}}],
+			{"environment": "prod-us", "dependsOn": ["staging"], "settings": {"action": "commit"}}, {"environment": "prod-eu", "dependsOn": ["staging"], "hooks": {"pre": "smoke", "onFail": "gate"}, "soak": {"after": "30m", "health": true}}],
 			"hooks": {"onFail": "smoke"}, "timeout": 600}`},
 		{"/api/v1/products", `{"name": "shop", "tags": ["team-a"], "description": "the web shop",
 			"promotionTemplate": {"versionSource": {"file": "Chart.yaml", "jsonPath": "$.appVersion"},
@@ -48,7 +48,16 @@ func TestModelBuiltThroughTheAPIRoundTrips(t *testing.T) {
 	if got := fx.must(t, "GET", "/api/v1/policies/prod-gate", "", 200); !bytes.Contains(got, []byte(`"binding":true`)) {
 		t.Errorf("the API answers prod-gate without binding: %s", got)
 	}
+	if got := fx.must(t, "GET", "/api/v1/flows/dev-to-prod", "", 200); !bytes.Contains(got, []byte(`"soak":{"after":"30m","health":true}`)) {
+		t.Errorf("the API answers dev-to-prod without prod-eu's soak: %s", got)
+	}
+	if got := fx.must(t, "PUT", "/api/v1/flows/dev-to-prod", `{"triggerEnvironment": "dev", "steps": [{"environment": "staging", "soak": {"after": "soon"}}]}`, 422); !bytes.Contains(got, []byte(`"steps.0.soak"`)) {
+		t.Errorf("a soak that is not a duration: got %s, want a field error on steps.0.soak", got)
+	}
 	first := fx.must(t, "GET", "/api/v1/model", "", 200)
+	if !bytes.Contains(first, []byte("soak: {after: 30m, health: true}")) && !bytes.Contains(first, []byte("after: 30m")) {
+		t.Errorf("the export lacks prod-eu's soak:\n%s", first)
+	}
 	if !bytes.Contains(first, []byte("binding: true")) {
 		t.Errorf("the export lacks prod-gate's binding: true:\n%s", first)
 	}

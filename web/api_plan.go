@@ -1,6 +1,7 @@
 package web
 
 import (
+	"ladder/internal/freeze"
 	"ladder/internal/promotion"
 	"ladder/internal/release"
 )
@@ -32,9 +33,26 @@ type planEnvironment struct {
 	Blocker  string                   `json:"blocker"`
 	// Pinned is the pin's sentence ("pinned at 1.3.1 by ann: …") when the product is pinned
 	// there: automatic releases wait, a person's start needs confirmPin.
-	Pinned       string            `json:"pinned,omitempty"`
+	Pinned string `json:"pinned,omitempty"`
+	// Soak is how long the environments it depends on must have run the version before it
+	// starts, and whether their health is checked then.
+	Soak         *soakJSON         `json:"soak,omitempty"`
 	Steps        []string          `json:"steps"` // what runs there, in order
 	Applications []planApplication `json:"applications"`
+}
+
+// soakJSON is an environment's soak: a Go duration and whether health is checked at its end.
+type soakJSON struct {
+	After  string `json:"after"`
+	Health bool   `json:"health,omitempty"`
+}
+
+// soakOut is s as the API shows it; nil when there is no soak.
+func soakOut(s release.Soak) *soakJSON {
+	if s.After <= 0 {
+		return nil
+	}
+	return &soakJSON{After: freeze.FormatDuration(s.After), Health: s.Health}
 }
 
 // planApplication is what the release would do to one application.
@@ -60,6 +78,7 @@ func planOut(p promotion.DryRun) planJSON {
 		if e.Pin != nil {
 			pe.Pinned = e.Pin.Blocker()
 		}
+		pe.Soak = soakOut(e.Soak)
 		if pe.DependsOn == nil {
 			pe.DependsOn = []string{}
 		}

@@ -20,7 +20,7 @@ func TestReleaseDryRunCreatesNothing(t *testing.T) {
 		{"/api/v1/environments", `{"name": "dev", "kind": "non-production"}`},
 		{"/api/v1/environments", `{"name": "staging", "kind": "production"}`},
 		{"/api/v1/policies", `{"name": "default-commit", "settings": {"action": "commit"}}`},
-		{"/api/v1/flows", `{"name": "dev-to-staging", "triggerEnvironment": "dev", "steps": [{"environment": "staging"}]}`},
+		{"/api/v1/flows", `{"name": "dev-to-staging", "triggerEnvironment": "dev", "steps": [{"environment": "staging", "soak": {"after": "30m", "health": true}}]}`},
 		{"/api/v1/products", `{"name": "shop", "promotionTemplate": {"versionSource": {"file": "Chart.yaml", "jsonPath": "$.appVersion"},
 			"promotion": [{"file": "Chart.yaml", "jsonPaths": ["$.appVersion"]}]}, "flows": [{"flow": "dev-to-staging"}]}`},
 		{"/api/v1/applications", `{"name": "shop", "environment": "dev", "product": "shop", "repoURL": "{repo}", "branch": "main", "path": "dev"}`},
@@ -55,6 +55,9 @@ func TestReleaseDryRunCreatesNothing(t *testing.T) {
 	}
 	if !plan.DryRun || plan.Version != "1.2.0" || len(plan.Environments) != 2 || !plan.Environments[0].Trigger {
 		t.Fatalf("got %s, want a dry run of 1.2.0 through dev and staging", body)
+	}
+	if !strings.Contains(string(body), `"soak":{"after":"30m","health":true}`) || strings.Count(string(body), `"soak"`) != 1 {
+		t.Errorf("got %s, want staging's soak (after 30m, health) and no other", body)
 	}
 	st := plan.Environments[1]
 	wantPatch := "+appVersion: 1.2.0\n"

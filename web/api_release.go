@@ -56,6 +56,8 @@ type releaseEnvironment struct {
 	Applications []releaseApplication `json:"applications"`
 	// FreezeOverride says who let the release through the environment's freeze windows, and why.
 	FreezeOverride string `json:"freezeOverride,omitempty"`
+	// Soak is how long the environments it depends on must have run the version first.
+	Soak *soakJSON `json:"soak,omitempty"`
 }
 
 // releaseApplication is one application's promotion in a release environment.
@@ -106,6 +108,7 @@ func releaseOut(r release.Release) releaseJSON {
 		if env.DependsOn == nil {
 			env.DependsOn = []string{}
 		}
+		env.Soak = soakOut(e.Soak)
 		for _, a := range e.Applications {
 			env.Applications = append(env.Applications, releaseApplication{a.Name, a.Status, a.CommitSHA,
 				a.PullRequestURL, a.Result, a.Error})

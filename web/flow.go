@@ -231,6 +231,7 @@ func flowInputFrom(r *http.Request) (flow.Input, error) {
 			DependsOn:   splitList(sget("dependsOn")),
 			Settings:    policy.Settings{PreAction: sget("preAction"), Action: sget("action"), PostAction: sget("postAction")},
 			Hooks:       flow.EnvironmentHooks{Pre: sget("preHook"), Post: sget("postHook"), OnFail: sget("onFailHook")},
+			Soak:        &flow.Soak{After: sget("soak"), Health: sget("soakHealth") == "true"}, // empty: none
 		})
 	}
 	if t := strings.TrimSpace(get("timeout")); t != "" {

@@ -37,6 +37,8 @@ func TestCreateFlowRejectsInvalidInput(t *testing.T) {
 		{"unknown workflow", flowForm("steps.1.postAction", "smoke"), "steps.1.postAction", "smoke"},
 		{"unknown onFail hook", flowForm("steps.1.onFailHook", "smoke"), "steps.1.onFailHook", "smoke"},
 		{"timeout not a number", flowForm("timeout", "a day"), "timeout", "whole number"},
+		{"soak not a duration", flowForm("steps.1.soak", "half an hour"), "steps.1.soak", "not a duration"},
+		{"soak health without a time", flowForm("steps.1.soakHealth", "true"), "steps.1.soak", "set a soak time"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,5 +111,29 @@ func TestEvaluateFlow(t *testing.T) {
 		if got, _ := byTestID(body, id); got != text {
 			t.Errorf("%s: got %q, want %q", id, got, text)
 		}
+	}
+}
+
+// TestFlowFormKeepsSoak: a soak time and its health check posted with a step are stored on
+// it, and the edit form shows them again; a step without one has none.
+func TestFlowFormKeepsSoak(t *testing.T) {
+	fx := newModelFixture(t)
+	form := flowForm("steps.1.soak", " 30m ", "steps.1.soakHealth", "true")
+	if status, _ := call(t, createFlow(fx.flows, fx.envs, fx.wfs), "POST", "/flows", form, "", false); status != http.StatusSeeOther {
+		t.Fatalf("create: got status %d, want 303", status)
+	}
+	f, err := fx.flows.Get(context.Background(), "main")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Steps[0].Soak != nil {
+		t.Errorf("got staging soak %+v, want none", *f.Steps[0].Soak)
+	}
+	if got, want := f.Steps[1].SoakOf(), (flow.Soak{After: "30m", Health: true}); got != want {
+		t.Errorf("got prod soak %+v, want %+v", got, want)
+	}
+	_, body := call(t, showFlow(fx.flows, fx.envs, fx.wfs, nil, nil), "GET", "/flows/main", nil, "main", false)
+	if !strings.Contains(body, `name="steps.1.soak"`) || !strings.Contains(body, `value="30m"`) {
+		t.Errorf("the edit form does not show prod's soak time 30m")
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"ladder/db"
 	"ladder/internal/fault"
+	"ladder/internal/freeze"
 	"ladder/internal/gitops"
 	"ladder/internal/promotion"
 	"ladder/internal/release"
@@ -92,6 +93,13 @@ func printEnvironment(b *strings.Builder, e promotion.DryRunEnvironment) {
 	fmt.Fprintf(b, "== %s (%s), after %s\n", e.Name, e.Kind, strings.Join(e.DependsOn, ", "))
 	if e.Pin != nil {
 		fmt.Fprintf(b, "   PINNED: %s (an automatic release would wait here)\n", e.Pin.Blocker())
+	}
+	if e.Soak.After > 0 {
+		health := ""
+		if e.Soak.Health {
+			health = ", then checks their health"
+		}
+		fmt.Fprintf(b, "   SOAK: starts once %s ran the version for %s%s\n", strings.Join(e.DependsOn, ", "), freeze.FormatDuration(e.Soak.After), health)
 	}
 	if e.Frozen {
 		fmt.Fprintf(b, "   FROZEN: the release would wait here: %s\n", e.Blocker)

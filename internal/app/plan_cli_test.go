@@ -35,7 +35,7 @@ spec: {priority: 0, settings: {action: commit}}
 apiVersion: ladder/v1
 kind: PromotionFlow
 metadata: {name: dev-to-prod}
-spec: {triggerEnvironment: dev, steps: [{environment: prod, dependsOn: [dev]}]}
+spec: {triggerEnvironment: dev, steps: [{environment: prod, dependsOn: [dev], soak: {after: 45m}}]}
 ---
 apiVersion: ladder/v1
 kind: Product
@@ -73,6 +73,7 @@ spec: {schedule: "0 0 * * *", duration: 24h, timeZone: UTC, environments: {names
 		"Dry run of shop 2.0.0 through flow dev-to-prod: nothing was written.",
 		"== prod (production), after dev",
 		"action:      commit (from default-commit)",
+		"SOAK: starts once dev ran the version for 45m\n",
 		"-- shop-prod: file://" + prod + " main (path .) at " + before,
 		"diff --git a/Chart.yaml b/Chart.yaml\n",
 		"-appVersion: \"1.0.0\"\n+appVersion: \"2.0.0\"",

@@ -39,6 +39,8 @@ type Step struct {
 	DependsOn   []string         `json:"dependsOn" form:"dependsOn" validate:"dive,dnslabel"`
 	Settings    policy.Settings  `json:"settings,omitzero" form:"settings"`
 	Hooks       EnvironmentHooks `json:"hooks,omitzero" form:"hooks"`
+	// Soak, when set, holds the step until its dependencies have run the version long enough.
+	Soak *Soak `json:"soak,omitempty" form:"-" validate:"-"`
 }
 
 // EnvironmentHooks are workflows run around one target environment: Pre once before the

@@ -103,6 +103,15 @@ func TestCreateRejectsInvalidGraphs(t *testing.T) {
 		{"bad action", "dev", steps("staging"), func(in *flow.Input) { in.Steps[0].Settings.Action = "push" }, "steps.0.action", "one of"},
 		{"timeout too long", "dev", steps("staging"), func(in *flow.Input) { in.TimeoutMinutes = 50000 }, "timeout", "between"},
 		{"reserved name", "dev", steps("staging"), func(in *flow.Input) { in.Name = "new" }, "name", "reserved"},
+		{"soak not a duration", "dev", steps("staging"), func(in *flow.Input) { in.Steps[0].Soak = &flow.Soak{After: "half an hour"} },
+			"steps.0.soak", "not a duration"},
+		{"soak with health but no time", "dev", steps("staging"), func(in *flow.Input) { in.Steps[0].Soak = &flow.Soak{Health: true} },
+			"steps.0.soak", "set a soak time"},
+		{"soak longer than a week", "dev", steps("staging"), func(in *flow.Input) { in.Steps[0].Soak = &flow.Soak{After: "169h"} },
+			"steps.0.soak", "between 1s and 168h"},
+		{"soak as long as the timeout", "dev", steps("staging"), func(in *flow.Input) {
+			in.Steps[0].Soak, in.TimeoutMinutes = &flow.Soak{After: "1h"}, 60
+		}, "steps.0.soak", "shorter than the flow's timeout (60 minutes)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

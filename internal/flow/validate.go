@@ -27,6 +27,7 @@ func (s *Service) validate(ctx context.Context, q *db.Queries, in Input, old str
 		for k, v := range s.check.Struct(st) {
 			fe.Add(fmt.Sprintf("steps.%d.%s", i, k), v)
 		}
+		checkSoak(fe, fmt.Sprintf("steps.%d.soak", i), in.Steps[i].Soak, in.TimeoutMinutes)
 	}
 	for k, v := range checkGraph(in.TriggerEnvironment, in.Steps) {
 		fe.Add(k, v)
@@ -101,6 +102,13 @@ func normalize(in Input) Input {
 			}
 		}
 		st.DependsOn = deps
+		if st.Soak != nil {
+			soak := Soak{After: strings.TrimSpace(st.Soak.After), Health: st.Soak.Health}
+			st.Soak = &soak
+			if soak == (Soak{}) {
+				st.Soak = nil // an empty soak in a form or document is no soak
+			}
+		}
 	}
 	return in
 }

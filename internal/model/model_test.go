@@ -333,3 +333,58 @@ spec: {schedule: "0 22 * *", duration: 10h, timeZone: Europe/Berlin, reason: nig
 		t.Errorf("got %v, want one problem on spec.schedule", err)
 	}
 }
+
+// TestSoakRoundTrips: a flow step's soak applies from YAML, is stored as written, exports the
+// same way and applies again unchanged; an empty soak is no soak.
+func TestSoakRoundTrips(t *testing.T) {
+	const doc = `apiVersion: ladder/v1
+kind: Environment
+metadata: {name: dev}
+spec: {kind: non-production, position: 1}
+---
+apiVersion: ladder/v1
+kind: Environment
+metadata: {name: staging}
+spec: {kind: non-production, position: 2}
+---
+apiVersion: ladder/v1
+kind: Environment
+metadata: {name: prod}
+spec: {kind: production, position: 3}
+---
+apiVersion: ladder/v1
+kind: PromotionFlow
+metadata: {name: dev-to-prod}
+spec:
+  triggerEnvironment: dev
+  steps:
+    - environment: staging
+      soak: {}
+    - environment: prod
+      soak: {after: 30m, health: true}
+`
+	m := newModel(t)
+	apply(t, m, doc, false)
+	f, err := m.Flows.Get(context.Background(), "dev-to-prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Steps[0].Soak != nil {
+		t.Errorf("got staging soak %+v, want none (an empty soak is no soak)", *f.Steps[0].Soak)
+	}
+	if got, want := f.Steps[1].SoakOf(), (flow.Soak{After: "30m", Health: true}); got != want || got.Length() != 30*time.Minute {
+		t.Errorf("got prod soak %+v (%s), want %+v (30m)", got, got.Length(), want)
+	}
+	first := export(t, m)
+	if !strings.Contains(first, "after: 30m") || !strings.Contains(first, "health: true") {
+		t.Errorf("export lacks the soak:\n%s", first)
+	}
+	if got := actions(apply(t, m, first, false)); got[model.Update] != 0 || got[model.Create] != 0 {
+		t.Errorf("applying the export again: got %v, want no change", got)
+	}
+	fresh := newModel(t)
+	apply(t, fresh, first, false)
+	if second := export(t, fresh); second != first {
+		t.Errorf("export after applying the export to an empty database differs:\n--- first\n%s\n--- second\n%s", first, second)
+	}
+}

@@ -39,7 +39,9 @@ type DryRunEnvironment struct {
 	Blocker string
 	// Pin is the pin holding the product in this environment, if any: automatic releases
 	// wait there, and a person's release needs to confirm it.
-	Pin          *pin.Pin
+	Pin *pin.Pin
+	// Soak is how long the environments this one depends on must have run the version first.
+	Soak         release.Soak
 	Applications []DryRunApplication
 }
 
@@ -117,7 +119,7 @@ func (s *Service) DryRun(ctx context.Context, who Actor, req Request) (DryRun, e
 			return DryRun{}, err
 		}
 		de := DryRunEnvironment{Name: e.Name, Kind: env.Kind, IsTrigger: e.IsTrigger, DependsOn: e.DependsOn,
-			Settings: e.Settings, Hooks: e.Hooks}
+			Settings: e.Settings, Hooks: e.Hooks, Soak: e.Soak}
 		if e.IsTrigger {
 			de.Applications = []DryRunApplication{{Target: spec.Plan.Source, Branch: spec.Plan.Source.Branch, Base: spec.Trigger.SHA}}
 			out.Environments = append(out.Environments, de)

@@ -39,6 +39,7 @@ type shopWorld struct {
 	rels  *release.Service
 	envs  *environment.Service
 	pins  *pin.Service
+	flows *flow.Service
 	bares map[string]string // environment → bare repository
 }
 
@@ -154,7 +155,7 @@ func newShopWorld(t *testing.T) shopWorld {
 	t.Cleanup(func() { stop(); run.Wait() })
 	planner := &promotion.Planner{Products: products, Applications: apps, Flows: flows, Policies: policies,
 		Environments: envs, Credentials: creds, Git: store, Workflows: wfs}
-	w.pins = pin.NewService(conn, check, now)
+	w.pins, w.flows = pin.NewService(conn, check, now), flows
 	w.svc = promotion.NewService(planner, w.rels, run, nil, w.pins)
 	return w
 }
@@ -287,5 +288,50 @@ func waitFinal(t *testing.T, rels *release.Service, id string) release.Release {
 			t.Fatalf("release %s still %s (%s) after 30 s", id, rel.Status, rel.Blocker)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestSoakIsPlannedAndCopiedToTheRelease: a flow step's soak shows in the dry run of its
+// environment and is copied onto the release's environment, which then waits with the
+// countdown once staging succeeded.
+func TestSoakIsPlannedAndCopiedToTheRelease(t *testing.T) {
+	ctx := context.Background()
+	w := newShopWorld(t)
+	must(t, errOf(w.flows.Update(ctx, "dev-to-prod", flow.Input{Name: "dev-to-prod", TriggerEnvironment: "dev",
+		Steps: []flow.Step{{Environment: "staging"}, {Environment: "prod", DependsOn: []string{"staging"},
+			Soak: &flow.Soak{After: "30m", Health: true}}}})))
+	who, req := promotion.Trigger(), promotion.Request{Product: "shop", Flow: "dev-to-prod"}
+	plan, err := w.svc.DryRun(ctx, who, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := release.Soak{After: 30 * time.Minute, Health: true}
+	if got := plan.Environments[2].Soak; got != want {
+		t.Errorf("dry run of prod: got soak %+v, want %+v", got, want)
+	}
+	if got := plan.Environments[1].Soak; got != (release.Soak{}) {
+		t.Errorf("dry run of staging: got soak %+v, want none", got)
+	}
+	rel, err := w.svc.Start(ctx, who, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		rel, err = w.rels.Get(ctx, rel.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		prod, _ := rel.Environment("prod")
+		if prod.Soak != want {
+			t.Fatalf("the release's prod: got soak %+v, want %+v", prod.Soak, want)
+		}
+		if strings.HasPrefix(prod.Blocker, "soaking: staging has run 2.1.0 for 0m of 30m") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("prod never soaked: %s %q", prod.Status, prod.Blocker)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -94,6 +94,7 @@ func (p *Planner) FlowSpec(ctx context.Context, req FlowRequest) (release.Spec, 
 		}
 		spec.Environments = append(spec.Environments, release.EnvironmentSpec{Name: st.Environment,
 			Kind: environmentKind(st.Production), DependsOn: f.Steps[i].DependsOn, Settings: settingsOf(st.Resolution),
+			Soak:  release.Soak{After: f.Steps[i].SoakOf().Length(), Health: f.Steps[i].SoakOf().Health},
 			Hooks: release.EnvironmentHooks{Pre: st.Hooks.Pre, Post: st.Hooks.Post, OnFail: st.Hooks.OnFail}, Applications: targets})
 	}
 	if err := p.readSource(ctx, prod, apps, f.TriggerEnvironment, req.SourceApp, req.Commit, &spec); err != nil {

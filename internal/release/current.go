@@ -24,7 +24,11 @@ type Deployed struct {
 // DeployedIn returns what the newest release of product that succeeded in env wrote there;
 // ok is false when none has.
 func (s *Service) DeployedIn(ctx context.Context, product, env string) (d Deployed, ok bool, err error) {
-	row, err := s.q.DeployedInEnvironment(ctx, db.DeployedInEnvironmentParams{Name: env, Product: product})
+	return deployedIn(ctx, s.q, product, env)
+}
+
+func deployedIn(ctx context.Context, q *db.Queries, product, env string) (d Deployed, ok bool, err error) {
+	row, err := q.DeployedInEnvironment(ctx, db.DeployedInEnvironmentParams{Name: env, Product: product})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Deployed{}, false, nil
 	}

@@ -140,6 +140,16 @@ type Environment struct {
 	// FreezeOverride, when set, says who let this release through the freeze windows of the
 	// environment and why; a manual freeze still holds it.
 	FreezeOverride string
+	// Soak holds the environment until those it depends on have run the version long enough.
+	Soak Soak
+}
+
+// Soak is how long every environment another depends on must have run the release's version,
+// counted from when it succeeded there, before that one starts; with Health its applications
+// must also be healthy then. The zero value is no soak.
+type Soak struct {
+	After  time.Duration
+	Health bool
 }
 
 // Settings are the resolved promotion settings of one environment, each with where it came from.

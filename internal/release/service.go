@@ -54,6 +54,7 @@ type EnvironmentSpec struct {
 	Hooks        EnvironmentHooks
 	DependsOn    []string
 	Settings     Settings
+	Soak         Soak
 	Applications []Target
 }
 
@@ -113,7 +114,8 @@ func createEnvironment(ctx context.Context, q *db.Queries, id, product string, p
 	hooks, _ := json.Marshal(e.Hooks)
 	if err := q.CreateReleaseEnvironment(ctx, db.CreateReleaseEnvironmentParams{ReleaseID: id, Product: product, Name: e.Name,
 		Position: int64(pos), IsTrigger: e.IsTrigger, DependsOn: string(deps), Settings: string(settings),
-		Status: Pending, Kind: e.Kind, Hooks: string(hooks)}); err != nil {
+		Status: Pending, Kind: e.Kind, Hooks: string(hooks),
+		SoakSeconds: int64(e.Soak.After / time.Second), SoakHealth: e.Soak.Health}); err != nil {
 		return fmt.Errorf("create release environment %s: %w", e.Name, err)
 	}
 	for j, a := range e.Applications {

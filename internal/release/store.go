@@ -135,7 +135,8 @@ func load(ctx context.Context, q *db.Queries, id string) (Release, error) {
 	for _, e := range envs {
 		env := Environment{Name: e.Name, Kind: e.Kind, IsTrigger: e.IsTrigger, Status: e.Status, Blocker: e.Blocker,
 			Error: e.Error, StartedAt: timePtr(e.StartedAt), FinishedAt: timePtr(e.FinishedAt),
-			Applications: byEnv[e.Name], FreezeOverride: e.FreezeOverride}
+			Applications: byEnv[e.Name], FreezeOverride: e.FreezeOverride,
+			Soak: Soak{After: time.Duration(e.SoakSeconds) * time.Second, Health: e.SoakHealth}}
 		if err := json.Unmarshal([]byte(e.DependsOn), &env.DependsOn); err != nil {
 			return Release{}, fmt.Errorf("release %s environment %s: read dependsOn: %w", id, e.Name, err)
 		}

@@ -200,3 +200,9 @@ func (tx *Tx) EndWaitingSteps(status, reason string) error {
 	}
 	return tx.Event("step", "", fmt.Sprintf("%d waiting step(s) %s", n, reason))
 }
+
+// DeployedIn is what the newest release of product that succeeded in env (not as its trigger)
+// wrote there, read in this transaction; ok is false when none has.
+func (tx *Tx) DeployedIn(product, env string) (d Deployed, ok bool, err error) {
+	return deployedIn(tx.ctx, tx.q, product, env)
+}

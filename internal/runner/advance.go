@@ -16,6 +16,7 @@ import (
 func (r *Runner) advance(ctx context.Context, id string) (time.Time, error) {
 	var next time.Time
 	var status string
+	var soaks []soakCheck
 	err := r.releases.Change(ctx, id, func(tx *release.Tx) error {
 		rel, err := tx.Load()
 		if err != nil {
@@ -23,9 +24,13 @@ func (r *Runner) advance(ctx context.Context, id string) (time.Time, error) {
 		}
 		a := &advancer{r: r, ctx: ctx, tx: tx, rel: rel}
 		next, err = a.run()
-		status = a.rel.Status
+		status, soaks = a.rel.Status, a.healthDue
 		return err
 	})
+	if err == nil && len(soaks) > 0 {
+		r.checkSoaks(ctx, soaks) // outside the transaction: it may wait on Argo CD
+		next = r.now()
+	}
 	if err == nil && r.stopArgo(ctx, id, status) {
 		next = r.argoRetry(next)
 	}
@@ -48,6 +53,8 @@ type advancer struct {
 	// failed is set once an environment failed: nothing new starts, and the release fails
 	// when what still runs has finished.
 	failed bool
+	// healthDue are the soaks whose time is up and whose health advance checks after commit.
+	healthDue []soakCheck
 }
 
 func (a *advancer) run() (time.Time, error) {
@@ -150,6 +157,9 @@ func (a *advancer) startEnvironment(e *release.Environment) error {
 	}
 	if e.IsTrigger {
 		return a.startTrigger(e)
+	}
+	if ok, err := a.soakGate(e); !ok || err != nil {
+		return err
 	}
 	frozen, err := a.r.model.Freeze(a.ctx, a.rel.Product, e.Name, e.FreezeOverride != "")
 	if err != nil {

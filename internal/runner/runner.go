@@ -79,6 +79,8 @@ type Runner struct {
 	wg       sync.WaitGroup
 	argoSeen argoMemo // what was asked of Argo CD per promotion being verified
 	running  inflight // application jobs running now, cancelled when their release is terminated
+	// soakChecks carry soak health checks from the pass that made them to the next one.
+	soakChecks soakResults
 }
 
 // New returns a Runner; StartWorkers sets it going.
