@@ -148,7 +148,7 @@ func apiRoutes(s Services) []apiRoute {
 		{"DELETE", "/workflow-secrets/{name}", admin, del(secrets), "Delete a workflow secret", nil, nil, 204, nil},
 
 		{"GET", "/model", viewer, apiExportModel(s.Model), "Export the whole model as YAML documents", nil, yamlText(""), 200, nil},
-		{"POST", "/model", admin, apiApplyModel(s.Model), "Apply YAML documents to the model (all or nothing)", yamlText(""), modelChanges{}, 200, []string{"dryRun"}},
+		{"POST", "/model", admin, apiApplyModel(s.Model), "Apply YAML documents to the model (all or nothing); prune=true also deletes what they no longer declare", yamlText(""), modelChanges{}, 200, []string{"dryRun", "prune"}},
 
 		{"GET", "/releases", viewer, apiListReleases(s.Releases), "List releases, newest first", nil, releaseListJSON{}, 200, []string{"product", "status", "before", "limit"}},
 		{"POST", "/releases", promoter, apiStartRelease(s.Promotions), "Run a flow, or promote from one environment to another; with dryRun=true, only show what it would do",
