@@ -146,6 +146,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	run := startRunner(runCtx, conn, &svc, model, log, cfg.PublicURL)
 	notifier := startNotifier(runCtx, &svc, cfg, log)
 	triggers := startTrigger(runCtx, cfg, conn, &svc, model, log)
+	modelRepo := startModelRepo(runCtx, cfg, b, &svc, model, log)
 	handler := web.NewHandler(log, svc)
 	httpSrv := &http.Server{
 		Handler:           handler,
@@ -167,6 +168,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 		run.Wait()
 		notifier.Wait()
 		triggers.Wait()
+		modelRepo.Wait()
 		if cerr := conn.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
