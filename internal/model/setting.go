@@ -37,6 +37,8 @@ type setting[V, In any] struct {
 	name  func(V) string
 	spec  func(V) secretSpec                                      // without references
 	input func(name string, spec secretSpec, secrets []string) In // secrets by purpose; empty keeps
+	// renames maps the service's field names for secrets to the document's reference fields.
+	renames map[string]string
 }
 
 func (k *setting[V, In]) kindName() string { return k.kind }
@@ -126,6 +128,9 @@ func (k *setting[V, In]) apply(ctx context.Context, q *db.Queries, d incoming, s
 	} else {
 		after, err = k.svc.CreateTx(ctx, q, in)
 	}
+	if fe, ok := fault.Fields(err); ok {
+		return "", k.renamed(fe)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -154,6 +159,18 @@ func (k *setting[V, In]) apply(ctx context.Context, q *db.Queries, d incoming, s
 		return Unchanged, nil
 	}
 	return Update, nil
+}
+
+// renamed names a secret's field errors after the document's reference field.
+func (k *setting[V, In]) renamed(fe fault.FieldErrors) fault.FieldErrors {
+	out := fault.FieldErrors{}
+	for f, msg := range fe {
+		if r, ok := k.renames[f]; ok {
+			f = r
+		}
+		out[f] = msg
+	}
+	return out
 }
 
 // delete removes the setting called name and its stored references.

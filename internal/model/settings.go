@@ -120,7 +120,7 @@ func (s *Service) settingKinds() []settingKind {
 					in.Token = secrets[0]
 				}
 				return in
-			}})
+			}, renames: map[string]string{"token": "secretRef", "privateKey": "secretRef"}})
 	}
 	if svc := s.Settings.Providers; svc != nil {
 		out = append(out, &setting[provider.Provider, provider.Input]{kind: KindGitProvider, svc: svc,
@@ -132,7 +132,7 @@ func (s *Service) settingKinds() []settingKind {
 				p := sp.(*GitProviderSpec)
 				return provider.Input{Name: name, Kind: p.Kind, BaseURL: p.BaseURL, URLPrefix: p.URLPrefix,
 					Token: secrets[0], WebhookSecret: secrets[1]}
-			}})
+			}, renames: map[string]string{"token": "tokenRef", "webhookSecret": "webhookSecretRef"}})
 	}
 	if svc := s.Settings.ArgoCD; svc != nil {
 		out = append(out, &setting[argocd.Server, argocd.Input]{kind: KindArgoCDServer, svc: svc,
@@ -144,7 +144,7 @@ func (s *Service) settingKinds() []settingKind {
 				a := sp.(*ArgoCDServerSpec)
 				return argocd.Input{Name: name, URL: a.URL, Token: secrets[0], Insecure: a.Insecure, CABundle: a.CABundle,
 					SyncAfterPromotion: a.SyncAfterPromotion}
-			}})
+			}, renames: map[string]string{"token": "tokenRef"}})
 	}
 	if svc := s.Settings.ArgoWorkflows; svc != nil {
 		out = append(out, &setting[argowf.Server, argowf.Input]{kind: KindArgoWorkflowsServer, svc: svc,
@@ -156,7 +156,7 @@ func (s *Service) settingKinds() []settingKind {
 				a := sp.(*ArgoWorkflowsServerSpec)
 				return argowf.Input{Name: name, URL: a.URL, Namespace: a.Namespace, Token: secrets[0], Insecure: a.Insecure,
 					CABundle: a.CABundle}
-			}})
+			}, renames: map[string]string{"token": "tokenRef"}})
 	}
 	if svc := s.Settings.Channels; svc != nil {
 		out = append(out, &setting[notify.Channel, notify.Input]{kind: KindNotificationChannel, svc: svc,
@@ -165,7 +165,7 @@ func (s *Service) settingKinds() []settingKind {
 			input: func(name string, sp secretSpec, secrets []string) notify.Input {
 				c := sp.(*NotificationChannelSpec)
 				return notify.Input{Name: name, Kind: c.Kind, URL: secrets[0], Product: c.Product}
-			}})
+			}, renames: map[string]string{"url": "urlRef"}})
 	}
 	return out
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"ladder/db"
 	"ladder/internal/argocd"
 	"ladder/internal/argowf"
 	"ladder/internal/credential"
@@ -202,5 +203,32 @@ data: {token: YmFzZTY0}
 	}
 	if _, err := model.ReadSecrets(strings.NewReader("kind: ConfigMap\nmetadata: {name: x}\n")); err == nil {
 		t.Error("got no error for a document that is not a Secret")
+	}
+}
+
+func TestANewChannelWithoutItsURLIsAProblemOfItsReference(t *testing.T) {
+	m := withSettings(t, newModel(t))
+	_, err := m.ApplyWith(context.Background(), strings.NewReader("apiVersion: ladder/v1\nkind: NotificationChannel\n"+
+		"metadata: {name: team}\nspec: {kind: slack}\n"), model.Options{})
+	var invalid *model.Invalid
+	if !errors.As(err, &invalid) || invalid.Problems[0].Field != "spec.urlRef" {
+		t.Fatalf("got %v, want a problem at spec.urlRef", err)
+	}
+}
+
+func TestPruneRefusesTheCredentialOfTheModelRepository(t *testing.T) {
+	m := withSettings(t, newModel(t))
+	applyWith(t, m, settingsModel, model.Options{Secrets: settingsSecrets})
+	second := "---\napiVersion: ladder/v1\nkind: GitCredential\nmetadata: {name: model-git}\n" +
+		"spec: {urlPrefix: \"https://git.example.com/platform/\", kind: https, username: git, secretRef: {name: model-git, key: token}}\n"
+	applyWith(t, m, settingsModel+second, model.Options{Secrets: map[string]map[string]string{"model-git": {"token": "t"}}})
+	if err := db.New(m.DB).SetModelRepository(context.Background(), db.SetModelRepositoryParams{
+		Url: "https://git.example.com/platform/model.git", Branch: "main", Credential: "model-git", UpdatedAt: time.Now().UTC()}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := m.ApplyWith(context.Background(), strings.NewReader(settingsModel), model.Options{Prune: true})
+	var invalid *model.Invalid
+	if !errors.As(err, &invalid) || !strings.Contains(invalid.Problems[0].Message, "used by the model repository") {
+		t.Fatalf("got %v, want model-git refused as the model repository's credential", err)
 	}
 }
