@@ -360,8 +360,9 @@ func (q *Queries) LatestSucceededVersionInEnvironment(ctx context.Context, arg L
 }
 
 const listActiveReleaseParts = `-- name: ListActiveReleaseParts :many
-SELECT r.product, r.number, r.flow, e.name AS environment, CAST(COALESCE(a.name, '') AS TEXT) AS application
-FROM releases r JOIN release_environments e ON e.release_id = r.id
+SELECT r.product, r.number, r.flow, CAST(COALESCE(e.name, '') AS TEXT) AS environment,
+    CAST(COALESCE(a.name, '') AS TEXT) AS application
+FROM releases r LEFT JOIN release_environments e ON e.release_id = r.id
 LEFT JOIN release_applications a ON a.release_id = r.id AND a.environment = e.name
 WHERE r.status IN ('QUEUED', 'RUNNING', 'SUSPENDED', 'TERMINATING')
 ORDER BY r.product, r.number
