@@ -230,6 +230,34 @@ type Job struct {
 	CreatedAt   time.Time
 }
 
+type ModelRepository struct {
+	ID         int64
+	Url        string
+	Branch     string
+	Path       string
+	Credential string
+	UpdatedAt  time.Time
+}
+
+type ModelRepositoryAttempt struct {
+	ID        int64
+	Location  string
+	CommitSha string
+	At        time.Time
+	Result    string
+	Message   string
+	Problems  string
+	Changes   string
+}
+
+type ModelSecretRef struct {
+	Kind    string
+	Name    string
+	Field   string
+	RefName string
+	RefKey  string
+}
+
 type NotificationChannel struct {
 	ID        int64
 	Name      string

@@ -366,6 +366,54 @@ func (q *Queries) LatestSucceededVersionInEnvironment(ctx context.Context, arg L
 	return version, err
 }
 
+const listActiveReleaseParts = `-- name: ListActiveReleaseParts :many
+SELECT r.product, r.number, r.flow, CAST(COALESCE(e.name, '') AS TEXT) AS environment,
+    CAST(COALESCE(a.name, '') AS TEXT) AS application
+FROM releases r LEFT JOIN release_environments e ON e.release_id = r.id
+LEFT JOIN release_applications a ON a.release_id = r.id AND a.environment = e.name
+WHERE r.status IN ('QUEUED', 'RUNNING', 'SUSPENDED', 'TERMINATING')
+ORDER BY r.product, r.number
+`
+
+type ListActiveReleasePartsRow struct {
+	Product     string
+	Number      int64
+	Flow        string
+	Environment string
+	Application string
+}
+
+// What releases that are not over use: their product, flow, environments and applications,
+// so that pruning the model can refuse to delete them.
+func (q *Queries) ListActiveReleaseParts(ctx context.Context) ([]ListActiveReleasePartsRow, error) {
+	rows, err := q.db.QueryContext(ctx, listActiveReleaseParts)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListActiveReleasePartsRow
+	for rows.Next() {
+		var i ListActiveReleasePartsRow
+		if err := rows.Scan(
+			&i.Product,
+			&i.Number,
+			&i.Flow,
+			&i.Environment,
+			&i.Application,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listDeployments = `-- name: ListDeployments :many
 SELECT r.id, r.number, r.created_at, r.trigger_date, e.name AS environment, e.status, e.started_at, e.finished_at
 FROM releases r JOIN release_environments e ON e.release_id = r.id

@@ -111,3 +111,13 @@ LIMIT 1;
 
 -- name: SetReleaseEnvironmentFreezeOverride :exec
 UPDATE release_environments SET freeze_override = ? WHERE release_id = ? AND name = ?;
+
+-- name: ListActiveReleaseParts :many
+-- What releases that are not over use: their product, flow, environments and applications,
+-- so that pruning the model can refuse to delete them.
+SELECT r.product, r.number, r.flow, CAST(COALESCE(e.name, '') AS TEXT) AS environment,
+    CAST(COALESCE(a.name, '') AS TEXT) AS application
+FROM releases r LEFT JOIN release_environments e ON e.release_id = r.id
+LEFT JOIN release_applications a ON a.release_id = r.id AND a.environment = e.name
+WHERE r.status IN ('QUEUED', 'RUNNING', 'SUSPENDED', 'TERMINATING')
+ORDER BY r.product, r.number;

@@ -14,6 +14,7 @@ type yamlText string
 // modelChanges is what applying a model file did, or would do in a dry run.
 type modelChanges struct {
 	DryRun  bool           `json:"dryRun"`
+	Prune   bool           `json:"prune"`
 	Changes []model.Change `json:"changes"`
 }
 
@@ -36,7 +37,8 @@ func apiExportModel(m *model.Service) handlerFunc {
 }
 
 // apiApplyModel applies the YAML documents of the body; ?dryRun=true only reports what would
-// change.
+// change, and ?prune=true also deletes what the body no longer declares. Secret references
+// are resolved from the server's environment (LADDER_SECRET_<NAME>_<KEY>).
 func apiApplyModel(m *model.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		body, err := io.ReadAll(r.Body) // bounded by limitBody (MaxModelBody)
@@ -50,10 +52,11 @@ func apiApplyModel(m *model.Service) handlerFunc {
 			return badRequest{"the request needs a YAML body"}
 		}
 		dryRun := r.URL.Query().Get("dryRun") == "true"
-		changes, err := m.Apply(r.Context(), bytes.NewReader(body), dryRun)
+		prune := r.URL.Query().Get("prune") == "true"
+		changes, err := m.ApplyWith(r.Context(), bytes.NewReader(body), model.Options{DryRun: dryRun, Prune: prune})
 		if err != nil {
 			return err
 		}
-		return writeJSON(w, http.StatusOK, modelChanges{DryRun: dryRun, Changes: changes})
+		return writeJSON(w, http.StatusOK, modelChanges{DryRun: dryRun, Prune: prune, Changes: changes})
 	}
 }

@@ -61,8 +61,11 @@ func TestModelBuiltThroughTheAPIRoundTrips(t *testing.T) {
 	if !bytes.Contains(first, []byte("binding: true")) {
 		t.Errorf("the export lacks prod-gate's binding: true:\n%s", first)
 	}
-	if bytes.Contains(first, []byte("s3cret")) || bytes.Contains(first, []byte("forge")) {
-		t.Errorf("the export contains Git credentials:\n%s", first)
+	if bytes.Contains(first, []byte("s3cret")) {
+		t.Errorf("the export contains a Git credential's token:\n%s", first)
+	}
+	if !bytes.Contains(first, []byte("kind: GitCredential\nmetadata: {name: forge}")) || !bytes.Contains(first, []byte("secretRef: {name: forge, key: secret}")) {
+		t.Errorf("the export lacks the Git credential forge by reference:\n%s", first)
 	}
 	if !bytes.Contains(first, []byte("onFail: gate")) {
 		t.Errorf("the export lacks the prod-eu step's onFail hook:\n%s", first)
@@ -71,17 +74,21 @@ func TestModelBuiltThroughTheAPIRoundTrips(t *testing.T) {
 	if err := os.WriteFile(file, first, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	secrets := filepath.Join(t.TempDir(), "secrets.yaml")
+	if err := os.WriteFile(secrets, []byte("apiVersion: v1\nkind: Secret\nmetadata: {name: forge}\nstringData: {secret: another-token}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	empty := filepath.Join(t.TempDir(), "data")
-	applied := run(t, "apply", "-f", file, "--data", empty)
-	if n := strings.Count(applied, "create "); n != 14 {
-		t.Errorf("apply to an empty directory: got %d creates, want 14:\n%s", n, applied)
+	applied := run(t, "apply", "-f", file, "--secrets", secrets, "--data", empty)
+	if n := strings.Count(applied, "create "); n != 15 {
+		t.Errorf("apply to an empty directory: got %d creates, want 15:\n%s", n, applied)
 	}
 	if second := run(t, "export", "--data", empty); second != string(first) {
 		t.Errorf("the export of the applied model differs:\n--- API export\n%s\n--- after apply\n%s", first, second)
 	}
 	again := run(t, "apply", "-f", file, "--data", empty, "--dry-run")
-	if strings.Count(again, "unchanged ") != 14 {
-		t.Errorf("a dry run of the same file: got\n%s\nwant 14 unchanged", again)
+	if strings.Count(again, "unchanged ") != 15 {
+		t.Errorf("a dry run of the same file: got\n%s\nwant 15 unchanged", again)
 	}
 	t.Logf("round trip of %d documents, %d bytes", strings.Count(string(first), "apiVersion:"), len(first))
 }
@@ -93,4 +100,35 @@ func run(t *testing.T, args ...string) string {
 		t.Fatalf("ladder %s: %v", strings.Join(args, " "), err)
 	}
 	return out.String()
+}
+
+// TestPruneThroughTheAPI deletes, with ?prune=true, the environments a body no longer
+// declares; a dry run only lists the deletion, and an environment an application still uses
+// refuses the whole body with 422.
+func TestPruneThroughTheAPI(t *testing.T) {
+	fx := newAPIFixture(t)
+	env := func(name string) string {
+		return "apiVersion: ladder/v1\nkind: Environment\nmetadata: {name: " + name + "}\nspec: {kind: non-production}\n---\n"
+	}
+	fx.must(t, "POST", "/api/v1/model", env("dev")+env("qa"), 200)
+	dry := fx.must(t, "POST", "/api/v1/model?prune=true&dryRun=true", env("dev"), 200)
+	if !bytes.Contains(dry, []byte(`{"kind":"Environment","name":"qa","action":"delete"}`)) {
+		t.Errorf("the dry run lacks the deletion of qa: %s", dry)
+	}
+	if got := fx.must(t, "GET", "/api/v1/model", "", 200); !bytes.Contains(got, []byte("{name: qa}")) {
+		t.Fatalf("a dry run deleted qa:\n%s", got)
+	}
+	fx.must(t, "POST", "/api/v1/model?prune=true", env("dev"), 200)
+	if got := fx.must(t, "GET", "/api/v1/model", "", 200); bytes.Contains(got, []byte("{name: qa}")) {
+		t.Fatalf("qa is still there after a prune:\n%s", got)
+	}
+	fx.must(t, "POST", "/api/v1/products", `{"name": "shop"}`, 201)
+	fx.must(t, "POST", "/api/v1/applications", `{"name": "shop", "environment": "dev", "product": "shop", "repoURL": "https://git.example/shop.git"}`, 201)
+	refused := fx.must(t, "POST", "/api/v1/model?prune=true", env("qa"), 422)
+	if !bytes.Contains(refused, []byte("application dev/shop")) {
+		t.Errorf("got %s, want the refusal to name application dev/shop", refused)
+	}
+	if got := fx.must(t, "GET", "/api/v1/model", "", 200); !bytes.Contains(got, []byte("{name: dev}")) || bytes.Contains(got, []byte("{name: qa}")) {
+		t.Errorf("a refused prune changed the model:\n%s", got)
+	}
 }

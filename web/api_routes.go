@@ -148,7 +148,12 @@ func apiRoutes(s Services) []apiRoute {
 		{"DELETE", "/workflow-secrets/{name}", admin, del(secrets), "Delete a workflow secret", nil, nil, 204, nil},
 
 		{"GET", "/model", viewer, apiExportModel(s.Model), "Export the whole model as YAML documents", nil, yamlText(""), 200, nil},
-		{"POST", "/model", admin, apiApplyModel(s.Model), "Apply YAML documents to the model (all or nothing)", yamlText(""), modelChanges{}, 200, []string{"dryRun"}},
+		{"POST", "/model", admin, apiApplyModel(s.Model), "Apply YAML documents to the model (all or nothing); prune=true also deletes what they no longer declare", yamlText(""), modelChanges{}, 200, []string{"dryRun", "prune"}},
+		{"GET", "/model-repository", viewer, apiGetModelRepo(s.ModelRepo), "Get the model repository (404 when none is set)", nil, modelRepoJSON{}, 200, nil},
+		{"PUT", "/model-repository", admin, apiSetModelRepo(s.ModelRepo), "Set the Git repository the model is applied from", modelRepoJSON{}, modelRepoJSON{}, 200, nil},
+		{"DELETE", "/model-repository", admin, apiClearModelRepo(s.ModelRepo), "Stop applying the model from Git (the model stays)", nil, nil, 204, nil},
+		{"GET", "/model-repository/attempts", viewer, apiModelRepoAttempts(s.ModelRepo), "The last attempts to apply the model repository, newest first", nil, []modelRepoAttemptJSON{}, 200, nil},
+		{"POST", "/model-repository/check", admin, apiCheckModelRepo(s.ModelRepo), "Read the model repository now and apply a new commit", nil, modelRepoCheckJSON{}, 200, nil},
 
 		{"GET", "/releases", viewer, apiListReleases(s.Releases), "List releases, newest first", nil, releaseListJSON{}, 200, []string{"product", "status", "before", "limit"}},
 		{"POST", "/releases", promoter, apiStartRelease(s.Promotions), "Run a flow, or promote from one environment to another; with dryRun=true, only show what it would do",

@@ -263,6 +263,20 @@ func apiCases() []apiCase {
 			check: func(t *testing.T, fx *apiFixture, body []byte) { fx.vars["{model}"] = string(body) }},
 		{route: "POST /api/v1/model", path: "/api/v1/model?dryRun=true", role: "admin", want: 200, body: "{model}",
 			bad: []bad{{"/api/v1/model", "", 400}, {"/api/v1/model", "apiVersion: ladder/v1\nkind: Environment\nmetadata: {name: qa}\nspec: {kind: testing}\n", 422}}},
+		{route: "PUT /api/v1/model-repository", path: "/api/v1/model-repository", role: "admin", want: 200,
+			body: `{"url": "{repo}", "path": "ladder"}`,
+			bad: []bad{malformed("/api/v1/model-repository"), {"/api/v1/model-repository", `{"url": ""}`, 422},
+				{"/api/v1/model-repository", `{"url": "{repo}", "credential": "nope"}`, 422}},
+			setup: func(t *testing.T, fx *apiFixture) { fx.vars["{repo}"] = fx.repo }},
+		{route: "GET /api/v1/model-repository", path: "/api/v1/model-repository", role: "viewer", want: 200},
+		{route: "POST /api/v1/model-repository/check", path: "/api/v1/model-repository/check", role: "admin", want: 200, bad: []bad{}},
+		{route: "GET /api/v1/model-repository/attempts", path: "/api/v1/model-repository/attempts", role: "viewer", want: 200,
+			check: func(t *testing.T, fx *apiFixture, body []byte) {
+				if !bytes.Contains(body, []byte(`"result":"applied"`)) {
+					t.Errorf("got %s, want the repository's head applied (its path holds no model: a no-op)", body)
+				}
+			}},
+		{route: "DELETE /api/v1/model-repository", path: "/api/v1/model-repository", role: "admin", want: 204, bad: []bad{}},
 
 		{route: "POST /api/v1/releases", path: "/api/v1/releases", role: "promoter", want: 201,
 			body: `{"product": "shop", "flow": "dev-to-staging"}`,

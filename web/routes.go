@@ -19,6 +19,7 @@ import (
 	"ladder/internal/freeze"
 	"ladder/internal/metrics"
 	"ladder/internal/model"
+	"ladder/internal/modelrepo"
 	"ladder/internal/notify"
 	"ladder/internal/pin"
 	"ladder/internal/policy"
@@ -59,14 +60,16 @@ type Services struct {
 	Promotions *promotion.Service
 	Broker     *broker.Broker
 	Model      *model.Service
-	Notify     *notify.Service
-	Demo       *demo.Demo // the seeded demo; nil unless Ladder runs with --demo
-	Metrics    *metrics.Metrics
-	Shares     *share.Service
-	Pins       *pin.Service // products held at a version in an environment
-	Delivery   *delivery.Service
-	ArgoCD     *argocd.Service
-	Discovery  *discovery.Service // applications discovered from Argo CD
+	// ModelRepo applies the model from a Git repository whenever it changes.
+	ModelRepo *modelrepo.Service
+	Notify    *notify.Service
+	Demo      *demo.Demo // the seeded demo; nil unless Ladder runs with --demo
+	Metrics   *metrics.Metrics
+	Shares    *share.Service
+	Pins      *pin.Service // products held at a version in an environment
+	Delivery  *delivery.Service
+	ArgoCD    *argocd.Service
+	Discovery *discovery.Service // applications discovered from Argo CD
 	// ArgoWorkflows are the Argo Workflows servers argo steps submit to.
 	ArgoWorkflows *argowf.Service
 	// StepSecrets are the workflow secrets steps refer to by name.
@@ -282,5 +285,8 @@ func routes(log *slog.Logger, s Services) []route {
 		{"GET /settings/model", viewer, h(showModelIO)},
 		{"GET /settings/model/export", viewer, h(apiExportModel(s.Model))},
 		{"POST /settings/model", admin, h(applyModelForm(s.Model))},
+		{"GET /settings/model-repository", viewer, h(showModelRepo(s.ModelRepo, s.Credentials, s.PollInterval))},
+		{"POST /settings/model-repository", admin, h(saveModelRepo(s.ModelRepo, s.Credentials))},
+		{"POST /settings/model-repository/check", admin, h(checkModelRepo(s.ModelRepo))},
 	}, apiAsRoutes(log, apiRoutes(s))...)
 }

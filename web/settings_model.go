@@ -17,12 +17,13 @@ func showModelIO(w http.ResponseWriter, r *http.Request) error {
 // problem with the file.
 func applyModelForm(m *model.Service) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		v := views.ModelIOView{Text: r.FormValue("yaml"), DryRun: r.FormValue("dryRun") == "true", CanAdmin: true}
+		v := views.ModelIOView{Text: r.FormValue("yaml"), DryRun: r.FormValue("dryRun") == "true",
+			Prune: r.FormValue("prune") == "true", CanAdmin: true}
 		status := http.StatusOK
 		if strings.TrimSpace(v.Text) == "" {
 			v.Error, status = "Paste YAML documents to apply.", http.StatusUnprocessableEntity
 		} else {
-			changes, err := m.Apply(r.Context(), strings.NewReader(v.Text), v.DryRun)
+			changes, err := m.ApplyWith(r.Context(), strings.NewReader(v.Text), model.Options{DryRun: v.DryRun, Prune: v.Prune})
 			var invalid *model.Invalid
 			switch {
 			case errors.As(err, &invalid):

@@ -125,6 +125,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	var ready atomic.Bool
 	svc := withModel(services(b, ready.Load), model)
 	svc.Model = modelOf(conn, svc)
+	svc.Model.Secrets = cfg.Getenv
 	svc.DiskFree = func() (uint64, error) { return diskFree(cfg.DataDir) }
 	if err := withAuth(ctx, cfg, b, &svc, ln.Addr().String(), logOut); err != nil {
 		ln.Close()
@@ -145,6 +146,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	run := startRunner(runCtx, conn, &svc, model, log, cfg.PublicURL)
 	notifier := startNotifier(runCtx, &svc, cfg, log)
 	triggers := startTrigger(runCtx, cfg, conn, &svc, model, log)
+	modelRepo := startModelRepo(runCtx, cfg, b, &svc, model, log)
 	handler := web.NewHandler(log, svc)
 	httpSrv := &http.Server{
 		Handler:           handler,
@@ -166,6 +168,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 		run.Wait()
 		notifier.Wait()
 		triggers.Wait()
+		modelRepo.Wait()
 		if cerr := conn.Close(); cerr != nil && err == nil {
 			err = cerr
 		}

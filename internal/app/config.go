@@ -32,6 +32,8 @@ type Config struct {
 	PollInterval       string // Go duration between Git polls; empty: 60s, or 5s in demo mode
 	WebhookSecret      string // verifies push webhooks of every provider (providers may add their own)
 	Demo               bool   // seed the runnable demo (ladder serve --demo, ladder demo)
+	// Getenv supplies the secrets model files refer to (LADDER_SECRET_<NAME>_<KEY>); nil: none.
+	Getenv func(string) string
 }
 
 // DefaultPollInterval and DemoPollInterval are how often Git is polled when
@@ -79,7 +81,7 @@ var settings = []struct {
 
 // parseConfig reads cfg from args (without the command name) and getenv.
 func parseConfig(command string, args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
-	var cfg Config
+	cfg := Config{Getenv: getenv}
 	fs := flag.NewFlagSet("ladder "+command, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	for _, s := range settings {

@@ -20,7 +20,7 @@ import (
 
 const (
 	exportUsage = "usage: ladder export [--data DIR] > model.yaml"
-	applyUsage  = "usage: ladder apply -f FILE [--data DIR] [--dry-run]"
+	applyUsage  = "usage: ladder apply -f FILE [--secrets FILE] [--prune] [--dry-run] [--data DIR]"
 )
 
 // runExport is `ladder export`: it writes the whole model as YAML to stdout.
@@ -38,13 +38,29 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 // runApply is `ladder apply`: it applies a YAML file (- for stdin) to the model and prints
-// one line per document: create, update or unchanged. With --dry-run nothing is written.
+// one line per document: create, update or unchanged, then one per deletion of --prune. With
+// --dry-run nothing is written. --secrets names a file of Secret documents holding the values
+// the file's secret references name; LADDER_SECRET_<NAME>_<KEY> supplies any it lacks.
 func runApply(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	fs, dataDir := modelFlags("apply", getenv)
 	file := fs.String("f", "", "YAML file to apply (- for standard input)")
 	dryRun := fs.Bool("dry-run", false, "check the file and show what would change, without changing anything")
+	prune := fs.Bool("prune", false, "also delete what the file no longer declares, of the kinds it has documents of")
+	secretsFile := fs.String("secrets", "", "file of Secret documents with the values of the secret references")
 	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || *file == "" {
 		return errors.New(applyUsage)
+	}
+	var secrets map[string]map[string]string
+	if *secretsFile != "" {
+		f, err := os.Open(*secretsFile)
+		if err != nil {
+			return err
+		}
+		secrets, err = model.ReadSecrets(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
 	}
 	in := io.Reader(os.Stdin)
 	if *file != "-" {
@@ -60,7 +76,7 @@ func runApply(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer closeDB()
-	changes, err := m.Apply(audit.WithActor(ctx, "cli"), in, *dryRun)
+	changes, err := m.ApplyWith(audit.WithActor(ctx, "cli"), in, model.Options{DryRun: *dryRun, Prune: *prune, Secrets: secrets})
 	if err != nil {
 		return err
 	}
@@ -104,12 +120,15 @@ func openModel(ctx context.Context, dataDir string, getenv func(string) string) 
 		return nil, nil, err
 	}
 	svc := withModel(services(b, func() bool { return true }), ms)
-	return modelOf(conn, svc), func() { conn.Close() }, nil
+	m := modelOf(conn, svc)
+	m.Secrets = getenv
+	return m, func() { conn.Close() }, nil
 }
 
 // modelOf is the export/apply service over svc's model services.
 func modelOf(conn *sql.DB, svc web.Services) *model.Service {
 	return &model.Service{DB: conn, Environments: svc.Environments, Applications: svc.Applications,
 		Products: svc.Products, Workflows: svc.Workflows, Policies: svc.Policies, Flows: svc.Flows,
-		Windows: svc.Windows}
+		Windows: svc.Windows, Settings: model.Settings{Credentials: svc.Credentials, Providers: svc.Providers,
+			ArgoCD: svc.ArgoCD, ArgoWorkflows: svc.ArgoWorkflows, Channels: svc.Notify}}
 }

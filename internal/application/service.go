@@ -185,17 +185,21 @@ func (s *Service) write(ctx context.Context, q *db.Queries, prev Application, en
 
 // Delete removes the application called name in env.
 func (s *Service) Delete(ctx context.Context, env, name string) error {
-	return db.InTx(ctx, s.db, func(q *db.Queries) error {
-		a, err := get(ctx, q, env, name)
-		if err != nil {
-			return err
-		}
-		if err := q.DeleteApplication(ctx, a.ID); err != nil {
-			return fmt.Errorf("delete application %q: %w", a.Key(), err)
-		}
-		return audit.Record(ctx, q, s.now().UTC(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
-			Kind: "application", Name: a.Key()})
-	})
+	return db.InTx(ctx, s.db, func(q *db.Queries) error { return s.DeleteTx(ctx, q, env, name) })
+}
+
+// DeleteTx is Delete inside the caller's transaction q, with the checks Delete makes inside
+// its transaction.
+func (s *Service) DeleteTx(ctx context.Context, q *db.Queries, env, name string) error {
+	a, err := get(ctx, q, env, name)
+	if err != nil {
+		return err
+	}
+	if err := q.DeleteApplication(ctx, a.ID); err != nil {
+		return fmt.Errorf("delete application %q: %w", a.Key(), err)
+	}
+	return audit.Record(ctx, q, s.now().UTC(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
+		Kind: "application", Name: a.Key()})
 }
 
 // references resolves the environment and product named by in, as field errors when missing.

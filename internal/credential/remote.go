@@ -41,3 +41,23 @@ func checkKnownHosts(lines string) error {
 		rest = next
 	}
 }
+
+// RemoteNamed returns repoURL with the credential called name decrypted for the Git engine.
+func (s *Service) RemoteNamed(ctx context.Context, name, repoURL string) (gitops.Remote, error) {
+	r, err := s.Record(ctx, name)
+	if err != nil {
+		return gitops.Remote{URL: repoURL}, err
+	}
+	plain, err := r.Open(sealPurpose)
+	if err != nil {
+		return gitops.Remote{URL: repoURL}, err
+	}
+	c := r.Value
+	a := &Auth{Name: c.Name, Kind: c.Kind, Username: c.Username, KnownHosts: c.KnownHosts}
+	if c.Kind == KindSSH {
+		a.PrivateKey = plain
+	} else {
+		a.Token = plain
+	}
+	return gitops.Remote{URL: repoURL, Credentials: a.credentials()}, nil
+}

@@ -167,17 +167,21 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 	if len(using) > 0 {
 		return fmt.Errorf("environment %s is used by %s; change or delete them first: %w", name, strings.Join(using, ", "), fault.ErrConflict)
 	}
-	return db.InTx(ctx, s.db, func(q *db.Queries) error {
-		e, err := get(ctx, q, name)
-		if err != nil {
-			return err
-		}
-		if err := q.DeleteEnvironment(ctx, e.ID); err != nil {
-			return fmt.Errorf("delete environment %q: %w", name, err)
-		}
-		return audit.Record(ctx, q, s.now(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
-			Kind: "environment", Name: name})
-	})
+	return db.InTx(ctx, s.db, func(q *db.Queries) error { return s.DeleteTx(ctx, q, name) })
+}
+
+// DeleteTx is Delete inside the caller's transaction q, with the checks Delete makes inside
+// its transaction.
+func (s *Service) DeleteTx(ctx context.Context, q *db.Queries, name string) error {
+	e, err := get(ctx, q, name)
+	if err != nil {
+		return err
+	}
+	if err := q.DeleteEnvironment(ctx, e.ID); err != nil {
+		return fmt.Errorf("delete environment %q: %w", name, err)
+	}
+	return audit.Record(ctx, q, s.now(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
+		Kind: "environment", Name: name})
 }
 
 func normalize(in Input) Input {

@@ -164,20 +164,24 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 	if len(using) > 0 {
 		return fmt.Errorf("flow %s is used by product %s; remove it from them first: %w", name, strings.Join(using, ", product "), fault.ErrConflict)
 	}
-	return db.InTx(ctx, s.db, func(q *db.Queries) error {
-		r, err := q.GetFlow(ctx, name)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("flow %q: %w", name, fault.ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("get flow %q: %w", name, err)
-		}
-		if err := q.DeleteFlow(ctx, r.ID); err != nil {
-			return fmt.Errorf("delete flow %q: %w", name, err)
-		}
-		return audit.Record(ctx, q, s.now(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
-			Kind: "flow", Name: name})
-	})
+	return db.InTx(ctx, s.db, func(q *db.Queries) error { return s.DeleteTx(ctx, q, name) })
+}
+
+// DeleteTx is Delete inside the caller's transaction q, with the checks Delete makes inside
+// its transaction.
+func (s *Service) DeleteTx(ctx context.Context, q *db.Queries, name string) error {
+	r, err := q.GetFlow(ctx, name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("flow %q: %w", name, fault.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("get flow %q: %w", name, err)
+	}
+	if err := q.DeleteFlow(ctx, r.ID); err != nil {
+		return fmt.Errorf("delete flow %q: %w", name, err)
+	}
+	return audit.Record(ctx, q, s.now(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
+		Kind: "flow", Name: name})
 }
 
 // stored decodes a written row and records what it references, for UsersOfEnvironment and

@@ -232,17 +232,21 @@ func (s *Service) UpdateTx(ctx context.Context, q *db.Queries, name string, in I
 
 // Delete removes the window called name.
 func (s *Service) Delete(ctx context.Context, name string) error {
-	return db.InTx(ctx, s.db, func(q *db.Queries) error {
-		w, err := get(ctx, q, name)
-		if err != nil {
-			return err
-		}
-		if err := q.DeleteFreezeWindow(ctx, w.ID); err != nil {
-			return fmt.Errorf("delete freeze window %q: %w", name, err)
-		}
-		return audit.Record(ctx, q, s.now().UTC(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
-			Kind: "freeze-window", Name: name})
-	})
+	return db.InTx(ctx, s.db, func(q *db.Queries) error { return s.DeleteTx(ctx, q, name) })
+}
+
+// DeleteTx is Delete inside the caller's transaction q, with the checks Delete makes inside
+// its transaction.
+func (s *Service) DeleteTx(ctx context.Context, q *db.Queries, name string) error {
+	w, err := get(ctx, q, name)
+	if err != nil {
+		return err
+	}
+	if err := q.DeleteFreezeWindow(ctx, w.ID); err != nil {
+		return fmt.Errorf("delete freeze window %q: %w", name, err)
+	}
+	return audit.Record(ctx, q, s.now().UTC(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
+		Kind: "freeze-window", Name: name})
 }
 
 // parse checks in and turns it into a window; old is the window's current name ("" when new).

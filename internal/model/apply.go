@@ -23,21 +23,42 @@ var errRollback = errors.New("rolled back on purpose")
 // changes written, in one transaction. dryRun stops after the check and reports what would
 // change.
 func (s *Service) Apply(ctx context.Context, r io.Reader, dryRun bool) ([]Change, error) {
+	return s.ApplyWith(ctx, r, Options{DryRun: dryRun})
+}
+
+// Options change what ApplyWith does.
+type Options struct {
+	// DryRun checks the file and reports what would change, without changing anything.
+	DryRun bool
+	// Prune also deletes the entities of every kind the file has documents of that the file
+	// does not name, in the same transaction (prune.go).
+	Prune bool
+	// Secrets are the values of the secret references, by secret name and key; references
+	// they lack are looked up in the environment (Service.Secrets).
+	Secrets map[string]map[string]string
+}
+
+// ApplyWith is Apply with options. Changes come in file order, then the deletions of a prune.
+func (s *Service) ApplyWith(ctx context.Context, r io.Reader, opt Options) ([]Change, error) {
 	docs, problems := parse(r)
 	current, err := s.current(ctx)
 	if err != nil {
 		return nil, err
+	}
+	current.secrets = NewSecrets(opt.Secrets, s.Secrets)
+	if opt.Prune {
+		current.prune = prunedKinds(docs)
 	}
 	changes, more, err := s.pass(ctx, docs, current, nil, false) // the documents that parsed are still checked
 	if problems = append(problems, more...); len(problems) > 0 {
 		sortProblems(problems)
 		return nil, &Invalid{problems}
 	}
-	if err != nil || dryRun {
+	if err != nil || opt.DryRun {
 		return changes, err
 	}
 	skip := map[int]bool{}
-	for i, c := range changes {
+	for i, c := range changes[:len(docs)] {
 		skip[docs[i].index] = c.Action == Unchanged
 	}
 	if _, problems, err = s.pass(ctx, docs, current, skip, true); len(problems) > 0 {
@@ -49,8 +70,11 @@ func (s *Service) Apply(ctx context.Context, r io.Reader, dryRun bool) ([]Change
 // state is the model as stored before an apply: each entity's spec as exported (JSON, with
 // environment positions left out) and each environment's place.
 type state struct {
-	specs map[string][]byte
-	rank  map[string]int
+	specs   map[string][]byte
+	rank    map[string]int
+	docs    []document      // the stored entities, in export order
+	secrets Secrets         // the values of secret references
+	prune   map[string]bool // the kinds a prune deletes from
 }
 
 func (s *Service) current(ctx context.Context) (state, error) {
@@ -58,7 +82,7 @@ func (s *Service) current(ctx context.Context) (state, error) {
 	if err != nil {
 		return state{}, err
 	}
-	st := state{specs: map[string][]byte{}, rank: map[string]int{}}
+	st := state{specs: map[string][]byte{}, rank: map[string]int{}, docs: docs}
 	for _, d := range docs {
 		in := incoming{kind: d.kind, name: d.name, spec: d.spec}
 		if e, ok := d.spec.(EnvironmentSpec); ok {
@@ -110,6 +134,13 @@ func (s *Service) pass(ctx context.Context, docs []incoming, st state, skip map[
 				}
 			}
 		}
+		if len(st.prune) > 0 {
+			deleted, more, err := s.prune(ctx, q, docs, st)
+			if err != nil {
+				return err
+			}
+			changes, problems = append(changes, deleted...), append(problems, more...)
+		}
 		if !commit || len(problems) > 0 {
 			return errRollback
 		}
@@ -125,6 +156,9 @@ func (s *Service) pass(ctx context.Context, docs []incoming, st state, skip map[
 // applyOne creates or updates the entity d names and says which it did, or that the update
 // changed nothing.
 func (s *Service) applyOne(ctx context.Context, q *db.Queries, d incoming, st state) (string, error) {
+	if k := s.settingKind(d.kind); k != nil {
+		return k.apply(ctx, q, d, st)
+	}
 	before, exists := st.specs[d.key()]
 	var after any
 	var err error

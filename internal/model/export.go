@@ -106,6 +106,12 @@ func (s *Service) documents(ctx context.Context, redact bool) ([]document, error
 		return nil, err
 	}
 	docs = appendSorted(docs, KindWindow, windows, func(w windowT) (string, any) { return w.Name, FreezeWindowSpecOf(w) })
+	settings, err := s.settingDocuments(ctx)
+	if err != nil {
+		return nil, err
+	}
+	docs = append(docs, settings...)
+	slices.SortStableFunc(docs, func(a, b document) int { return slices.Index(Kinds, a.kind) - slices.Index(Kinds, b.kind) })
 	return docs, nil
 }
 

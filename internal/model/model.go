@@ -35,7 +35,9 @@ const (
 )
 
 // Kinds lists the document kinds in export and apply order.
-var Kinds = []string{KindEnvironment, KindWorkflow, KindPolicy, KindFlow, KindProduct, KindApplication, KindWindow}
+var Kinds = []string{KindGitCredential, KindGitProvider, KindArgoCDServer, KindArgoWorkflowsServer,
+	KindEnvironment, KindWorkflow, KindPolicy, KindFlow, KindProduct, KindApplication, KindWindow,
+	KindNotificationChannel}
 
 // Service exports and applies the model through the domain services.
 type Service struct {
@@ -47,6 +49,10 @@ type Service struct {
 	Policies     *policy.Service
 	Flows        *flow.Service
 	Windows      *freeze.Service
+	// Settings holds the services of the settings with secrets (settings.go).
+	Settings Settings
+	// Secrets are looked up for references no secrets file supplies (the server's environment).
+	Secrets func(string) string
 }
 
 // Actions an apply takes on one entity.
@@ -54,6 +60,7 @@ const (
 	Create    = "create"
 	Update    = "update"
 	Unchanged = "unchanged"
+	Delete    = "delete" // only with Options.Prune
 )
 
 // Change is what applying one document does (or would do, in a dry run).
@@ -63,7 +70,8 @@ type Change struct {
 	Action string `json:"action"`
 }
 
-// Problem is one reason a file cannot be applied. Document counts from 1 in file order.
+// Problem is one reason a file cannot be applied. Document counts from 1 in file order; it
+// is 0 for an entity the file does not name that a prune cannot delete.
 type Problem struct {
 	Document int    `json:"document"`
 	Kind     string `json:"kind,omitempty"`
@@ -72,9 +80,13 @@ type Problem struct {
 	Message  string `json:"message"`
 }
 
-// String reads like a compiler message: "document 3 (Product shop) spec.flows: …".
+// String reads like a compiler message: "document 3 (Product shop) spec.flows: …". A problem
+// of no document (an entity a prune would delete) starts "not in the file".
 func (p Problem) String() string {
 	s := fmt.Sprintf("document %d", p.Document)
+	if p.Document == 0 {
+		s = "not in the file"
+	}
 	if p.Kind != "" || p.Name != "" {
 		s += " (" + strings.TrimSpace(p.Kind+" "+p.Name) + ")"
 	}

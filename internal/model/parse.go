@@ -50,7 +50,7 @@ func newSpec(kind string) any {
 	case KindWindow:
 		return &FreezeWindowSpec{}
 	}
-	return nil
+	return newSettingSpec(kind)
 }
 
 // parse decodes every document of r, reporting every problem it finds rather than the first.

@@ -131,7 +131,16 @@ func restyle(n *yaml.Node) {
 	if n.Kind == yaml.SequenceNode && len(n.Content) > 0 && n.Content[0].Kind == yaml.ScalarNode {
 		n.Style = yaml.FlowStyle // short lists of words read best inline: tags: [a, b]
 	}
+	if isSecretRef(n) {
+		n.Style = yaml.FlowStyle // tokenRef: {name: argocd, key: token}
+	}
 	for _, c := range n.Content {
 		restyle(c)
 	}
+}
+
+// isSecretRef reports whether n is a SecretRef's map: name and key, both scalars.
+func isSecretRef(n *yaml.Node) bool {
+	return n.Kind == yaml.MappingNode && len(n.Content) == 4 && n.Content[0].Value == "name" &&
+		n.Content[2].Value == "key" && n.Content[1].Kind == yaml.ScalarNode && n.Content[3].Kind == yaml.ScalarNode
 }

@@ -153,20 +153,24 @@ func (s *Service) UpdateTx(ctx context.Context, q *db.Queries, name string, in I
 
 // Delete removes the policy called name.
 func (s *Service) Delete(ctx context.Context, name string) error {
-	return db.InTx(ctx, s.db, func(q *db.Queries) error {
-		p, err := q.GetPolicy(ctx, name)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("policy %q: %w", name, fault.ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("get policy %q: %w", name, err)
-		}
-		if err := q.DeletePolicy(ctx, p.ID); err != nil {
-			return fmt.Errorf("delete policy %q: %w", name, err)
-		}
-		return audit.Record(ctx, q, s.now(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
-			Kind: "policy", Name: name})
-	})
+	return db.InTx(ctx, s.db, func(q *db.Queries) error { return s.DeleteTx(ctx, q, name) })
+}
+
+// DeleteTx is Delete inside the caller's transaction q, with the checks Delete makes inside
+// its transaction.
+func (s *Service) DeleteTx(ctx context.Context, q *db.Queries, name string) error {
+	p, err := q.GetPolicy(ctx, name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("policy %q: %w", name, fault.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("get policy %q: %w", name, err)
+	}
+	if err := q.DeletePolicy(ctx, p.ID); err != nil {
+		return fmt.Errorf("delete policy %q: %w", name, err)
+	}
+	return audit.Record(ctx, q, s.now(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
+		Kind: "policy", Name: name})
 }
 
 func (s *Service) problems(in Input) fault.FieldErrors {

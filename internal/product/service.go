@@ -28,8 +28,10 @@ func NewService(conn *sql.DB, check *fault.Validator, now func() time.Time) *Ser
 }
 
 // List returns every product by name.
-func (s *Service) List(ctx context.Context) ([]Product, error) {
-	rows, err := s.q.ListProducts(ctx)
+func (s *Service) List(ctx context.Context) ([]Product, error) { return listIn(ctx, s.q) }
+
+func listIn(ctx context.Context, q *db.Queries) ([]Product, error) {
+	rows, err := q.ListProducts(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list products: %w", err)
 	}
@@ -85,7 +87,12 @@ func (s *Service) FlowNames(ctx context.Context) ([]string, error) {
 // UsersOfFlow names the products that list flow, so that deleting the flow can be refused with
 // a message naming them.
 func (s *Service) UsersOfFlow(ctx context.Context, flow string) ([]string, error) {
-	list, err := s.List(ctx)
+	return UsersOfFlowIn(ctx, s.q, flow)
+}
+
+// UsersOfFlowIn is UsersOfFlow read through q, which may belong to a caller's transaction.
+func UsersOfFlowIn(ctx context.Context, q *db.Queries, flow string) ([]string, error) {
+	list, err := listIn(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -189,29 +196,33 @@ func (s *Service) write(ctx context.Context, q *db.Queries, prev Product, in Inp
 // Delete removes the product called name. A product that applications still use is not
 // deleted: the error (ErrConflict) names them.
 func (s *Service) Delete(ctx context.Context, name string) error {
-	return db.InTx(ctx, s.db, func(q *db.Queries) error {
-		p, err := get(ctx, q, name)
-		if err != nil {
-			return err
+	return db.InTx(ctx, s.db, func(q *db.Queries) error { return s.DeleteTx(ctx, q, name) })
+}
+
+// DeleteTx is Delete inside the caller's transaction q, with the checks Delete makes inside
+// its transaction.
+func (s *Service) DeleteTx(ctx context.Context, q *db.Queries, name string) error {
+	p, err := get(ctx, q, name)
+	if err != nil {
+		return err
+	}
+	apps, err := q.ListApplicationsByProduct(ctx, name)
+	if err != nil {
+		return fmt.Errorf("list applications of %q: %w", name, err)
+	}
+	if len(apps) > 0 {
+		users := make([]string, 0, len(apps))
+		for _, a := range apps {
+			users = append(users, a.Environment+"/"+a.Name)
 		}
-		apps, err := q.ListApplicationsByProduct(ctx, name)
-		if err != nil {
-			return fmt.Errorf("list applications of %q: %w", name, err)
-		}
-		if len(apps) > 0 {
-			users := make([]string, 0, len(apps))
-			for _, a := range apps {
-				users = append(users, a.Environment+"/"+a.Name)
-			}
-			return fmt.Errorf("product %q is used by applications %s; delete or move them first: %w",
-				name, strings.Join(users, ", "), fault.ErrConflict)
-		}
-		if err := q.DeleteProduct(ctx, p.ID); err != nil {
-			return fmt.Errorf("delete product %q: %w", name, err)
-		}
-		return audit.Record(ctx, q, s.now().UTC(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
-			Kind: "product", Name: name})
-	})
+		return fmt.Errorf("product %q is used by applications %s; delete or move them first: %w",
+			name, strings.Join(users, ", "), fault.ErrConflict)
+	}
+	if err := q.DeleteProduct(ctx, p.ID); err != nil {
+		return fmt.Errorf("delete product %q: %w", name, err)
+	}
+	return audit.Record(ctx, q, s.now().UTC(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
+		Kind: "product", Name: name})
 }
 
 func unique(ctx context.Context, q *db.Queries, name string) error {

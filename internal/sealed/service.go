@@ -117,3 +117,12 @@ func (r Record[V]) Open(purpose string) (string, error) {
 	}
 	return string(plain), nil
 }
+
+// Purposes lists the purposes of the kind's secrets, in the order the kind declares them.
+func (s *Service[V, In]) Purposes() []string {
+	out := make([]string, 0, len(s.kind.Secrets))
+	for _, sec := range s.kind.Secrets {
+		out = append(out, sec.Purpose)
+	}
+	return out
+}

@@ -12,6 +12,17 @@ import (
 
 // Create stores a new record with its secrets sealed.
 func (s *Service[V, In]) Create(ctx context.Context, in In) (V, error) {
+	var created V
+	err := db.InTx(ctx, s.db, func(q *db.Queries) (err error) {
+		created, err = s.CreateTx(ctx, q, in)
+		return err
+	})
+	return created, err
+}
+
+// CreateTx is Create inside the caller's transaction q, so that several changes (a whole
+// model being applied) commit together or not at all.
+func (s *Service[V, In]) CreateTx(ctx context.Context, q *db.Queries, in In) (V, error) {
 	in = s.kind.Normalize(in)
 	var created V
 	fe := s.check.Struct(in)
@@ -20,69 +31,91 @@ func (s *Service[V, In]) Create(ctx context.Context, in In) (V, error) {
 		return created, fe
 	}
 	name := s.kind.Name(in)
-	err := db.InTx(ctx, s.db, func(q *db.Queries) error {
-		if err := s.unique(ctx, q, in, ""); err != nil {
-			return err
-		}
-		now := s.now().UTC()
-		r, err := s.kind.Store.Create(ctx, q, in, s.seal(in, nil), now)
-		if err != nil {
-			return fmt.Errorf("create %s %q: %w", s.kind.Noun, name, err)
-		}
-		created = r.Value
-		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "create",
-			Kind: s.kind.Audit, Name: name, Detail: s.kind.Describe(in)})
-	})
-	return created, err
+	if err := s.unique(ctx, q, in, ""); err != nil {
+		return created, err
+	}
+	now := s.now().UTC()
+	r, err := s.kind.Store.Create(ctx, q, in, s.seal(in, nil), now)
+	if err != nil {
+		return created, fmt.Errorf("create %s %q: %w", s.kind.Noun, name, err)
+	}
+	return r.Value, audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "create",
+		Kind: s.kind.Audit, Name: name, Detail: s.kind.Describe(in)})
 }
 
 // Update changes the record called name; an empty secret keeps the stored one.
 func (s *Service[V, In]) Update(ctx context.Context, name string, in In) (V, error) {
-	in = s.kind.Normalize(in)
 	var updated V
-	err := db.InTx(ctx, s.db, func(q *db.Queries) error {
-		old, err := s.get(ctx, q, name)
-		if err != nil {
-			return err
-		}
-		fe := s.check.Struct(in)
-		s.kind.Check(in, &old.Value, fe)
-		if len(fe) > 0 {
-			return fe
-		}
-		if err := s.unique(ctx, q, in, name); err != nil {
-			return err
-		}
-		now := s.now().UTC()
-		r, err := s.kind.Store.Update(ctx, q, old.ID, in, s.seal(in, old.Sealed), now)
-		if err != nil {
-			return fmt.Errorf("update %s %q: %w", s.kind.Noun, name, err)
-		}
-		updated = r.Value
-		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "update",
-			Kind: s.kind.Audit, Name: s.kind.Name(in), Detail: s.changes(in, name)})
+	err := db.InTx(ctx, s.db, func(q *db.Queries) (err error) {
+		updated, err = s.UpdateTx(ctx, q, name, in)
+		return err
 	})
 	return updated, err
 }
 
+// UpdateTx is Update inside the caller's transaction q.
+func (s *Service[V, In]) UpdateTx(ctx context.Context, q *db.Queries, name string, in In) (V, error) {
+	in = s.kind.Normalize(in)
+	var updated V
+	old, err := s.get(ctx, q, name)
+	if err != nil {
+		return updated, err
+	}
+	fe := s.check.Struct(in)
+	s.kind.Check(in, &old.Value, fe)
+	if len(fe) > 0 {
+		return updated, fe
+	}
+	if err := s.unique(ctx, q, in, name); err != nil {
+		return updated, err
+	}
+	now := s.now().UTC()
+	r, err := s.kind.Store.Update(ctx, q, old.ID, in, s.seal(in, old.Sealed), now)
+	if err != nil {
+		return updated, fmt.Errorf("update %s %q: %w", s.kind.Noun, name, err)
+	}
+	return r.Value, audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "update",
+		Kind: s.kind.Audit, Name: s.kind.Name(in), Detail: s.changes(in, name)})
+}
+
 // Delete removes the record called name, unless something still refers to it.
 func (s *Service[V, In]) Delete(ctx context.Context, name string) error {
-	return db.InTx(ctx, s.db, func(q *db.Queries) error {
-		r, err := s.get(ctx, q, name)
-		if err != nil {
+	return db.InTx(ctx, s.db, func(q *db.Queries) error { return s.DeleteTx(ctx, q, name) })
+}
+
+// DeleteTx is Delete inside the caller's transaction q.
+func (s *Service[V, In]) DeleteTx(ctx context.Context, q *db.Queries, name string) error {
+	r, err := s.get(ctx, q, name)
+	if err != nil {
+		return err
+	}
+	if s.kind.InUse != nil {
+		if err := s.kind.InUse(ctx, q, name); err != nil {
 			return err
 		}
-		if s.kind.InUse != nil {
-			if err := s.kind.InUse(ctx, q, name); err != nil {
-				return err
-			}
-		}
-		if err := s.kind.Store.Delete(ctx, q, r.ID); err != nil {
-			return fmt.Errorf("delete %s %q: %w", s.kind.Noun, name, err)
-		}
-		return audit.Record(ctx, q, s.now().UTC(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
-			Kind: s.kind.Audit, Name: name})
-	})
+	}
+	if err := s.kind.Store.Delete(ctx, q, r.ID); err != nil {
+		return fmt.Errorf("delete %s %q: %w", s.kind.Noun, name, err)
+	}
+	return audit.Record(ctx, q, s.now().UTC(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
+		Kind: s.kind.Audit, Name: name})
+}
+
+// RecordTx returns the record called name with its secrets, read through q.
+func (s *Service[V, In]) RecordTx(ctx context.Context, q *db.Queries, name string) (Record[V], error) {
+	return s.get(ctx, q, name)
+}
+
+// RecordsTx returns every record with its secrets, read through q.
+func (s *Service[V, In]) RecordsTx(ctx context.Context, q *db.Queries) ([]Record[V], error) {
+	recs, err := s.kind.Store.List(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("list %ss: %w", s.kind.Noun, err)
+	}
+	for i := range recs {
+		recs[i].box, recs[i].noun = s.box, s.kind.Noun
+	}
+	return recs, nil
 }
 
 // seal returns the secrets to store: each new one sealed, a cleared one removed, else the old.

@@ -157,28 +157,32 @@ func (s *Service) UpdateTx(ctx context.Context, q *db.Queries, name string, in I
 // Delete removes the workflow called name. A workflow that a policy or a flow uses is not
 // deleted: the error (fault.ErrConflict) names the users.
 func (s *Service) Delete(ctx context.Context, name string) error {
-	return db.InTx(ctx, s.db, func(q *db.Queries) error {
-		w, err := q.GetWorkflow(ctx, name)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("workflow %q: %w", name, fault.ErrNotFound)
-		}
-		if err != nil {
-			return fmt.Errorf("get workflow %q: %w", name, err)
-		}
-		users, err := Users(ctx, q, name)
-		if err != nil {
-			return err
-		}
-		if len(users) > 0 {
-			return fmt.Errorf("workflow %q is used by %s; remove it from them first: %w",
-				name, strings.Join(users, ", "), fault.ErrConflict)
-		}
-		if err := q.DeleteWorkflow(ctx, w.ID); err != nil {
-			return fmt.Errorf("delete workflow %q: %w", name, err)
-		}
-		return audit.Record(ctx, q, s.now(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
-			Kind: "workflow", Name: name})
-	})
+	return db.InTx(ctx, s.db, func(q *db.Queries) error { return s.DeleteTx(ctx, q, name) })
+}
+
+// DeleteTx is Delete inside the caller's transaction q, with the checks Delete makes inside
+// its transaction.
+func (s *Service) DeleteTx(ctx context.Context, q *db.Queries, name string) error {
+	w, err := q.GetWorkflow(ctx, name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("workflow %q: %w", name, fault.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("get workflow %q: %w", name, err)
+	}
+	users, err := Users(ctx, q, name)
+	if err != nil {
+		return err
+	}
+	if len(users) > 0 {
+		return fmt.Errorf("workflow %q is used by %s; remove it from them first: %w",
+			name, strings.Join(users, ", "), fault.ErrConflict)
+	}
+	if err := q.DeleteWorkflow(ctx, w.ID); err != nil {
+		return fmt.Errorf("delete workflow %q: %w", name, err)
+	}
+	return audit.Record(ctx, q, s.now(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete",
+		Kind: "workflow", Name: name})
 }
 
 // UsersOf names the policies and flows that use the workflow called name ("policy x",
