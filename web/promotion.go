@@ -41,7 +41,7 @@ func (c startChoices) form(r *http.Request) (views.StartForm, error) {
 	if err != nil {
 		return f, err
 	}
-	allowed, err := c.promotions.Promotable(r.Context(), actor(r), envs)
+	allowed, err := c.promotions.Promotable(r.Context(), actor(r), "", envs)
 	if err != nil {
 		return f, err
 	}

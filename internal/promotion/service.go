@@ -8,7 +8,9 @@ package promotion
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"ladder/internal/environment"
 	"ladder/internal/fault"
@@ -98,14 +100,39 @@ const (
 	ActOverrideFreeze Action = "override-freeze"
 )
 
+// Scope is what a release action concerns besides its environments: the product and the flow
+// ("" for a single promotion, a roll back, a pin).
+type Scope struct {
+	Product string
+	Flow    string
+}
+
+// scopeOf is the scope of a release.
+func scopeOf(rel release.Release) Scope { return Scope{Product: rel.Product, Flow: rel.Flow} }
+
+// permission is the permission act needs: approving and rejecting need approve, retrying
+// needs retry, starting a flow needs trigger (each of the last two also needs promote, see
+// user.Permission.Needs), everything else needs promote.
+func (act Action) permission(sc Scope) user.Permission {
+	switch {
+	case act == ActApprove || act == ActReject:
+		return user.Approve
+	case act == ActRetry:
+		return user.Retry
+	case act == ActStart && sc.Flow != "":
+		return user.Trigger
+	}
+	return user.Promote
+}
+
 // authorize is the one place that decides whether who may take act on the environments
 // targets (the release's target environments; for a decision, the step's environment, or
-// none for a release hook's step). The trigger may only start releases; viewers and disabled
-// users may do nothing; admins may do everything; a promoter may when the promote rules (the
-// approve rules for a decision) let them into every target. Only admins may lift a binding
-// policy's gate; only admins and the groups of promote rules that select the environment may
-// override its freeze windows.
-func (s *Service) authorize(ctx context.Context, who Actor, act Action, targets []string) error {
+// none for a release hook's step) of product and flow sc. The trigger may only start releases
+// (automatic releases are not subject to rules); viewers and disabled users may do nothing;
+// admins may do everything; a promoter may when the rules of the permission act needs let
+// them into every target. Only admins may lift a binding policy's gate; only admins and the
+// groups of promote rules that select the target may override its freeze windows.
+func (s *Service) authorize(ctx context.Context, who Actor, act Action, sc Scope, targets []string) error {
 	if who.Automatic {
 		if act == ActStart {
 			return nil
@@ -126,33 +153,77 @@ func (s *Service) authorize(ctx context.Context, who Actor, act Action, targets 
 	if err != nil {
 		return err
 	}
-	perm := user.Promote
-	if act == ActApprove || act == ActReject {
-		perm = user.Approve
-	}
+	perm := act.permission(sc)
 	for _, name := range targets {
-		env, err := s.envs.Get(ctx, name)
+		target, err := s.target(ctx, sc, name)
 		if err != nil {
 			return err
 		}
-		target := user.Target{Name: env.Name, Kind: env.Kind}
 		if act == ActOverrideFreeze && !user.Granted(rules, u, perm, target) {
-			return fmt.Errorf("%s may not override the freeze windows of %s (admins and the groups of promote rules for it may): %w", u.Name, env.Name, fault.ErrForbidden)
+			return fmt.Errorf("%s may not override the freeze windows of %s (admins and the groups of promote rules for it may): %w", u.Name, name, fault.ErrForbidden)
 		}
-		if !user.Allowed(rules, u, perm, target) {
-			verb := "promote to"
-			if perm == user.Approve {
-				verb = "approve in"
-			}
-			return fmt.Errorf("%s may not %s %s: %w", u.Name, verb, env.Name, fault.ErrForbidden)
+		if v := user.Decide(rules, u, perm, target); !v.Allowed {
+			return fmt.Errorf("%s may not %s (%s): %w", u.Name, Describe(perm, target), refusedBy(v), fault.ErrForbidden)
 		}
 	}
 	return nil
 }
 
-// Promotable reports, for each environment in envs, whether who may promote into it; pages use
-// it to offer only the targets a promotion could start for.
-func (s *Service) Promotable(ctx context.Context, who Actor, envs []environment.Environment) (map[string]bool, error) {
+// target is the environment env with sc's product and flow, as rules select them. A product
+// that no longer exists has no tags.
+func (s *Service) target(ctx context.Context, sc Scope, env string) (user.Target, error) {
+	e, err := s.envs.Get(ctx, env)
+	if err != nil {
+		return user.Target{}, err
+	}
+	tags, err := s.productTags(ctx, sc.Product)
+	return user.Target{Environment: e.Name, Kind: e.Kind, Product: sc.Product, ProductTags: tags, Flow: sc.Flow}, err
+}
+
+// productTags are the tags of product name (none for "", or a product that no longer exists).
+func (s *Service) productTags(ctx context.Context, name string) ([]string, error) {
+	if name == "" || s.plan.Products == nil {
+		return nil, nil
+	}
+	p, err := s.plan.Products.Get(ctx, name)
+	if err != nil && !errors.Is(err, fault.ErrNotFound) {
+		return nil, err
+	}
+	return p.Tags, nil
+}
+
+// Describe says what perm on t is, as a sentence fragment: "promote shop to prod",
+// "trigger flow hotfix of shop to prod", "approve shop in prod".
+func Describe(perm user.Permission, t user.Target) string {
+	what := t.Product
+	if what == "" {
+		what = "releases"
+	}
+	if t.Flow != "" {
+		what = "flow " + t.Flow + " of " + what
+	}
+	if perm == user.Approve {
+		return "approve " + what + " in " + t.Environment
+	}
+	return string(perm) + " " + what + " to " + t.Environment
+}
+
+// refusedBy names the rules that refuse a verdict: "rules sre-prod, payments-shop".
+func refusedBy(v user.Verdict) string {
+	var names []string
+	for _, r := range v.Refusing() {
+		names = append(names, r.Name)
+	}
+	if len(names) == 1 {
+		return "rule " + names[0]
+	}
+	return "rules " + strings.Join(names, ", ")
+}
+
+// Promotable reports, for each environment in envs, whether who may promote product into it
+// (product "": any product no product-scoped rule keeps them from); pages use it to offer only
+// the targets a promotion could start for.
+func (s *Service) Promotable(ctx context.Context, who Actor, product string, envs []environment.Environment) (map[string]bool, error) {
 	out := map[string]bool{}
 	if who.User.Name == "" {
 		return out, nil
@@ -161,15 +232,21 @@ func (s *Service) Promotable(ctx context.Context, who Actor, envs []environment.
 	if err != nil {
 		return nil, err
 	}
+	tags, err := s.productTags(ctx, product)
+	if err != nil {
+		return nil, err
+	}
 	for _, e := range envs {
-		out[e.Name] = who.Automatic || user.Allowed(rules, who.User, user.Promote, user.Target{Name: e.Name, Kind: e.Kind})
+		t := user.Target{Environment: e.Name, Kind: e.Kind, Product: product, ProductTags: tags}
+		out[e.Name] = who.Automatic || user.Allowed(rules, who.User, user.Promote, t)
 	}
 	return out, nil
 }
 
-// MayPromoteTo refuses (fault.ErrForbidden) when who may not promote into env.
-func (s *Service) MayPromoteTo(ctx context.Context, who Actor, env string) error {
-	return s.authorize(ctx, who, ActStart, []string{env})
+// MayPromoteTo refuses (fault.ErrForbidden) when who may not promote product into env by a
+// single promotion.
+func (s *Service) MayPromoteTo(ctx context.Context, who Actor, product, env string) error {
+	return s.authorize(ctx, who, ActStart, Scope{Product: product}, []string{env})
 }
 
 // targetsOf names the target environments of a spec (every environment but the trigger's).
@@ -200,7 +277,7 @@ func (s *Service) Terminate(ctx context.Context, who Actor, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, who, ActTerminate, targetsOfRelease(rel)); err != nil {
+	if err := s.authorize(ctx, who, ActTerminate, scopeOf(rel), targetsOfRelease(rel)); err != nil {
 		return err
 	}
 	return s.engine.Terminate(ctx, rel.ID, who.Name())
@@ -212,7 +289,7 @@ func (s *Service) Retry(ctx context.Context, who Actor, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, who, ActRetry, targetsOfRelease(rel)); err != nil {
+	if err := s.authorize(ctx, who, ActRetry, scopeOf(rel), targetsOfRelease(rel)); err != nil {
 		return err
 	}
 	return s.engine.Retry(ctx, rel.ID, who.Name())
@@ -246,7 +323,7 @@ func (s *Service) Decide(ctx context.Context, who Actor, d Decision) error {
 		}
 		targets = []string{d.Environment}
 	}
-	if err := s.authorize(ctx, who, act, targets); err != nil {
+	if err := s.authorize(ctx, who, act, scopeOf(rel), targets); err != nil {
 		return err
 	}
 	return s.engine.Decide(ctx, release.Decision{ReleaseID: rel.ID, StepRunID: d.StepRunID, Environment: d.Environment,
