@@ -111,5 +111,5 @@ func openModel(ctx context.Context, dataDir string, getenv func(string) string) 
 func modelOf(conn *sql.DB, svc web.Services) *model.Service {
 	return &model.Service{DB: conn, Environments: svc.Environments, Applications: svc.Applications,
 		Products: svc.Products, Workflows: svc.Workflows, Policies: svc.Policies, Flows: svc.Flows,
-		Windows: svc.Windows}
+		Windows: svc.Windows, Rules: svc.Users}
 }

@@ -106,7 +106,7 @@ func (s *Service) documents(ctx context.Context, redact bool) ([]document, error
 		return nil, err
 	}
 	docs = appendSorted(docs, KindWindow, windows, func(w windowT) (string, any) { return w.Name, FreezeWindowSpecOf(w) })
-	return docs, nil
+	return s.ruleDocuments(ctx, docs)
 }
 
 // appendSorted appends one document per item, by name.

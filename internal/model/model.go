@@ -1,5 +1,5 @@
 // Package model exports Ladder's whole model (environments, applications, products,
-// workflows, policies, flows and freeze windows) as YAML documents shaped like Kubernetes objects, and applies
+// workflows, policies, flows, freeze windows and access rules) as YAML documents shaped like Kubernetes objects, and applies
 // such documents back: everything is validated by the services first, then written in one
 // transaction or not at all. Git credential secrets are never part of it.
 package model
@@ -16,6 +16,7 @@ import (
 	"ladder/internal/freeze"
 	"ladder/internal/policy"
 	"ladder/internal/product"
+	"ladder/internal/user"
 	"ladder/internal/workflow"
 )
 
@@ -35,7 +36,7 @@ const (
 )
 
 // Kinds lists the document kinds in export and apply order.
-var Kinds = []string{KindEnvironment, KindWorkflow, KindPolicy, KindFlow, KindProduct, KindApplication, KindWindow}
+var Kinds = []string{KindEnvironment, KindWorkflow, KindPolicy, KindFlow, KindProduct, KindApplication, KindWindow, KindRule}
 
 // Service exports and applies the model through the domain services.
 type Service struct {
@@ -47,6 +48,7 @@ type Service struct {
 	Policies     *policy.Service
 	Flows        *flow.Service
 	Windows      *freeze.Service
+	Rules        *user.Service // access rules; nil leaves them out
 }
 
 // Actions an apply takes on one entity.
