@@ -408,7 +408,7 @@ func ruleAnswer(a RuleAnswer) templ.Component {
 						return templ_7745c5c3_Err
 					}
 					if a.Who != "" {
-						if granting(c, r) {
+						if Granting(c, r) {
 							templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "<span class=\"badge st-succeeded\" data-testid=\"")
 							if templ_7745c5c3_Err != nil {
 								return templ_7745c5c3_Err
@@ -495,7 +495,8 @@ func ruleAnswer(a RuleAnswer) templ.Component {
 	})
 }
 
-func granting(c user.Check, r user.Rule) bool {
+// Granting reports whether rule r lets the user of check c in.
+func Granting(c user.Check, r user.Rule) bool {
 	for _, g := range c.Granting {
 		if g.Name == r.Name {
 			return true

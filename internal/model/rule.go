@@ -19,7 +19,7 @@ const KindRule = "AccessRule"
 // releases of those flows, not single promotions.
 type AccessRuleSpec struct {
 	Group        string               `json:"group"`
-	Permission   string               `json:"permission"`
+	Permission   string               `json:"permission" openapi:"enum=promote|approve|trigger|retry"`
 	Environments *RuleEnvironmentsSel `json:"environments,omitempty"`
 	Products     *RuleProductsSel     `json:"products,omitempty"`
 	Flows        *RuleFlowsSel        `json:"flows,omitempty"`
