@@ -343,4 +343,14 @@ func TestScopedRulesDecideAlike(t *testing.T) {
 			}
 		}
 	}
+	pat := actors[1].who
+	fx.quiet(t)
+	if code, body := fx.api(t, pat.caller, "POST", "/releases", `{"product":"shop","from":"dev","to":"prod"}`); code != http.StatusForbidden ||
+		!strings.Contains(toJSON(body), "pat may not promote shop to prod (rule payments-promote-shop)") {
+		t.Errorf("the API's refusal: got %d %v, want 403 naming the rule", code, body)
+	}
+	page := pat.do(t, "GET", fx.srv.URL+"/promote?product=shop&from=dev&to=prod", nil)
+	if page.StatusCode != http.StatusForbidden {
+		t.Errorf("the promote dialog for shop: got %d, want 403", page.StatusCode)
+	}
 }

@@ -163,7 +163,7 @@ func (s *Service) authorize(ctx context.Context, who Actor, act Action, sc Scope
 			return fmt.Errorf("%s may not override the freeze windows of %s (admins and the groups of promote rules for it may): %w", u.Name, name, fault.ErrForbidden)
 		}
 		if v := user.Decide(rules, u, perm, target); !v.Allowed {
-			return fmt.Errorf("%s may not %s (%s): %w", u.Name, Describe(perm, target), refusedBy(v), fault.ErrForbidden)
+			return &fault.Refusal{Reason: fmt.Sprintf("%s may not %s (%s)", u.Name, Describe(perm, target), refusedBy(v))}
 		}
 	}
 	return nil
