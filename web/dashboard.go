@@ -122,18 +122,19 @@ func (m dashboardModel) markPromotable(r *http.Request, d *views.Dashboard) erro
 	for i, c := range d.Envs {
 		envs[i] = c.Env
 	}
-	allowed, err := m.promotions.Promotable(r.Context(), actor(r), "", envs)
+	products := []string{""}
+	for _, row := range d.Rows {
+		products = append(products, row.Product)
+	}
+	allowed, err := m.promotions.Promotable(r.Context(), actor(r), products, envs)
 	if err != nil {
 		return err
 	}
 	for i := range d.Envs {
-		d.Envs[i].CanPromote = allowed[d.Envs[i].Env.Name]
+		d.Envs[i].CanPromote = allowed[""][d.Envs[i].Env.Name]
 	}
 	for _, row := range d.Rows {
-		mine, err := m.promotions.Promotable(r.Context(), actor(r), row.Product, envs)
-		if err != nil {
-			return err
-		}
+		mine := allowed[row.Product]
 		for i := 1; i < len(row.Cells); i++ {
 			c, up := &row.Cells[i], row.Cells[i-1]
 			if mine[d.Envs[i].Env.Name] && c.Present && up.Present && newer(up.Version, c.Version) && !bringing(c, up.Version) {

@@ -220,11 +220,15 @@ func refusedBy(v user.Verdict) string {
 	return "rules " + strings.Join(names, ", ")
 }
 
-// Promotable reports, for each environment in envs, whether who may promote product into it
-// (product "": any product no product-scoped rule keeps them from); pages use it to offer only
-// the targets a promotion could start for.
-func (s *Service) Promotable(ctx context.Context, who Actor, product string, envs []environment.Environment) (map[string]bool, error) {
-	out := map[string]bool{}
+// Promotable reports, for each of products and each environment in envs, whether who may
+// promote the product into it (product "": any product no product-scoped rule keeps them
+// from); pages use it to offer only the targets a promotion could start for. The rules and
+// the products are read once.
+func (s *Service) Promotable(ctx context.Context, who Actor, products []string, envs []environment.Environment) (map[string]map[string]bool, error) {
+	out := map[string]map[string]bool{}
+	for _, p := range products {
+		out[p] = map[string]bool{}
+	}
 	if who.User.Name == "" {
 		return out, nil
 	}
@@ -232,13 +236,21 @@ func (s *Service) Promotable(ctx context.Context, who Actor, product string, env
 	if err != nil {
 		return nil, err
 	}
-	tags, err := s.productTags(ctx, product)
-	if err != nil {
-		return nil, err
+	tags := map[string][]string{}
+	if s.plan.Products != nil {
+		all, err := s.plan.Products.List(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range all {
+			tags[p.Name] = p.Tags
+		}
 	}
-	for _, e := range envs {
-		t := user.Target{Environment: e.Name, Kind: e.Kind, Product: product, ProductTags: tags}
-		out[e.Name] = who.Automatic || user.Allowed(rules, who.User, user.Promote, t)
+	for _, p := range products {
+		for _, e := range envs {
+			t := user.Target{Environment: e.Name, Kind: e.Kind, Product: p, ProductTags: tags[p]}
+			out[p][e.Name] = who.Automatic || user.Allowed(rules, who.User, user.Promote, t)
+		}
 	}
 	return out, nil
 }
