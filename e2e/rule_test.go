@@ -19,13 +19,16 @@ import (
 // payments may promote shop. Pat, a promoter outside payments, finds no Promote for shop on
 // the dashboard and is refused — with the rule named — when opening its promote dialog, while
 // blog, which the rule does not select, still promotes. The Evaluate page answers "may pat
-// promote shop to prod" with denied and the rule, and blog with allowed and no rule.
+// promote shop to prod" with denied and the rule, and blog with allowed and no rule; axe-core
+// finds no serious violation on the rule form or the answered Evaluate page.
 func TestProductScopedRuleJourney(t *testing.T) {
 	srv, provider := startSSOServer(t)
 	seedModel(t, srv, newGitRepo(t, "shop-dev", "2.4.0"), newGitRepo(t, "shop-prod", "2.3.1"))
 	seedBlog(t, srv, newGitRepo(t, "blog-dev", "1.1.0"), newGitRepo(t, "blog-prod", "1.0.0"))
 
-	admin := newPage(t, srv)
+	bypass := desktop
+	bypass.BypassCSP = playwright.Bool(true) // for axe-core
+	admin := newPageWith(t, srv, bypass)
 	signInAsAdmin(t, admin)
 	_, err := admin.Goto("/users")
 	must(t, err, "open the users page")
@@ -39,6 +42,7 @@ func TestProductScopedRuleJourney(t *testing.T) {
 	must(t, err, "choose promote")
 	must(t, field("Product names").Fill("shop"), "scope it to shop")
 	shoot(t, admin, "rule-new")
+	checkAccessibility(t, admin, "/users (new rule)")
 	must(t, form.GetByTestId("rule-submit").Click(), "add the rule")
 	row := admin.GetByTestId("rule-payments-shop")
 	must(t, expect.Locator(row).ToContainText("payments"), "the rule is listed with its group")
@@ -87,6 +91,7 @@ func TestProductScopedRuleJourney(t *testing.T) {
 	must(t, expect.Locator(admin.GetByTestId("deciding-rule-payments-shop")).ToContainText("only group payments may promote"), "the page names the rule that decides")
 	must(t, expect.Locator(admin.GetByTestId("rule-keeps-out-payments-shop")).ToContainText("pat is not in payments"), "and why it keeps pat out")
 	shoot(t, admin, "rule-evaluate-denied")
+	checkAccessibility(t, admin, "/rules/evaluate (answered)")
 	choose("Product", "blog")
 	must(t, ask.GetByTestId("rule-evaluate-submit").Click(), "evaluate blog")
 	must(t, expect.Locator(verdict).ToHaveAttribute("data-verdict", "allowed"), "pat may promote blog to prod")
