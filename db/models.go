@@ -11,11 +11,16 @@ import (
 
 type AccessRule struct {
 	ID               int64
+	Name             string
 	GroupName        string
 	Permission       string
 	EnvironmentNames string
 	EnvironmentKinds string
+	ProductNames     string
+	ProductTags      string
+	FlowNames        string
 	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 type ApiToken struct {

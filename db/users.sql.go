@@ -11,6 +11,17 @@ import (
 	"time"
 )
 
+const countAccessRulesByName = `-- name: CountAccessRulesByName :one
+SELECT CAST(COUNT(*) AS INTEGER) FROM access_rules WHERE name = ?
+`
+
+func (q *Queries) CountAccessRulesByName(ctx context.Context, name string) (int64, error) {
+	row := q.db.QueryRowContext(ctx, countAccessRulesByName, name)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const countSingleSignOnAdmins = `-- name: CountSingleSignOnAdmins :one
 SELECT CAST(COUNT(*) AS INTEGER) FROM users
 WHERE subject IS NOT NULL AND disabled = 0
@@ -47,35 +58,51 @@ func (q *Queries) CountUsersByName(ctx context.Context, name string) (int64, err
 }
 
 const createAccessRule = `-- name: CreateAccessRule :one
-INSERT INTO access_rules (group_name, permission, environment_names, environment_kinds, created_at)
-VALUES (?, ?, ?, ?, ?)
-RETURNING id, group_name, permission, environment_names, environment_kinds, created_at
+INSERT INTO access_rules (name, group_name, permission, environment_names, environment_kinds,
+    product_names, product_tags, flow_names, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING id, name, group_name, permission, environment_names, environment_kinds, product_names, product_tags, flow_names, created_at, updated_at
 `
 
 type CreateAccessRuleParams struct {
+	Name             string
 	GroupName        string
 	Permission       string
 	EnvironmentNames string
 	EnvironmentKinds string
+	ProductNames     string
+	ProductTags      string
+	FlowNames        string
 	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 func (q *Queries) CreateAccessRule(ctx context.Context, arg CreateAccessRuleParams) (AccessRule, error) {
 	row := q.db.QueryRowContext(ctx, createAccessRule,
+		arg.Name,
 		arg.GroupName,
 		arg.Permission,
 		arg.EnvironmentNames,
 		arg.EnvironmentKinds,
+		arg.ProductNames,
+		arg.ProductTags,
+		arg.FlowNames,
 		arg.CreatedAt,
+		arg.UpdatedAt,
 	)
 	var i AccessRule
 	err := row.Scan(
 		&i.ID,
+		&i.Name,
 		&i.GroupName,
 		&i.Permission,
 		&i.EnvironmentNames,
 		&i.EnvironmentKinds,
+		&i.ProductNames,
+		&i.ProductTags,
+		&i.FlowNames,
 		&i.CreatedAt,
+		&i.UpdatedAt,
 	)
 	return i, err
 }
@@ -141,7 +168,7 @@ func (q *Queries) DeleteAccessRule(ctx context.Context, id int64) error {
 }
 
 const getAccessRule = `-- name: GetAccessRule :one
-SELECT id, group_name, permission, environment_names, environment_kinds, created_at FROM access_rules WHERE id = ?
+SELECT id, name, group_name, permission, environment_names, environment_kinds, product_names, product_tags, flow_names, created_at, updated_at FROM access_rules WHERE id = ?
 `
 
 func (q *Queries) GetAccessRule(ctx context.Context, id int64) (AccessRule, error) {
@@ -149,11 +176,39 @@ func (q *Queries) GetAccessRule(ctx context.Context, id int64) (AccessRule, erro
 	var i AccessRule
 	err := row.Scan(
 		&i.ID,
+		&i.Name,
 		&i.GroupName,
 		&i.Permission,
 		&i.EnvironmentNames,
 		&i.EnvironmentKinds,
+		&i.ProductNames,
+		&i.ProductTags,
+		&i.FlowNames,
 		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const getAccessRuleByName = `-- name: GetAccessRuleByName :one
+SELECT id, name, group_name, permission, environment_names, environment_kinds, product_names, product_tags, flow_names, created_at, updated_at FROM access_rules WHERE name = ?
+`
+
+func (q *Queries) GetAccessRuleByName(ctx context.Context, name string) (AccessRule, error) {
+	row := q.db.QueryRowContext(ctx, getAccessRuleByName, name)
+	var i AccessRule
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.GroupName,
+		&i.Permission,
+		&i.EnvironmentNames,
+		&i.EnvironmentKinds,
+		&i.ProductNames,
+		&i.ProductTags,
+		&i.FlowNames,
+		&i.CreatedAt,
+		&i.UpdatedAt,
 	)
 	return i, err
 }
@@ -234,7 +289,7 @@ func (q *Queries) GetUserBySubject(ctx context.Context, subject sql.NullString) 
 }
 
 const listAccessRules = `-- name: ListAccessRules :many
-SELECT id, group_name, permission, environment_names, environment_kinds, created_at FROM access_rules ORDER BY permission, group_name, id
+SELECT id, name, group_name, permission, environment_names, environment_kinds, product_names, product_tags, flow_names, created_at, updated_at FROM access_rules ORDER BY name
 `
 
 func (q *Queries) ListAccessRules(ctx context.Context) ([]AccessRule, error) {
@@ -248,11 +303,16 @@ func (q *Queries) ListAccessRules(ctx context.Context) ([]AccessRule, error) {
 		var i AccessRule
 		if err := rows.Scan(
 			&i.ID,
+			&i.Name,
 			&i.GroupName,
 			&i.Permission,
 			&i.EnvironmentNames,
 			&i.EnvironmentKinds,
+			&i.ProductNames,
+			&i.ProductTags,
+			&i.FlowNames,
 			&i.CreatedAt,
+			&i.UpdatedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -372,6 +432,56 @@ type SetUserRoleOverrideParams struct {
 func (q *Queries) SetUserRoleOverride(ctx context.Context, arg SetUserRoleOverrideParams) error {
 	_, err := q.db.ExecContext(ctx, setUserRoleOverride, arg.RoleOverride, arg.UpdatedAt, arg.ID)
 	return err
+}
+
+const updateAccessRule = `-- name: UpdateAccessRule :one
+UPDATE access_rules SET name = ?, group_name = ?, permission = ?, environment_names = ?, environment_kinds = ?,
+    product_names = ?, product_tags = ?, flow_names = ?, updated_at = ?
+WHERE id = ?
+RETURNING id, name, group_name, permission, environment_names, environment_kinds, product_names, product_tags, flow_names, created_at, updated_at
+`
+
+type UpdateAccessRuleParams struct {
+	Name             string
+	GroupName        string
+	Permission       string
+	EnvironmentNames string
+	EnvironmentKinds string
+	ProductNames     string
+	ProductTags      string
+	FlowNames        string
+	UpdatedAt        time.Time
+	ID               int64
+}
+
+func (q *Queries) UpdateAccessRule(ctx context.Context, arg UpdateAccessRuleParams) (AccessRule, error) {
+	row := q.db.QueryRowContext(ctx, updateAccessRule,
+		arg.Name,
+		arg.GroupName,
+		arg.Permission,
+		arg.EnvironmentNames,
+		arg.EnvironmentKinds,
+		arg.ProductNames,
+		arg.ProductTags,
+		arg.FlowNames,
+		arg.UpdatedAt,
+		arg.ID,
+	)
+	var i AccessRule
+	err := row.Scan(
+		&i.ID,
+		&i.Name,
+		&i.GroupName,
+		&i.Permission,
+		&i.EnvironmentNames,
+		&i.EnvironmentKinds,
+		&i.ProductNames,
+		&i.ProductTags,
+		&i.FlowNames,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
 }
 
 const updateUserSignIn = `-- name: UpdateUserSignIn :one

@@ -41,15 +41,28 @@ WHERE subject IS NOT NULL AND disabled = 0
   AND (role_override = 'admin' OR (role_override = '' AND group_role = 'admin'));
 
 -- name: ListAccessRules :many
-SELECT * FROM access_rules ORDER BY permission, group_name, id;
+SELECT * FROM access_rules ORDER BY name;
 
 -- name: CreateAccessRule :one
-INSERT INTO access_rules (group_name, permission, environment_names, environment_kinds, created_at)
-VALUES (?, ?, ?, ?, ?)
+INSERT INTO access_rules (name, group_name, permission, environment_names, environment_kinds,
+    product_names, product_tags, flow_names, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING *;
+
+-- name: UpdateAccessRule :one
+UPDATE access_rules SET name = ?, group_name = ?, permission = ?, environment_names = ?, environment_kinds = ?,
+    product_names = ?, product_tags = ?, flow_names = ?, updated_at = ?
+WHERE id = ?
 RETURNING *;
 
 -- name: GetAccessRule :one
 SELECT * FROM access_rules WHERE id = ?;
+
+-- name: GetAccessRuleByName :one
+SELECT * FROM access_rules WHERE name = ?;
+
+-- name: CountAccessRulesByName :one
+SELECT CAST(COUNT(*) AS INTEGER) FROM access_rules WHERE name = ?;
 
 -- name: DeleteAccessRule :exec
 DELETE FROM access_rules WHERE id = ?;

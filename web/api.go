@@ -53,6 +53,9 @@ func answerAPIError(log *slog.Logger, w http.ResponseWriter, r *http.Request, er
 		status, body.Error = http.StatusNotFound, err.Error()
 	case errors.Is(err, fault.ErrForbidden):
 		status, body.Error = http.StatusForbidden, "you are not allowed to do this"
+		if rf, ok := errors.AsType[*fault.Refusal](err); ok {
+			body.Error += ": " + rf.Reason
+		}
 	case errors.Is(err, fault.ErrConflict):
 		status, body.Error = http.StatusConflict, err.Error()
 	case errors.Is(err, fault.ErrUnauthenticated):

@@ -165,7 +165,8 @@ func componentName(t reflect.Type) string {
 	return strings.ToUpper(name[:1]) + name[1:]
 }
 
-// objectSchema lists t's JSON fields, flattening embedded structs as encoding/json does.
+// objectSchema lists t's JSON fields, flattening embedded structs as encoding/json does. A
+// field tagged `openapi:"readOnly"` is marked so; one tagged `openapi:"enum=a|b"` lists its values.
 func objectSchema(t reflect.Type, schemas map[string]any) map[string]any {
 	props := map[string]any{}
 	var required []string
@@ -185,6 +186,9 @@ func objectSchema(t reflect.Type, schemas map[string]any) map[string]any {
 				name = f.Name
 			}
 			props[name] = schemaOf(f.Type, schemas)
+			if values, ok := strings.CutPrefix(f.Tag.Get("openapi"), "enum="); ok {
+				props[name].(map[string]any)["enum"] = strings.Split(values, "|")
+			}
 			if f.Tag.Get("openapi") == "readOnly" {
 				props[name].(map[string]any)["readOnly"] = true // a $ref may not have siblings in 3.0, but may in 3.1
 				continue

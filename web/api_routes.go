@@ -12,6 +12,7 @@ import (
 	"ladder/internal/policy"
 	"ladder/internal/product"
 	"ladder/internal/stepsecret"
+	"ladder/internal/user"
 	"ladder/internal/workflow"
 )
 
@@ -146,6 +147,19 @@ func apiRoutes(s Services) []apiRoute {
 			return secrets.Update(r.Context(), r.PathValue("name"), b.input())
 		}, stepSecretOut), "Change a workflow secret; an empty value keeps the stored one", stepSecretInputJSON{}, stepSecretJSON{}, 200, nil},
 		{"DELETE", "/workflow-secrets/{name}", admin, del(secrets), "Delete a workflow secret", nil, nil, 204, nil},
+
+		{"GET", "/rules", viewer, apiList(s.Users.Rules, ruleOut), "List access rules, by name", nil, []ruleJSON{}, 200, nil},
+		{"POST", "/rules", admin, apiSave(201, saveRule(s.Users, false), ruleOut),
+			"Create an access rule: only its group holds its permission on the environments, products and flows it selects", ruleJSON{}, ruleJSON{}, 201, nil},
+		{"GET", "/rules/{name}", viewer, apiGet(func(r *http.Request) (user.Rule, error) {
+			return s.Users.Rule(r.Context(), r.PathValue("name"))
+		}, ruleOut), "Get an access rule", nil, ruleJSON{}, 200, nil},
+		{"PUT", "/rules/{name}", admin, apiSave(200, saveRule(s.Users, true), ruleOut), "Change (or rename) an access rule", ruleJSON{}, ruleJSON{}, 200, nil},
+		{"DELETE", "/rules/{name}", admin, apiDelete(func(r *http.Request) error { return s.Users.DeleteRule(r.Context(), r.PathValue("name")) }),
+			"Delete an access rule", nil, nil, 204, nil},
+		{"GET", "/rule-evaluation", admin, apiEvaluateRules(ruleCatalog{s.Users, s.Products, s.Environments, s.Flows}),
+			"Who may take a permission on a product in an environment (and flow): allowed or denied for a user or a promoter in a group, with the rules that decide",
+			nil, ruleVerdictJSON{}, 200, []string{"user", "group", "permission", "product", "environment", "flow"}},
 
 		{"GET", "/model", viewer, apiExportModel(s.Model), "Export the whole model as YAML documents", nil, yamlText(""), 200, nil},
 		{"POST", "/model", admin, apiApplyModel(s.Model), "Apply YAML documents to the model (all or nothing); prune=true also deletes what they no longer declare", yamlText(""), modelChanges{}, 200, []string{"dryRun", "prune"}},

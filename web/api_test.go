@@ -259,6 +259,57 @@ func apiCases() []apiCase {
 				}
 			}},
 
+		{route: "POST /api/v1/rules", path: "/api/v1/rules", role: "admin", want: 201,
+			body: `{"name": "sre-shop", "group": "sre", "permission": "trigger", "environments": {"kinds": ["production"]},
+				"products": {"names": ["shop"], "tags": ["team-a"]}, "flows": {"names": ["dev-to-staging"]}}`,
+			bad: []bad{malformed("/api/v1/rules"), {"/api/v1/rules", `{"name": "r", "group": "sre", "permission": "deploy"}`, 422},
+				{"/api/v1/rules", `{"name": "r", "group": "sre", "permission": "promote", "products": {"names": ["nope"]}}`, 422},
+				{"/api/v1/rules", `{"name": "r", "group": "sre", "permission": "promote", "flows": {"names": ["nope"]}}`, 422}},
+			check: func(t *testing.T, fx *apiFixture, body []byte) {
+				_, got := fx.call(t, "GET", "/api/v1/rules/sre-shop", "viewer", "")
+				var a, b map[string]any
+				_ = json.Unmarshal(body, &a)
+				_ = json.Unmarshal(got, &b)
+				if toJSON(a) != toJSON(b) || !strings.Contains(string(got), `"products":{"names":["shop"],"tags":["team-a"]}`) ||
+					!strings.Contains(string(got), `"flows":{"names":["dev-to-staging"]}`) {
+					t.Errorf("the rule read back: got %s, want as created %s", got, body)
+				}
+				if code, _ := fx.call(t, "POST", "/api/v1/rules", "admin", `{"name": "sre-shop", "group": "ops", "permission": "retry"}`); code != 422 {
+					t.Errorf("a second rule sre-shop: got %d, want 422", code)
+				}
+			}},
+		{route: "GET /api/v1/rules", path: "/api/v1/rules", role: "viewer", want: 200},
+		{route: "GET /api/v1/rules/{name}", path: "/api/v1/rules/sre-shop", role: "viewer", want: 200,
+			bad: []bad{missing("/api/v1/rules/nope")}},
+		{route: "PUT /api/v1/rules/{name}", path: "/api/v1/rules/sre-shop", role: "admin", want: 200,
+			body: `{"group": "sre", "permission": "promote", "products": {"names": ["shop"]}}`,
+			bad: []bad{malformed("/api/v1/rules/sre-shop"), {"/api/v1/rules/sre-shop", `{"group": "", "permission": "promote"}`, 422},
+				{"/api/v1/rules/nope", `{"group": "sre", "permission": "promote"}`, 404}},
+			check: func(t *testing.T, fx *apiFixture, body []byte) {
+				if strings.Contains(string(body), `"flows"`) || !strings.Contains(string(body), `"products":{"names":["shop"]}`) {
+					t.Errorf("the changed rule: got %s, want only the product name left", body)
+				}
+			}},
+		{route: "GET /api/v1/rule-evaluation", path: "/api/v1/rule-evaluation?group=ops&permission=promote&product=shop&environment=staging",
+			role: "admin", want: 200,
+			bad: []bad{{"/api/v1/rule-evaluation?permission=promote&environment=staging", "", 422},
+				{"/api/v1/rule-evaluation?permission=trigger&product=shop&environment=staging", "", 422}},
+			check: func(t *testing.T, fx *apiFixture, body []byte) {
+				var v struct {
+					Allowed bool
+					Checks  []struct {
+						Permission string
+						Rules      []struct{ Name string }
+					}
+				}
+				if err := json.Unmarshal(body, &v); err != nil || v.Allowed || len(v.Checks) != 1 || len(v.Checks[0].Rules) != 1 ||
+					v.Checks[0].Rules[0].Name != "sre-shop" {
+					t.Errorf("a promoter in ops promoting shop: got %s, want denied by sre-shop", body)
+				}
+			}},
+		{route: "DELETE /api/v1/rules/{name}", path: "/api/v1/rules/sre-shop", role: "admin", want: 204,
+			bad: []bad{missing("/api/v1/rules/nope")}},
+
 		{route: "GET /api/v1/model", path: "/api/v1/model", role: "viewer", want: 200,
 			check: func(t *testing.T, fx *apiFixture, body []byte) { fx.vars["{model}"] = string(body) }},
 		{route: "POST /api/v1/model", path: "/api/v1/model?dryRun=true", role: "admin", want: 200, body: "{model}",

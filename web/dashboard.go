@@ -123,7 +123,8 @@ func (m dashboardModel) view(r *http.Request) (views.Dashboard, error) {
 }
 
 // markPromotable says, per column, whether the caller may promote into its environment, and
-// offers a promotion in each cell whose predecessor holds another version.
+// offers a promotion in each cell whose predecessor holds another version and whose product the
+// caller may promote there (rules may be scoped to products).
 func (m dashboardModel) markPromotable(r *http.Request, d *views.Dashboard) error {
 	if !d.CanPromote {
 		return nil
@@ -132,17 +133,22 @@ func (m dashboardModel) markPromotable(r *http.Request, d *views.Dashboard) erro
 	for i, c := range d.Envs {
 		envs[i] = c.Env
 	}
-	allowed, err := m.promotions.Promotable(r.Context(), actor(r), envs)
+	products := []string{""}
+	for _, row := range d.Rows {
+		products = append(products, row.Product)
+	}
+	allowed, err := m.promotions.Promotable(r.Context(), actor(r), products, envs)
 	if err != nil {
 		return err
 	}
 	for i := range d.Envs {
-		d.Envs[i].CanPromote = allowed[d.Envs[i].Env.Name]
+		d.Envs[i].CanPromote = allowed[""][d.Envs[i].Env.Name]
 	}
 	for _, row := range d.Rows {
+		mine := allowed[row.Product]
 		for i := 1; i < len(row.Cells); i++ {
 			c, up := &row.Cells[i], row.Cells[i-1]
-			if d.Envs[i].CanPromote && c.Present && up.Present && newer(up.Version, c.Version) && !bringing(c, up.Version) {
+			if mine[d.Envs[i].Env.Name] && c.Present && up.Present && newer(up.Version, c.Version) && !bringing(c, up.Version) {
 				c.Upstream, c.UpstreamFrom = up.Version, up.Env
 			}
 		}

@@ -94,7 +94,7 @@ func (p promotions) form(r *http.Request) (views.PromoteForm, error) {
 	if err != nil {
 		return f, err
 	}
-	if err := p.svc.MayPromoteTo(ctx, actor(r), target.Name); err != nil {
+	if err := p.svc.MayPromoteTo(ctx, actor(r), prod.Name, target.Name); err != nil {
 		return f, err
 	}
 	if f.Sources, err = p.sources(r, prod.Name, target.Name); err != nil {

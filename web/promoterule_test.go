@@ -63,7 +63,7 @@ func newRuleFixture(t *testing.T) ruleFixture {
 		t.Fatalf("create policy: %v", err)
 	}
 	admin := caller{name: "admin", cookie: fx.srv.adminSession(t)}
-	rule := url.Values{"group": {"sre"}, "permission": {"promote"}, "kinds": {"production"}}
+	rule := url.Values{"name": {"sre-promotes-prod"}, "group": {"sre"}, "permission": {"promote"}, "kinds": {"production"}}
 	if got := postForm(t, admin, fx.srv.URL+"/rules", rule); got >= 400 {
 		t.Fatalf("create rule: got %d, want success", got)
 	}

@@ -50,10 +50,11 @@ func (c startChoices) form(r *http.Request) (views.StartForm, error) {
 	if err != nil {
 		return f, err
 	}
-	allowed, err := c.promotions.Promotable(r.Context(), actor(r), envs)
+	promotable, err := c.promotions.Promotable(r.Context(), actor(r), []string{""}, envs)
 	if err != nil {
 		return f, err
 	}
+	allowed := promotable[""]
 	for _, e := range envs {
 		f.Envs = append(f.Envs, e.Name)
 		if allowed[e.Name] {

@@ -176,7 +176,7 @@ func releaseView(r *http.Request, rels *release.Service, run *runner.Runner, env
 		if !e.IsTrigger {
 			v.RollbackTo = append(v.RollbackTo, e.Name)
 		}
-		if waitsOnWindow(e) && v.CanPromote && promotions.MayOverrideFreeze(r.Context(), actor(r), e.Name) {
+		if waitsOnWindow(e) && v.CanPromote && promotions.MayOverrideFreeze(r.Context(), actor(r), rel, e.Name) {
 			if v.Overridable == nil {
 				v.Overridable = map[string]bool{}
 			}

@@ -30,7 +30,7 @@ func newActionFixture(t *testing.T) actionFixture {
 	t.Helper()
 	fx := actionFixture{ruleFixture: newRuleFixture(t)}
 	fx.admin = caller{name: "admin", cookie: fx.srv.adminSession(t)}
-	rule := url.Values{"group": {"sre"}, "permission": {"approve"}, "kinds": {"production"}}
+	rule := url.Values{"name": {"sre-approves-prod"}, "group": {"sre"}, "permission": {"approve"}, "kinds": {"production"}}
 	if got := postForm(t, fx.admin, fx.srv.URL+"/rules", rule); got >= 400 {
 		t.Fatalf("create approve rule: got %d", got)
 	}

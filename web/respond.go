@@ -46,6 +46,9 @@ func errorHandler(log *slog.Logger, h handlerFunc) http.Handler {
 			status, msg = http.StatusNotFound, "Not found: "+err.Error()
 		case errors.Is(err, fault.ErrForbidden):
 			status, msg = http.StatusForbidden, "You are not allowed to do this."
+			if rf, ok := errors.AsType[*fault.Refusal](err); ok {
+				msg = "You are not allowed to do this: " + rf.Reason + "."
+			}
 		case errors.Is(err, fault.ErrConflict):
 			status, msg = http.StatusConflict, err.Error()
 		case errors.Is(err, fault.ErrUnauthenticated):

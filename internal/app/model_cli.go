@@ -15,6 +15,7 @@ import (
 	"ladder/internal/audit"
 	"ladder/internal/fault"
 	"ladder/internal/model"
+	"ladder/internal/user"
 	"ladder/web"
 )
 
@@ -125,10 +126,13 @@ func openModel(ctx context.Context, dataDir string, getenv func(string) string) 
 	return m, func() { conn.Close() }, nil
 }
 
-// modelOf is the export/apply service over svc's model services.
+// modelOf is the export/apply service over svc's model services. Its access rules go through
+// a users service of their own (the command-line tools have none; group roles play no part in
+// rules).
 func modelOf(conn *sql.DB, svc web.Services) *model.Service {
 	return &model.Service{DB: conn, Environments: svc.Environments, Applications: svc.Applications,
 		Products: svc.Products, Workflows: svc.Workflows, Policies: svc.Policies, Flows: svc.Flows,
-		Windows: svc.Windows, Settings: model.Settings{Credentials: svc.Credentials, Providers: svc.Providers,
+		Windows: svc.Windows, Rules: user.NewService(conn, fault.NewValidator(), svc.Now, user.GroupRoles{}),
+		Settings: model.Settings{Credentials: svc.Credentials, Providers: svc.Providers,
 			ArgoCD: svc.ArgoCD, ArgoWorkflows: svc.ArgoWorkflows, Channels: svc.Notify}}
 }

@@ -15,6 +15,16 @@ var ErrNotFound = errors.New("not found")
 // ErrForbidden means the caller may not do this; the web layer answers 403.
 var ErrForbidden = errors.New("forbidden")
 
+// Refusal is an ErrForbidden whose reason may be shown to the person refused: it says what
+// they may not do and which rules say so, nothing secret.
+type Refusal struct{ Reason string }
+
+// Error is the reason, marked forbidden.
+func (r *Refusal) Error() string { return r.Reason + ": " + ErrForbidden.Error() }
+
+// Unwrap makes a refusal an ErrForbidden.
+func (r *Refusal) Unwrap() error { return ErrForbidden }
+
 // ErrConflict means the request clashes with the current state (for example deleting an
 // environment that a flow still uses); the web layer answers 409.
 var ErrConflict = errors.New("conflict")

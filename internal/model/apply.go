@@ -205,6 +205,8 @@ func (s *Service) applyOne(ctx context.Context, q *db.Queries, d incoming, st st
 		} else {
 			_, err = s.Windows.CreateTx(ctx, q, spec.Input(d.name))
 		}
+	case *AccessRuleSpec:
+		after, err = s.applyRule(ctx, q, d, spec, exists)
 	case *ApplicationSpec:
 		if exists {
 			a, uerr := s.Applications.UpdateTx(ctx, q, spec.Environment, d.name, spec.Input(d.name))

@@ -111,6 +111,9 @@ func (s *Service) documents(ctx context.Context, redact bool) ([]document, error
 		return nil, err
 	}
 	docs = append(docs, settings...)
+	if docs, err = s.ruleDocuments(ctx, docs); err != nil {
+		return nil, err
+	}
 	slices.SortStableFunc(docs, func(a, b document) int { return slices.Index(Kinds, a.kind) - slices.Index(Kinds, b.kind) })
 	return docs, nil
 }

@@ -1,5 +1,5 @@
 // Package model exports Ladder's whole model (environments, applications, products,
-// workflows, policies, flows and freeze windows) as YAML documents shaped like Kubernetes objects, and applies
+// workflows, policies, flows, freeze windows and access rules) as YAML documents shaped like Kubernetes objects, and applies
 // such documents back: everything is validated by the services first, then written in one
 // transaction or not at all. Git credential secrets are never part of it.
 package model
@@ -16,6 +16,7 @@ import (
 	"ladder/internal/freeze"
 	"ladder/internal/policy"
 	"ladder/internal/product"
+	"ladder/internal/user"
 	"ladder/internal/workflow"
 )
 
@@ -36,7 +37,7 @@ const (
 
 // Kinds lists the document kinds in export and apply order.
 var Kinds = []string{KindGitCredential, KindGitProvider, KindArgoCDServer, KindArgoWorkflowsServer,
-	KindEnvironment, KindWorkflow, KindPolicy, KindFlow, KindProduct, KindApplication, KindWindow,
+	KindEnvironment, KindWorkflow, KindPolicy, KindFlow, KindProduct, KindApplication, KindWindow, KindRule,
 	KindNotificationChannel}
 
 // Service exports and applies the model through the domain services.
@@ -53,6 +54,7 @@ type Service struct {
 	Settings Settings
 	// Secrets are looked up for references no secrets file supplies (the server's environment).
 	Secrets func(string) string
+	Rules   *user.Service // access rules; nil leaves them out
 }
 
 // Actions an apply takes on one entity.

@@ -20,6 +20,7 @@ import (
 	"ladder/internal/model"
 	"ladder/internal/policy"
 	"ladder/internal/product"
+	"ladder/internal/user"
 	"ladder/internal/workflow"
 )
 
@@ -36,7 +37,7 @@ func newModel(t *testing.T) *model.Service {
 	return &model.Service{DB: conn, Environments: envs, Policies: pols,
 		Applications: application.NewService(conn, check, now), Products: product.NewService(conn, check, now),
 		Workflows: workflow.NewService(conn, check, now), Flows: flow.NewService(conn, check, now, envs, pols),
-		Windows: freeze.NewService(conn, check, now)}
+		Windows: freeze.NewService(conn, check, now), Rules: user.NewService(conn, check, now, user.GroupRoles{})}
 }
 
 func export(t *testing.T, m *model.Service) string {

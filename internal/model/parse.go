@@ -49,6 +49,8 @@ func newSpec(kind string) any {
 		return &FlowSpec{}
 	case KindWindow:
 		return &FreezeWindowSpec{}
+	case KindRule:
+		return &AccessRuleSpec{}
 	}
 	return newSettingSpec(kind)
 }

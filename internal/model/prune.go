@@ -111,6 +111,10 @@ func (s *Service) deleteOne(ctx context.Context, q *db.Queries, d incoming) erro
 		return s.Policies.DeleteTx(ctx, q, d.name)
 	case FreezeWindowSpec:
 		return s.Windows.DeleteTx(ctx, q, d.name)
+	case AccessRuleSpec:
+		if s.Rules != nil {
+			return s.Rules.DeleteRuleTx(ctx, q, d.name)
+		}
 	}
 	return fmt.Errorf("%s %s: cannot be deleted by a prune", d.kind, d.name)
 }

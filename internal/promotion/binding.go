@@ -88,7 +88,7 @@ func (s *Service) Locks(ctx context.Context, who Actor, productName, env string)
 		return nil, err
 	}
 	locks := locksOf(res)
-	if len(locks) > 0 && s.authorize(ctx, who, ActLift, []string{e.Name}) == nil {
+	if len(locks) > 0 && s.authorize(ctx, who, ActLift, Scope{Product: prod.Name}, []string{e.Name}) == nil {
 		for i := range locks {
 			locks[i].MayLift = true
 		}

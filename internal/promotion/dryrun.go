@@ -107,7 +107,7 @@ func (s *Service) DryRun(ctx context.Context, who Actor, req Request) (DryRun, e
 	if err != nil {
 		return DryRun{}, err
 	}
-	if err := s.authorize(ctx, who, ActStart, targetsOf(spec)); err != nil {
+	if err := s.authorize(ctx, who, ActStart, specScope(ActStart, spec), targetsOf(spec)); err != nil {
 		return DryRun{}, err
 	}
 	out := DryRun{Product: spec.Product, Flow: spec.Flow, Version: spec.Version, SourceApp: spec.SourceApp,

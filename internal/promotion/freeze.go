@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"ladder/internal/fault"
+	"ladder/internal/release"
 )
 
 // FreezeOverride asks to let one release through the freeze windows of one of its
@@ -16,10 +17,10 @@ type FreezeOverride struct {
 	Reason      string // required; recorded with the release and in the audit log
 }
 
-// MayOverrideFreeze reports whether who may override the freeze windows of env (pages offer
-// the action only then).
-func (s *Service) MayOverrideFreeze(ctx context.Context, who Actor, env string) bool {
-	return s.authorize(ctx, who, ActOverrideFreeze, []string{env}) == nil
+// MayOverrideFreeze reports whether who may override the freeze windows of env for release rel
+// (pages offer the action only then).
+func (s *Service) MayOverrideFreeze(ctx context.Context, who Actor, rel release.Release, env string) bool {
+	return s.authorize(ctx, who, ActOverrideFreeze, scopeOf(rel), []string{env}) == nil
 }
 
 // OverrideFreeze lets release o.ReleaseID through the freeze windows holding o.Environment
@@ -32,7 +33,7 @@ func (s *Service) OverrideFreeze(ctx context.Context, who Actor, o FreezeOverrid
 	if _, ok := rel.Environment(o.Environment); !ok {
 		return fault.FieldErrors{"environment": fmt.Sprintf("release %s has no environment %q", rel.ID, o.Environment)}
 	}
-	if err := s.authorize(ctx, who, ActOverrideFreeze, []string{o.Environment}); err != nil {
+	if err := s.authorize(ctx, who, ActOverrideFreeze, scopeOf(rel), []string{o.Environment}); err != nil {
 		return err
 	}
 	reason := strings.TrimSpace(o.Reason)

@@ -53,7 +53,7 @@ func TestOverrideFreezeWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	users := user.NewService(conn, check, now, user.GroupRoles{})
-	if _, err := users.CreateRule(ctx, user.RuleInput{Group: "sre", Permission: "promote", Kinds: []string{"production"}}); err != nil {
+	if _, err := users.CreateRule(ctx, user.RuleInput{Name: "sre-prod", Group: "sre", Permission: "promote", Kinds: []string{"production"}}); err != nil {
 		t.Fatal(err)
 	}
 	rels := release.NewService(conn, broker.New(), now)

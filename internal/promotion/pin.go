@@ -25,7 +25,11 @@ type RollbackRequest struct {
 func (s *Service) Rollback(ctx context.Context, who Actor, req RollbackRequest) (release.Release, error) {
 	env := req.Environment
 	if env != "" {
-		if err := s.authorize(ctx, who, ActRollback, []string{env}); err != nil && !errors.Is(err, fault.ErrNotFound) {
+		var sc Scope
+		if old, err := s.releases.Get(ctx, req.ReleaseID); err == nil {
+			sc.Product = old.Product
+		}
+		if err := s.authorize(ctx, who, ActRollback, sc, []string{env}); err != nil && !errors.Is(err, fault.ErrNotFound) {
 			return release.Release{}, err
 		}
 	}
@@ -41,7 +45,7 @@ func (s *Service) Rollback(ctx context.Context, who Actor, req RollbackRequest) 
 		if err := s.pins.Check(in); err != nil {
 			return release.Release{}, err
 		}
-		if err := s.authorize(ctx, who, ActPin, targetsOf(spec)); err != nil {
+		if err := s.authorize(ctx, who, ActPin, Scope{Product: spec.Product}, targetsOf(spec)); err != nil {
 			return release.Release{}, err
 		}
 	}
@@ -56,7 +60,7 @@ func (s *Service) Rollback(ctx context.Context, who Actor, req RollbackRequest) 
 
 // Unpin removes the pin of product in env for who, who must be allowed to promote there.
 func (s *Service) Unpin(ctx context.Context, who Actor, product, env string) (pin.Pin, error) {
-	if err := s.authorize(ctx, who, ActUnpin, []string{env}); err != nil {
+	if err := s.authorize(ctx, who, ActUnpin, Scope{Product: product}, []string{env}); err != nil {
 		return pin.Pin{}, err
 	}
 	if s.pins == nil {

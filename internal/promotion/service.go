@@ -98,80 +98,6 @@ const (
 	ActOverrideFreeze Action = "override-freeze"
 )
 
-// authorize is the one place that decides whether who may take act on the environments
-// targets (the release's target environments; for a decision, the step's environment, or
-// none for a release hook's step). The trigger may only start releases; viewers and disabled
-// users may do nothing; admins may do everything; a promoter may when the promote rules (the
-// approve rules for a decision) let them into every target. Only admins may lift a binding
-// policy's gate; only admins and the groups of promote rules that select the environment may
-// override its freeze windows.
-func (s *Service) authorize(ctx context.Context, who Actor, act Action, targets []string) error {
-	if who.Automatic {
-		if act == ActStart {
-			return nil
-		}
-		return fmt.Errorf("the trigger may only start releases: %w", fault.ErrForbidden)
-	}
-	u := who.User
-	if u.Name == "" {
-		return fault.ErrUnauthenticated
-	}
-	if u.Disabled || !u.Role().AtLeast(user.Promoter) {
-		return fmt.Errorf("%s may not %s releases: %w", u.Name, act, fault.ErrForbidden)
-	}
-	if act == ActLift && !u.Role().AtLeast(user.Admin) {
-		return fmt.Errorf("%s may not lift the gates of binding policies: %w", u.Name, fault.ErrForbidden)
-	}
-	rules, err := s.users.Rules(ctx)
-	if err != nil {
-		return err
-	}
-	perm := user.Promote
-	if act == ActApprove || act == ActReject {
-		perm = user.Approve
-	}
-	for _, name := range targets {
-		env, err := s.envs.Get(ctx, name)
-		if err != nil {
-			return err
-		}
-		target := user.Target{Name: env.Name, Kind: env.Kind}
-		if act == ActOverrideFreeze && !user.Granted(rules, u, perm, target) {
-			return fmt.Errorf("%s may not override the freeze windows of %s (admins and the groups of promote rules for it may): %w", u.Name, env.Name, fault.ErrForbidden)
-		}
-		if !user.Allowed(rules, u, perm, target) {
-			verb := "promote to"
-			if perm == user.Approve {
-				verb = "approve in"
-			}
-			return fmt.Errorf("%s may not %s %s: %w", u.Name, verb, env.Name, fault.ErrForbidden)
-		}
-	}
-	return nil
-}
-
-// Promotable reports, for each environment in envs, whether who may promote into it; pages use
-// it to offer only the targets a promotion could start for.
-func (s *Service) Promotable(ctx context.Context, who Actor, envs []environment.Environment) (map[string]bool, error) {
-	out := map[string]bool{}
-	if who.User.Name == "" {
-		return out, nil
-	}
-	rules, err := s.users.Rules(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range envs {
-		out[e.Name] = who.Automatic || user.Allowed(rules, who.User, user.Promote, user.Target{Name: e.Name, Kind: e.Kind})
-	}
-	return out, nil
-}
-
-// MayPromoteTo refuses (fault.ErrForbidden) when who may not promote into env.
-func (s *Service) MayPromoteTo(ctx context.Context, who Actor, env string) error {
-	return s.authorize(ctx, who, ActStart, []string{env})
-}
-
 // targetsOf names the target environments of a spec (every environment but the trigger's).
 func targetsOf(spec release.Spec) []string {
 	var out []string
@@ -200,7 +126,7 @@ func (s *Service) Terminate(ctx context.Context, who Actor, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, who, ActTerminate, targetsOfRelease(rel)); err != nil {
+	if err := s.authorize(ctx, who, ActTerminate, scopeOf(rel), targetsOfRelease(rel)); err != nil {
 		return err
 	}
 	return s.engine.Terminate(ctx, rel.ID, who.Name())
@@ -212,7 +138,7 @@ func (s *Service) Retry(ctx context.Context, who Actor, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.authorize(ctx, who, ActRetry, targetsOfRelease(rel)); err != nil {
+	if err := s.authorize(ctx, who, ActRetry, scopeOf(rel), targetsOfRelease(rel)); err != nil {
 		return err
 	}
 	return s.engine.Retry(ctx, rel.ID, who.Name())
@@ -246,7 +172,7 @@ func (s *Service) Decide(ctx context.Context, who Actor, d Decision) error {
 		}
 		targets = []string{d.Environment}
 	}
-	if err := s.authorize(ctx, who, act, targets); err != nil {
+	if err := s.authorize(ctx, who, act, scopeOf(rel), targets); err != nil {
 		return err
 	}
 	return s.engine.Decide(ctx, release.Decision{ReleaseID: rel.ID, StepRunID: d.StepRunID, Environment: d.Environment,

@@ -38,7 +38,7 @@ func TestTriggerActor(t *testing.T) {
 	engine := runner.New(conn, rels, gitops.NewStore(t.TempDir()), nil, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now, runner.Options{})
 	svc := promotion.NewService(&promotion.Planner{}, rels, engine, nil, nil)
 	who := promotion.Trigger()
-	if err := svc.MayPromoteTo(ctx, who, "prod"); err != nil {
+	if err := svc.MayPromoteTo(ctx, who, "shop", "prod"); err != nil {
 		t.Errorf("the trigger promoting to prod: got %v, want allowed", err)
 	}
 	for name, act := range map[string]func() error{

@@ -37,6 +37,23 @@ type Request struct {
 // flow reports whether r runs a flow rather than a single promotion.
 func (r Request) flow() bool { return !r.Single && r.From == "" && r.To == "" }
 
+// scope is the product and flow req concerns.
+func (r Request) scope() Scope {
+	if r.flow() {
+		return Scope{Product: r.Product, Flow: r.Flow}
+	}
+	return Scope{Product: r.Product}
+}
+
+// specScope is the product and flow a release started by act from spec concerns: a roll back
+// is a single promotion, whatever flow made the release it rolls back to.
+func specScope(act Action, spec release.Spec) Scope {
+	if act == ActRollback {
+		return Scope{Product: spec.Product}
+	}
+	return Scope{Product: spec.Product, Flow: spec.Flow}
+}
+
 // check reports what is missing or contradictory in r, next to its field.
 func (r Request) check() error {
 	fe := fault.FieldErrors{}
@@ -132,7 +149,7 @@ func (s *Service) mayAsk(ctx context.Context, who Actor, req Request) error {
 	if err != nil {
 		return nil // planning reports it
 	}
-	return s.authorize(ctx, who, ActStart, targets)
+	return s.authorize(ctx, who, ActStart, req.scope(), targets)
 }
 
 // requestTargets names the environments req would promote into, from the model alone.
@@ -152,7 +169,7 @@ func (s *Service) requestTargets(ctx context.Context, req Request) ([]string, er
 }
 
 func (s *Service) start(ctx context.Context, who Actor, act Action, spec release.Spec) (release.Release, error) {
-	if err := s.authorize(ctx, who, act, targetsOf(spec)); err != nil {
+	if err := s.authorize(ctx, who, act, specScope(act, spec), targetsOf(spec)); err != nil {
 		return release.Release{}, err
 	}
 	spec.Cause = string(act)
