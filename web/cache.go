@@ -45,6 +45,10 @@ type cacheEntry struct {
 type rendering struct {
 	id   int64
 	body []byte
+	// mark names what an event shows that is not in the database (the dashboard's versions
+	// read from Git and statuses read from Argo CD): a stream sends a new mark even when no
+	// release event is newer.
+	mark string
 }
 
 // newRenderCache returns an empty cache; version tells whether anything was written since an

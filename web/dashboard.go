@@ -61,7 +61,8 @@ func showDashboard(m dashboardModel, cache *renderCache) handlerFunc {
 func dashboardEvents(log *slog.Logger, m dashboardModel, b *broker.Broker, closing <-chan struct{}, cache *renderCache) handlerFunc {
 	topic := func(*http.Request) string { return broker.AllTopics }
 	return stream(log, b, closing, topic, func(r *http.Request) (rendering, error) {
-		return cache.get("dashboard "+m.gen()+" "+viewerKey(r), func() (rendering, error) {
+		gen := m.gen()
+		return cache.get("dashboard "+gen+" "+viewerKey(r), func() (rendering, error) {
 			// The newest event first: the dashboard read after it is at least that new.
 			last, err := m.releases.NewestEventID(r.Context())
 			if err != nil {
@@ -71,7 +72,9 @@ func dashboardEvents(log *slog.Logger, m dashboardModel, b *broker.Broker, closi
 			if err != nil {
 				return rendering{}, err
 			}
-			return event(r, "dashboard", last, views.DashboardBody(layout(r, "", ""), d))
+			out, err := event(r, "dashboard", last, views.DashboardBody(layout(r, "", ""), d))
+			out.mark = gen
+			return out, err
 		})
 	})
 }

@@ -42,7 +42,12 @@ const writeTimeout = 10 * time.Second
 // needs HTTP/1; Ladder serves HTTP/1.1, with TLS left to the proxy in front.)
 func stream(log *slog.Logger, b *broker.Broker, closing <-chan struct{}, topic func(*http.Request) string, snap snapshot) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		after, _ := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64)
+		// A first connection gets the current snapshot whatever its ID (the page may have been
+		// rendered before something the stream's IDs do not count, such as Argo CD's answer).
+		after := int64(-1)
+		if id := r.Header.Get("Last-Event-ID"); id != "" {
+			after, _ = strconv.ParseInt(id, 10, 64)
+		}
 		// Subscribe before the first snapshot, so a change committed in between still wakes
 		// the stream; check that snapshot before committing to a stream, so a bad ID is a
 		// plain 404.
@@ -91,8 +96,9 @@ func stream(log *slog.Logger, b *broker.Broker, closing <-chan struct{}, topic f
 	}
 }
 
-// send writes head, then out and every newer snapshot after each wake-up, until a write fails,
-// a snapshot fails (the client reconnects and gets a fresh one) or the server closes.
+// send writes head, then out and every newer snapshot after each wake-up (one with a newer ID,
+// or a new mark), until a write fails, a snapshot fails (the client reconnects and gets a
+// fresh one) or the server closes.
 func send(conn net.Conn, head []byte, closing <-chan struct{}, wake <-chan struct{}, snap func() (rendering, error), out rendering, after int64) {
 	write := func(b []byte) bool {
 		_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
@@ -104,12 +110,13 @@ func send(conn net.Conn, head []byte, closing <-chan struct{}, wake <-chan struc
 	}
 	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
+	mark := ""
 	for {
-		if out.id > after {
+		if out.id > after || out.mark != mark {
 			if !write(out.body) {
 				return
 			}
-			after = out.id
+			after, mark = max(after, out.id), out.mark
 		}
 		select {
 		case <-closing:
