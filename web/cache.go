@@ -37,7 +37,8 @@ type cacheEntry struct {
 	ready   chan struct{} // closed once out and err are set
 	out     rendering
 	err     error
-	size    int // what the entry adds to renderCache.size, set under its lock once filled
+	size    int         // what the entry adds to renderCache.size, set under its lock once filled
+	stale   *cacheEntry // the rendering this one replaces, until it is filled; guarded by renderCache.mu
 }
 
 // rendering is what the cache keeps: bytes ready to write, and for event streams the newest
@@ -57,12 +58,27 @@ func newRenderCache(version func() uint64, now func() time.Time) *renderCache {
 	return &renderCache{now: now, version: version, entries: map[string]*cacheEntry{}}
 }
 
+// staleFor is how old a rendering a page may be served while its successor is being rendered.
+const staleFor = time.Second
+
 // get returns the rendering under key, calling fill when there is none that is current.
 func (c *renderCache) get(key string, fill func() (rendering, error)) (rendering, error) {
+	return c.lookup(key, false, fill)
+}
+
+// lookup is get; with acceptStale, a request that finds the rendering being made anew after a
+// write is given the one it replaces (begun at most staleFor ago) instead of waiting for it.
+// Pages accept that: their event stream sends the current state as soon as it connects.
+func (c *renderCache) lookup(key string, acceptStale bool, fill func() (rendering, error)) (rendering, error) {
 	version, now := c.version(), c.now()
 	c.mu.Lock()
 	e := c.entries[key]
 	if e != nil && e.version == version && now.Sub(e.at) < cacheTTL {
+		if acceptStale && e.stale != nil && !e.done() {
+			out := e.stale.out
+			c.mu.Unlock()
+			return out, nil
+		}
 		c.mu.Unlock()
 		<-e.ready
 		if e.err != nil {
@@ -70,15 +86,33 @@ func (c *renderCache) get(key string, fill func() (rendering, error)) (rendering
 		}
 		return e.out, nil
 	}
+	var prev *cacheEntry // the newest good rendering under key, to serve while this one fills
 	if e != nil {
 		c.size -= e.size
+		prev = e.stale
+		if e.done() && e.err == nil {
+			prev = e
+		}
+		if prev != nil && now.Sub(prev.at) >= staleFor {
+			prev = nil
+		}
 	}
-	e = &cacheEntry{version: version, at: now, ready: make(chan struct{}), err: errNotFilled}
+	e = &cacheEntry{version: version, at: now, ready: make(chan struct{}), err: errNotFilled, stale: prev}
 	c.entries[key] = e
 	c.mu.Unlock()
 	defer c.filled(key, e, version, now) // also when fill panics: waiters must not wait forever
 	e.out, e.err = fill()
 	return e.out, e.err
+}
+
+// done reports whether e's fill has returned.
+func (e *cacheEntry) done() bool {
+	select {
+	case <-e.ready:
+		return true
+	default:
+		return false
+	}
 }
 
 // errNotFilled is an entry's error until its fill returns.
@@ -87,6 +121,7 @@ var errNotFilled = errors.New("rendering did not finish")
 // filled keeps e once its fill succeeded, drops it otherwise, and lets its waiters go.
 func (c *renderCache) filled(key string, e *cacheEntry, version uint64, now time.Time) {
 	c.mu.Lock()
+	e.stale = nil
 	if c.entries[key] == e {
 		if e.err != nil {
 			delete(c.entries, key)
@@ -125,7 +160,7 @@ func (c *renderCache) shrink(version uint64, now time.Time) {
 // the same person while nothing changed. also names what else the page depends on that is not
 // in the database (empty for most pages).
 func (c *renderCache) page(w http.ResponseWriter, r *http.Request, also string, build func() (templ.Component, error)) error {
-	out, err := c.get("page "+viewerKey(r)+" "+r.URL.RequestURI()+" "+also, func() (rendering, error) {
+	out, err := c.lookup("page "+viewerKey(r)+" "+r.URL.RequestURI()+" "+also, true, func() (rendering, error) {
 		page, err := build()
 		if err != nil {
 			return rendering{}, err

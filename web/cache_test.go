@@ -128,3 +128,82 @@ func TestRenderCacheSurvivesAPanickingFill(t *testing.T) {
 		t.Fatal("the next caller waited for a fill that had panicked")
 	}
 }
+
+// TestRenderCacheServesThePreviousPageWhileRendering: after a write, the request that renders
+// the page anew pays for it; pages asked for meanwhile get the previous rendering at once, but
+// only one begun less than staleFor ago, and an event rendering (get) always waits for the
+// current one.
+func TestRenderCacheServesThePreviousPageWhileRendering(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	var version atomic.Uint64
+	c := newRenderCache(version.Load, clock)
+	page := func(body string) func() (rendering, error) {
+		return func() (rendering, error) { return rendering{body: []byte(body)}, nil }
+	}
+	if _, err := c.lookup("k", true, page("before")); err != nil {
+		t.Fatal(err)
+	}
+	version.Add(1)
+	started, release := make(chan struct{}), make(chan struct{})
+	done := make(chan string)
+	go func() {
+		out, _ := c.lookup("k", true, func() (rendering, error) {
+			close(started)
+			<-release
+			return rendering{body: []byte("after")}, nil
+		})
+		done <- string(out.body)
+	}()
+	<-started
+	if out, err := c.lookup("k", true, page("unwanted")); err != nil || string(out.body) != "before" {
+		t.Errorf("a page while rendering: got %q (%v), want the previous rendering", out.body, err)
+	}
+	waited := make(chan string)
+	go func() {
+		out, _ := c.get("k", page("unwanted"))
+		waited <- string(out.body)
+	}()
+	select {
+	case got := <-waited:
+		t.Errorf("an event rendering did not wait: got %q", got)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if got := <-done; got != "after" {
+		t.Errorf("the rendering request: got %q, want its own", got)
+	}
+	if got := <-waited; got != "after" {
+		t.Errorf("the waiting event rendering: got %q, want the current one", got)
+	}
+
+	// A previous rendering begun staleFor ago or more is not served: the page waits.
+	mu.Lock()
+	now = now.Add(staleFor)
+	mu.Unlock()
+	version.Add(1)
+	started, release = make(chan struct{}), make(chan struct{})
+	go func() {
+		out, _ := c.lookup("k", true, func() (rendering, error) {
+			close(started)
+			<-release
+			return rendering{body: []byte("latest")}, nil
+		})
+		done <- string(out.body)
+	}()
+	<-started
+	go func() {
+		out, _ := c.lookup("k", true, page("unwanted"))
+		waited <- string(out.body)
+	}()
+	select {
+	case got := <-waited:
+		t.Errorf("a page got a rendering %s old: %q", staleFor, got)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	if <-done != "latest" || <-waited != "latest" {
+		t.Errorf("want both to get the latest rendering")
+	}
+}

@@ -22,7 +22,7 @@ type Filter struct {
 }
 
 // List returns releases newest first, each with its environments' names and statuses (but not
-// their applications).
+// their applications, nor the plan: Get reads a release whole).
 func (s *Service) List(ctx context.Context, f Filter) ([]Release, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
@@ -49,10 +49,7 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Release, error) {
 	out := make([]Release, 0, len(rows))
 	ids := make([]string, 0, len(rows))
 	for _, row := range rows {
-		r, err := fromRow(row)
-		if err != nil {
-			return nil, err
-		}
+		r := summaryOf(row)
 		out = append(out, r)
 		ids = append(ids, r.ID)
 	}

@@ -152,16 +152,22 @@ func load(ctx context.Context, q *db.Queries, id string) (Release, error) {
 }
 
 func fromRow(row db.Release) (Release, error) {
-	r := Release{ID: row.ID, Number: row.Number, Product: row.Product, Flow: row.Flow, Version: row.Version,
+	r := summaryOf(row)
+	if err := json.Unmarshal([]byte(row.Plan), &r.Plan); err != nil {
+		return Release{}, fmt.Errorf("release %s: read plan: %w", row.ID, err)
+	}
+	return r, nil
+}
+
+// summaryOf is a release as lists show it: everything but its plan, whose decoding cost a
+// third of a list's time.
+func summaryOf(row db.Release) Release {
+	return Release{ID: row.ID, Number: row.Number, Product: row.Product, Flow: row.Flow, Version: row.Version,
 		Trigger: Commit{SHA: row.TriggerSha, Message: row.TriggerMessage, Author: row.TriggerAuthor,
 			Branch: row.TriggerBranch, Date: timePtr(row.TriggerDate)},
 		TriggerEnv: row.TriggerEnv, SourceApp: row.SourceApp, Initiator: row.Initiator, Status: row.Status,
 		Blocker: row.Blocker, Error: row.Error, Timeout: time.Duration(row.TimeoutMinutes) * time.Minute,
 		CreatedAt: row.CreatedAt.UTC(), StartedAt: timePtr(row.StartedAt), FinishedAt: timePtr(row.FinishedAt)}
-	if err := json.Unmarshal([]byte(row.Plan), &r.Plan); err != nil {
-		return Release{}, fmt.Errorf("release %s: read plan: %w", row.ID, err)
-	}
-	return r, nil
 }
 
 func nullTime(t *time.Time) sql.NullTime {
