@@ -8,7 +8,6 @@ package db
 import (
 	"context"
 	"database/sql"
-	"strings"
 	"time"
 )
 
@@ -471,51 +470,6 @@ func (q *Queries) ListDeployments(ctx context.Context, arg ListDeploymentsParams
 	return items, nil
 }
 
-const listEnvironmentStatusesOf = `-- name: ListEnvironmentStatusesOf :many
-SELECT release_id, name, status FROM release_environments
-WHERE release_id IN (/*SLICE:ids*/?)
-ORDER BY release_id, position
-`
-
-type ListEnvironmentStatusesOfRow struct {
-	ReleaseID string
-	Name      string
-	Status    string
-}
-
-func (q *Queries) ListEnvironmentStatusesOf(ctx context.Context, ids []string) ([]ListEnvironmentStatusesOfRow, error) {
-	query := listEnvironmentStatusesOf
-	var queryParams []interface{}
-	if len(ids) > 0 {
-		for _, v := range ids {
-			queryParams = append(queryParams, v)
-		}
-		query = strings.Replace(query, "/*SLICE:ids*/?", strings.Repeat(",?", len(ids))[1:], 1)
-	} else {
-		query = strings.Replace(query, "/*SLICE:ids*/?", "NULL", 1)
-	}
-	rows, err := q.db.QueryContext(ctx, query, queryParams...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ListEnvironmentStatusesOfRow
-	for rows.Next() {
-		var i ListEnvironmentStatusesOfRow
-		if err := rows.Scan(&i.ReleaseID, &i.Name, &i.Status); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, err
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const listReleaseApplications = `-- name: ListReleaseApplications :many
 SELECT release_id, environment, name, position, repo_url, branch, path, phase, status, commit_sha, pull_request_url, result, error, started_at, finished_at, argocd_server, argocd_app, health_url, phase_started_at FROM release_applications WHERE release_id = ? ORDER BY environment, position
 `
@@ -609,7 +563,10 @@ func (q *Queries) ListReleaseEnvironments(ctx context.Context, releaseID string)
 }
 
 const listReleasesBy = `-- name: ListReleasesBy :many
-SELECT id, product, number, flow, version, trigger_env, source_app, trigger_sha, trigger_message, trigger_author, trigger_branch, trigger_date, initiator, status, blocker, error, "plan", timeout_minutes, created_at, started_at, finished_at FROM releases
+SELECT releases.id, releases.product, releases.number, releases.flow, releases.version, releases.trigger_env, releases.source_app, releases.trigger_sha, releases.trigger_message, releases.trigger_author, releases.trigger_branch, releases.trigger_date, releases.initiator, releases.status, releases.blocker, releases.error, releases."plan", releases.timeout_minutes, releases.created_at, releases.started_at, releases.finished_at,
+    CAST(COALESCE((SELECT group_concat(e.position || ':' || e.name || ':' || e.status, ',')
+        FROM release_environments e WHERE e.release_id = releases.id), '') AS TEXT) AS environments
+FROM releases
 WHERE id >= ?1 AND id < ?2
   AND (CAST(?3 AS TEXT) IS NULL OR product = ?3)
   AND (CAST(?4 AS TEXT) IS NULL OR status = ?4)
@@ -627,12 +584,19 @@ type ListReleasesByParams struct {
 	Lim     int64
 }
 
+type ListReleasesByRow struct {
+	Release      Release
+	Environments string
+}
+
 // The release list with every filter. Creation time bounds are release ID bounds (an ID starts
 // with its creation time), so the primary key serves date ranges and keyset pages alike: the
 // bounds are always given (the widest are ” and '~'), since a bound written as optional
 // ("? IS NULL OR id < ?") makes SQLite scan from the newest release down to the page.
-// A flow of ” selects manual promotions.
-func (q *Queries) ListReleasesBy(ctx context.Context, arg ListReleasesByParams) ([]Release, error) {
+// A flow of ” selects manual promotions. Each release comes with its environments as
+// "position:name:status", comma-separated in no particular order (names are DNS labels,
+// statuses words).
+func (q *Queries) ListReleasesBy(ctx context.Context, arg ListReleasesByParams) ([]ListReleasesByRow, error) {
 	rows, err := q.db.QueryContext(ctx, listReleasesBy,
 		arg.After,
 		arg.Before,
@@ -645,31 +609,32 @@ func (q *Queries) ListReleasesBy(ctx context.Context, arg ListReleasesByParams) 
 		return nil, err
 	}
 	defer rows.Close()
-	var items []Release
+	var items []ListReleasesByRow
 	for rows.Next() {
-		var i Release
+		var i ListReleasesByRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.Product,
-			&i.Number,
-			&i.Flow,
-			&i.Version,
-			&i.TriggerEnv,
-			&i.SourceApp,
-			&i.TriggerSha,
-			&i.TriggerMessage,
-			&i.TriggerAuthor,
-			&i.TriggerBranch,
-			&i.TriggerDate,
-			&i.Initiator,
-			&i.Status,
-			&i.Blocker,
-			&i.Error,
-			&i.Plan,
-			&i.TimeoutMinutes,
-			&i.CreatedAt,
-			&i.StartedAt,
-			&i.FinishedAt,
+			&i.Release.ID,
+			&i.Release.Product,
+			&i.Release.Number,
+			&i.Release.Flow,
+			&i.Release.Version,
+			&i.Release.TriggerEnv,
+			&i.Release.SourceApp,
+			&i.Release.TriggerSha,
+			&i.Release.TriggerMessage,
+			&i.Release.TriggerAuthor,
+			&i.Release.TriggerBranch,
+			&i.Release.TriggerDate,
+			&i.Release.Initiator,
+			&i.Release.Status,
+			&i.Release.Blocker,
+			&i.Release.Error,
+			&i.Release.Plan,
+			&i.Release.TimeoutMinutes,
+			&i.Release.CreatedAt,
+			&i.Release.StartedAt,
+			&i.Release.FinishedAt,
+			&i.Environments,
 		); err != nil {
 			return nil, err
 		}

@@ -49,19 +49,19 @@ WHERE release_id = ? AND environment = ? AND name = ?;
 -- with its creation time), so the primary key serves date ranges and keyset pages alike: the
 -- bounds are always given (the widest are '' and '~'), since a bound written as optional
 -- ("? IS NULL OR id < ?") makes SQLite scan from the newest release down to the page.
--- A flow of '' selects manual promotions.
-SELECT * FROM releases
+-- A flow of '' selects manual promotions. Each release comes with its environments as
+-- "position:name:status", comma-separated in no particular order (names are DNS labels,
+-- statuses words).
+SELECT sqlc.embed(releases),
+    CAST(COALESCE((SELECT group_concat(e.position || ':' || e.name || ':' || e.status, ',')
+        FROM release_environments e WHERE e.release_id = releases.id), '') AS TEXT) AS environments
+FROM releases
 WHERE id >= sqlc.arg(after) AND id < sqlc.arg(before)
   AND (CAST(sqlc.narg(product) AS TEXT) IS NULL OR product = sqlc.narg(product))
   AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR status = sqlc.narg(status))
   AND (CAST(sqlc.narg(flow) AS TEXT) IS NULL OR flow = sqlc.narg(flow))
 ORDER BY id DESC
 LIMIT sqlc.arg(lim);
-
--- name: ListEnvironmentStatusesOf :many
-SELECT release_id, name, status FROM release_environments
-WHERE release_id IN (sqlc.slice(ids))
-ORDER BY release_id, position;
 
 -- name: LatestReleaseInEnvironment :one
 -- The newest release of a product that promotes to an environment (not as its trigger).

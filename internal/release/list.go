@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"ladder/db"
@@ -47,26 +50,40 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Release, error) {
 		return nil, fmt.Errorf("list releases: %w", err)
 	}
 	out := make([]Release, 0, len(rows))
-	ids := make([]string, 0, len(rows))
 	for _, row := range rows {
-		r := summaryOf(row)
+		r := summaryOf(row.Release)
+		if r.Environments, err = environmentStatuses(row.Environments); err != nil {
+			return nil, fmt.Errorf("release %s: %w", r.ID, err)
+		}
 		out = append(out, r)
-		ids = append(ids, r.ID)
 	}
-	if len(ids) == 0 {
-		return out, nil
+	return out, nil
+}
+
+// environmentStatuses reads the list query's "position:name:status,…" into environments in
+// position order.
+func environmentStatuses(s string) ([]Environment, error) {
+	if s == "" {
+		return nil, nil
 	}
-	envs, err := s.q.ListEnvironmentStatusesOf(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("list environments of releases: %w", err)
+	type placed struct {
+		pos int
+		env Environment
 	}
-	at := map[string]int{}
-	for i, r := range out {
-		at[r.ID] = i
+	var all []placed
+	for item := range strings.SplitSeq(s, ",") {
+		pos, rest, ok := strings.Cut(item, ":")
+		name, status, ok2 := strings.Cut(rest, ":")
+		n, err := strconv.Atoi(pos)
+		if !ok || !ok2 || err != nil {
+			return nil, fmt.Errorf("environment statuses %q: not position:name:status", item)
+		}
+		all = append(all, placed{n, Environment{Name: name, Status: status}})
 	}
-	for _, e := range envs {
-		i := at[e.ReleaseID]
-		out[i].Environments = append(out[i].Environments, Environment{Name: e.Name, Status: e.Status})
+	slices.SortFunc(all, func(a, b placed) int { return a.pos - b.pos })
+	out := make([]Environment, len(all))
+	for i, p := range all {
+		out[i] = p.env
 	}
 	return out, nil
 }
