@@ -64,7 +64,7 @@ func (c *argoStatuses) read(key, server, app string) {
 	ctx, cancel := context.WithTimeout(context.Background(), argoReadTimeout)
 	defer cancel()
 	a, err := c.argo.Application(ctx, server, app)
-	st := views.ArgoStatus{Server: server, App: app, Sync: a.SyncStatus, Health: a.Health}
+	st := views.ArgoStatus{Server: server, App: app, Sync: argocd.OrUnknown(a.SyncStatus), Health: argocd.OrUnknown(a.Health)}
 	if err != nil {
 		st = views.ArgoStatus{Server: server, App: app, Error: err.Error()}
 	}

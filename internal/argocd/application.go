@@ -217,7 +217,7 @@ func (a Application) Causes(status string) []string {
 // OutOfSync, Progressing", then the unhealthy resources' own messages (or the application's
 // health message), error conditions and a failed or running operation's message.
 func (a Application) Report() string {
-	s := "Argo CD: " + orUnknown(a.SyncStatus) + ", " + orUnknown(a.Health)
+	s := "Argo CD: " + OrUnknown(a.SyncStatus) + ", " + OrUnknown(a.Health)
 	if causes := a.Causes(a.Health); a.Health != Healthy && len(causes) > 0 {
 		s += "; " + strings.Join(causes, "; ")
 	} else if a.HealthMessage != "" {
@@ -235,7 +235,8 @@ func (a Application) Report() string {
 	return s
 }
 
-func orUnknown(s string) string {
+// OrUnknown is a sync or health status as Argo CD words it, "Unknown" when it gave none.
+func OrUnknown(s string) string {
 	if s == "" {
 		return "Unknown"
 	}
