@@ -124,7 +124,7 @@ func Start(ctx context.Context, cfg Config, logOut io.Writer) (*Server, error) {
 	}
 	var ready atomic.Bool
 	svc := withModel(services(b, ready.Load), model)
-	svc.Model = modelOf(conn, svc)
+	svc.Model = modelOf(b, svc)
 	svc.Model.Secrets = cfg.Getenv
 	svc.DiskFree = func() (uint64, error) { return diskFree(cfg.DataDir) }
 	if err := withAuth(ctx, cfg, b, &svc, ln.Addr().String(), logOut); err != nil {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -121,7 +120,7 @@ func openModel(ctx context.Context, dataDir string, getenv func(string) string) 
 		return nil, nil, err
 	}
 	svc := withModel(services(b, func() bool { return true }), ms)
-	m := modelOf(conn, svc)
+	m := modelOf(b, svc)
 	m.Secrets = getenv
 	return m, func() { conn.Close() }, nil
 }
@@ -129,10 +128,10 @@ func openModel(ctx context.Context, dataDir string, getenv func(string) string) 
 // modelOf is the export/apply service over svc's model services. Its access rules go through
 // a users service of their own (the command-line tools have none; group roles play no part in
 // rules).
-func modelOf(conn *sql.DB, svc web.Services) *model.Service {
-	return &model.Service{DB: conn, Environments: svc.Environments, Applications: svc.Applications,
+func modelOf(b base, svc web.Services) *model.Service {
+	return &model.Service{DB: b.conn, Environments: svc.Environments, Applications: svc.Applications,
 		Products: svc.Products, Workflows: svc.Workflows, Policies: svc.Policies, Flows: svc.Flows,
-		Windows: svc.Windows, Rules: user.NewService(conn, fault.NewValidator(), svc.Now, user.GroupRoles{}),
+		Windows: svc.Windows, Rules: user.NewService(b.conn, b.check, b.now, user.GroupRoles{}),
 		Settings: model.Settings{Credentials: svc.Credentials, Providers: svc.Providers,
 			ArgoCD: svc.ArgoCD, ArgoWorkflows: svc.ArgoWorkflows, Channels: svc.Notify}}
 }

@@ -84,14 +84,10 @@ func (s *Service) current(ctx context.Context) (state, error) {
 	}
 	st := state{specs: map[string][]byte{}, rank: map[string]int{}, docs: docs}
 	for _, d := range docs {
-		in := incoming{kind: d.kind, name: d.name, spec: d.spec}
 		if e, ok := d.spec.(EnvironmentSpec); ok {
 			st.rank[d.name] = int(e.Position)
 		}
-		if a, ok := d.spec.(ApplicationSpec); ok {
-			in.spec = &a
-		}
-		st.specs[in.key()] = comparable(d.spec)
+		st.specs[stored(d).key()] = comparable(d.spec)
 	}
 	return st, nil
 }

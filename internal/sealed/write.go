@@ -106,18 +106,6 @@ func (s *Service[V, In]) RecordTx(ctx context.Context, q *db.Queries, name strin
 	return s.get(ctx, q, name)
 }
 
-// RecordsTx returns every record with its secrets, read through q.
-func (s *Service[V, In]) RecordsTx(ctx context.Context, q *db.Queries) ([]Record[V], error) {
-	recs, err := s.kind.Store.List(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("list %ss: %w", s.kind.Noun, err)
-	}
-	for i := range recs {
-		recs[i].box, recs[i].noun = s.box, s.kind.Noun
-	}
-	return recs, nil
-}
-
 // seal returns the secrets to store: each new one sealed, a cleared one removed, else the old.
 func (s *Service[V, In]) seal(in In, old map[string][]byte) map[string][]byte {
 	out := make(map[string][]byte, len(s.kind.Secrets))
