@@ -68,7 +68,11 @@ func apiGetModelRepo(repo *modelrepo.Service) handlerFunc {
 // apiSetModelRepo stores the setting; the watcher reads the repository at once.
 func apiSetModelRepo(repo *modelrepo.Service) handlerFunc {
 	return apiSave(http.StatusOK, func(r *http.Request, b modelRepoJSON) (modelrepo.Setting, error) {
-		return repo.Set(r.Context(), modelrepo.Input{URL: b.URL, Branch: b.Branch, Path: b.Path, Credential: b.Credential})
+		set, err := repo.Set(r.Context(), modelrepo.Input{URL: b.URL, Branch: b.Branch, Path: b.Path, Credential: b.Credential})
+		if err == nil {
+			repo.Wake()
+		}
+		return set, err
 	}, modelRepoOut)
 }
 

@@ -118,7 +118,8 @@ func (s *Service) Get(ctx context.Context) (Setting, bool, error) {
 	return Setting{URL: r.Url, Branch: r.Branch, Path: r.Path, Credential: r.Credential, UpdatedAt: r.UpdatedAt}, true, nil
 }
 
-// Set stores the setting (the branch defaults to main) and asks for a check.
+// Set stores the setting (the branch defaults to main). The caller asks for the check: at
+// once (Check) or from the watcher (Wake).
 func (s *Service) Set(ctx context.Context, in Input) (Setting, error) {
 	in.URL, in.Branch, in.Path, in.Credential = strings.TrimSpace(in.URL), strings.TrimSpace(in.Branch),
 		strings.Trim(strings.TrimSpace(in.Path), "/"), strings.TrimSpace(in.Credential)
@@ -149,9 +150,6 @@ func (s *Service) Set(ctx context.Context, in Input) (Setting, error) {
 		return audit.Record(ctx, q, now, audit.Entry{Actor: audit.Actor(ctx), Action: "update", Kind: "model-repository",
 			Name: "model repository", Detail: detail})
 	})
-	if err == nil {
-		s.Wake()
-	}
 	return set, err
 }
 
