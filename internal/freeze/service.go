@@ -253,9 +253,6 @@ func (s *Service) DeleteTx(ctx context.Context, q *db.Queries, name string) erro
 func (s *Service) parse(ctx context.Context, q *db.Queries, in Input, old string) (Window, error) {
 	in = normalize(in)
 	fe := s.check.Struct(in)
-	if fe == nil {
-		fe = fault.FieldErrors{}
-	}
 	for _, r := range reserved {
 		if in.Name == r {
 			fe.Add("name", fmt.Sprintf("%q is reserved for a page of its own", in.Name))

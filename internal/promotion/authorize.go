@@ -66,11 +66,16 @@ func (s *Service) authorize(ctx context.Context, who Actor, act Action, sc Scope
 		return err
 	}
 	perm := act.permission(sc)
+	tags, err := s.productTags(ctx, sc.Product)
+	if err != nil {
+		return err
+	}
 	for _, name := range targets {
-		target, err := s.target(ctx, sc, name)
+		e, err := s.envs.Get(ctx, name)
 		if err != nil {
 			return err
 		}
+		target := user.Target{Environment: e.Name, Kind: e.Kind, Product: sc.Product, ProductTags: tags, Flow: sc.Flow}
 		if act == ActOverrideFreeze && !user.Granted(rules, u, perm, target) {
 			return fmt.Errorf("%s may not override the freeze windows of %s (admins and the groups of promote rules for it may): %w", u.Name, name, fault.ErrForbidden)
 		}
@@ -79,17 +84,6 @@ func (s *Service) authorize(ctx context.Context, who Actor, act Action, sc Scope
 		}
 	}
 	return nil
-}
-
-// target is the environment env with sc's product and flow, as rules select them. A product
-// that no longer exists has no tags.
-func (s *Service) target(ctx context.Context, sc Scope, env string) (user.Target, error) {
-	e, err := s.envs.Get(ctx, env)
-	if err != nil {
-		return user.Target{}, err
-	}
-	tags, err := s.productTags(ctx, sc.Product)
-	return user.Target{Environment: e.Name, Kind: e.Kind, Product: sc.Product, ProductTags: tags, Flow: sc.Flow}, err
 }
 
 // productTags are the tags of product name (none for "", or a product that no longer exists).

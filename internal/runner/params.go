@@ -98,7 +98,7 @@ func failedEnvironments(rel release.Release) string {
 	for _, e := range rel.Environments {
 		status := e.Status
 		switch {
-		case active(status) && e.Error != "":
+		case failing(e):
 			status = release.Failed
 		case active(status) && rel.Status == release.Terminating:
 			status = release.Terminated

@@ -72,12 +72,6 @@ type RuleInput struct {
 	FlowNames    []string `form:"flowNames" validate:"dive,dnslabel"`
 }
 
-// InputOf is r as an input, for a form or a spec that changes it.
-func InputOf(r Rule) RuleInput {
-	return RuleInput{Name: r.Name, Group: r.Group, Permission: string(r.Permission), Names: r.Environments.Names,
-		Kinds: r.Environments.Kinds, ProductNames: r.Products.Names, ProductTags: r.Products.Tags, FlowNames: r.Flows.Names}
-}
-
 // CreateRule stores a new rule.
 func (s *Service) CreateRule(ctx context.Context, in RuleInput) (Rule, error) {
 	var created Rule
@@ -180,9 +174,6 @@ func (s *Service) DeleteRuleTx(ctx context.Context, q *db.Queries, name string) 
 // nothing, silently.
 func (s *Service) checkRule(ctx context.Context, q *db.Queries, in RuleInput, old string) error {
 	fe := s.check.Struct(in)
-	if fe == nil {
-		fe = fault.FieldErrors{}
-	}
 	if in.Name != old && fe["name"] == "" {
 		n, err := q.CountAccessRulesByName(ctx, in.Name)
 		if err != nil {
