@@ -50,7 +50,12 @@ func (s *Service) Rules(ctx context.Context) ([]Rule, error) {
 
 // Rule returns the rule called name.
 func (s *Service) Rule(ctx context.Context, name string) (Rule, error) {
-	r, err := s.q.GetAccessRuleByName(ctx, name)
+	return getRule(ctx, s.q, name)
+}
+
+// getRule reads the rule called name through q; fault.ErrNotFound when there is none.
+func getRule(ctx context.Context, q *db.Queries, name string) (Rule, error) {
+	r, err := q.GetAccessRuleByName(ctx, name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Rule{}, fmt.Errorf("rule %q: %w", name, fault.ErrNotFound)
 	}
@@ -117,12 +122,9 @@ func (s *Service) UpdateRule(ctx context.Context, name string, in RuleInput) (Ru
 
 // UpdateRuleTx is UpdateRule inside the caller's transaction.
 func (s *Service) UpdateRuleTx(ctx context.Context, q *db.Queries, name string, in RuleInput) (Rule, error) {
-	prev, err := q.GetAccessRuleByName(ctx, name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Rule{}, fmt.Errorf("rule %q: %w", name, fault.ErrNotFound)
-	}
+	prev, err := getRule(ctx, q, name)
 	if err != nil {
-		return Rule{}, fmt.Errorf("get rule %q: %w", name, err)
+		return Rule{}, err
 	}
 	in = normalizeRule(in)
 	if err := s.checkRule(ctx, q, in, name); err != nil {
@@ -151,18 +153,11 @@ func (s *Service) DeleteRule(ctx context.Context, name string) error {
 // DeleteRuleTx removes the rule called name inside the caller's transaction (a model apply's
 // prune).
 func (s *Service) DeleteRuleTx(ctx context.Context, q *db.Queries, name string) error {
-	r, err := q.GetAccessRuleByName(ctx, name)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("rule %q: %w", name, fault.ErrNotFound)
-	}
-	if err != nil {
-		return fmt.Errorf("get rule %q: %w", name, err)
-	}
-	rule, err := ruleFromRow(r)
+	rule, err := getRule(ctx, q, name)
 	if err != nil {
 		return err
 	}
-	if err := q.DeleteAccessRule(ctx, r.ID); err != nil {
+	if err := q.DeleteAccessRule(ctx, rule.ID); err != nil {
 		return fmt.Errorf("delete rule %q: %w", name, err)
 	}
 	return audit.Record(ctx, q, s.now().UTC(), audit.Entry{Actor: audit.Actor(ctx), Action: "delete", Kind: "rule",
