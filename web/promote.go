@@ -239,11 +239,11 @@ func planFlow(p promotions) handlerFunc {
 		if err != nil {
 			return err
 		}
-		if !slices.Contains(f.Flows, f.Flow) {
-			f.Errors = fault.FieldErrors{"flow": "choose one of the product's flows"}
-			return dialog(w, r, http.StatusUnprocessableEntity, "Dry run", views.TriggerDialog(f))
+		var plan promotion.DryRun
+		req, err := flowRequest(f, false)
+		if err == nil {
+			plan, err = p.svc.DryRun(r.Context(), actor(r), req)
 		}
-		plan, err := p.svc.DryRun(r.Context(), actor(r), promotion.Request{Product: f.Product, Flow: f.Flow, Commit: f.Commit})
 		if fe, ok := fault.Fields(err); ok {
 			f.Errors = fe
 		} else if errors.Is(err, fault.ErrForbidden) || errors.Is(err, fault.ErrConflict) || errors.Is(err, fault.ErrNotFound) {
@@ -260,11 +260,20 @@ func planFlow(p promotions) handlerFunc {
 }
 
 func (p promotions) startFlow(r *http.Request, f views.TriggerForm) (string, error) {
-	if !slices.Contains(f.Flows, f.Flow) {
-		return "", fault.FieldErrors{"flow": "choose one of the product's flows"}
+	req, err := flowRequest(f, f.Pins.Confirmed)
+	if err != nil {
+		return "", err
 	}
-	rel, err := p.svc.Start(r.Context(), actor(r), triggerRequest(f, f.Pins.Confirmed))
+	rel, err := p.svc.Start(r.Context(), actor(r), req)
 	return rel.ID, err
+}
+
+// flowRequest is triggerRequest once the chosen flow is one of the product's.
+func flowRequest(f views.TriggerForm, confirmed bool) (promotion.Request, error) {
+	if !slices.Contains(f.Flows, f.Flow) {
+		return promotion.Request{}, fault.FieldErrors{"flow": "choose one of the product's flows"}
+	}
+	return triggerRequest(f, confirmed), nil
 }
 
 func (p promotions) triggerForm(r *http.Request) (views.TriggerForm, error) {
