@@ -214,22 +214,7 @@ func startRunner(ctx context.Context, conn *sql.DB, svc *web.Services, model mod
 		Policies: svc.Policies, Environments: svc.Environments, Credentials: model.creds, Git: model.git,
 		Workflows: svc.Workflows, Windows: svc.Windows}
 	svc.Promotions = promotion.NewService(plan, rels, run, svc.Users, svc.Pins)
-	svc.Flows.RefuseDeleteWhileUsed(model.products.UsersOfFlow)
-	svc.Environments.RefuseDeleteWhileUsed(
-		labelled("application", model.apps.UsersOfEnvironment),
-		labelled("flow", svc.Flows.UsersOfEnvironment))
 	return run
-}
-
-// labelled prefixes each name users reports with what kind of thing it is.
-func labelled(kind string, users environment.UsersFunc) environment.UsersFunc {
-	return func(ctx context.Context, env string) ([]string, error) {
-		names, err := users(ctx, env)
-		for i := range names {
-			names[i] = kind + " " + names[i]
-		}
-		return names, err
-	}
 }
 
 // base is what every service is built on: the database, the one validator and the clock.

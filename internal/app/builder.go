@@ -9,6 +9,7 @@ import (
 	"ladder/internal/credential"
 	"ladder/internal/discovery"
 	"ladder/internal/gitops"
+	"ladder/internal/model"
 	"ladder/internal/notify"
 	"ladder/internal/product"
 	"ladder/internal/provider"
@@ -64,5 +65,6 @@ func withModel(svc web.Services, m modelServices) web.Services {
 	svc.ArgoCD, svc.Providers = m.argo, m.providers
 	svc.ArgoWorkflows, svc.StepSecrets, svc.Discovery = m.argoWF, m.secrets, m.discovery
 	svc.Notify = m.notify
+	model.GuardDeletes(svc.Environments, svc.Flows)
 	return svc
 }

@@ -53,7 +53,13 @@ func (s *Service) UsersOfProduct(ctx context.Context, product string) ([]string,
 // UsersOfEnvironment names (environment/name) the applications in env, so that deleting the
 // environment can be refused with a message naming them.
 func (s *Service) UsersOfEnvironment(ctx context.Context, env string) ([]string, error) {
-	rows, err := s.q.ListApplicationsByEnvironment(ctx, env)
+	return UsersOfEnvironmentIn(ctx, s.q, env)
+}
+
+// UsersOfEnvironmentIn is UsersOfEnvironment read through q, which may belong to a caller's
+// transaction.
+func UsersOfEnvironmentIn(ctx context.Context, q *db.Queries, env string) ([]string, error) {
+	rows, err := q.ListApplicationsByEnvironment(ctx, env)
 	if err != nil {
 		return nil, fmt.Errorf("list applications in %q: %w", env, err)
 	}

@@ -23,9 +23,9 @@ type Service struct {
 	users []UsersFunc
 }
 
-// UsersFunc names what uses an environment (e.g. "application dev/api"), so that deleting
-// it can be refused with a message naming them.
-type UsersFunc func(ctx context.Context, env string) ([]string, error)
+// UsersFunc names what uses an environment (e.g. "application dev/api"), read through q (the
+// deleting transaction), so that deleting it can be refused with a message naming them.
+type UsersFunc func(ctx context.Context, q *db.Queries, env string) ([]string, error)
 
 // RefuseDeleteWhileUsed makes Delete refuse an environment that any of users reports in use.
 // The packages that refer to environments (applications, flows) provide them at wiring time.
@@ -156,9 +156,15 @@ func (s *Service) UpdateTx(ctx context.Context, q *db.Queries, name string, in I
 
 // Delete removes the environment called name.
 func (s *Service) Delete(ctx context.Context, name string) error {
+	return db.InTx(ctx, s.db, func(q *db.Queries) error { return s.DeleteTx(ctx, q, name) })
+}
+
+// DeleteTx is Delete inside the caller's transaction q: refused while anything uses the
+// environment.
+func (s *Service) DeleteTx(ctx context.Context, q *db.Queries, name string) error {
 	var using []string
 	for _, users := range s.users {
-		u, err := users(ctx, name)
+		u, err := users(ctx, q, name)
 		if err != nil {
 			return err
 		}
@@ -167,12 +173,6 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 	if len(using) > 0 {
 		return fmt.Errorf("environment %s is used by %s; change or delete them first: %w", name, strings.Join(using, ", "), fault.ErrConflict)
 	}
-	return db.InTx(ctx, s.db, func(q *db.Queries) error { return s.DeleteTx(ctx, q, name) })
-}
-
-// DeleteTx is Delete inside the caller's transaction q, with the checks Delete makes inside
-// its transaction.
-func (s *Service) DeleteTx(ctx context.Context, q *db.Queries, name string) error {
 	e, err := get(ctx, q, name)
 	if err != nil {
 		return err

@@ -24,12 +24,13 @@ type Service struct {
 	now      func() time.Time
 	envs     *environment.Service
 	policies *policy.Service
-	users    []func(ctx context.Context, flow string) ([]string, error)
+	users    []func(ctx context.Context, q *db.Queries, flow string) ([]string, error)
 }
 
 // RefuseDeleteWhileUsed makes Delete refuse a flow that any of users names (products list
-// their flows); the product package provides it at wiring time.
-func (s *Service) RefuseDeleteWhileUsed(users ...func(ctx context.Context, flow string) ([]string, error)) {
+// their flows), read through the deleting transaction; the product package provides it at
+// wiring time.
+func (s *Service) RefuseDeleteWhileUsed(users ...func(ctx context.Context, q *db.Queries, flow string) ([]string, error)) {
 	s.users = append(s.users, users...)
 }
 
@@ -71,7 +72,13 @@ func (s *Service) Get(ctx context.Context, name string) (Flow, error) {
 // UsersOfEnvironment names the flows that use the environment called name, as trigger or
 // step; deleting that environment should be refused while any does.
 func (s *Service) UsersOfEnvironment(ctx context.Context, name string) ([]string, error) {
-	flows, err := s.q.ListFlowsUsingEnvironment(ctx, name)
+	return UsersOfEnvironmentIn(ctx, s.q, name)
+}
+
+// UsersOfEnvironmentIn is UsersOfEnvironment read through q, which may belong to a caller's
+// transaction.
+func UsersOfEnvironmentIn(ctx context.Context, q *db.Queries, name string) ([]string, error) {
+	flows, err := q.ListFlowsUsingEnvironment(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("find flows using environment %q: %w", name, err)
 	}
@@ -153,9 +160,14 @@ func (s *Service) UpdateTx(ctx context.Context, q *db.Queries, name string, in I
 
 // Delete removes the flow called name.
 func (s *Service) Delete(ctx context.Context, name string) error {
+	return db.InTx(ctx, s.db, func(q *db.Queries) error { return s.DeleteTx(ctx, q, name) })
+}
+
+// DeleteTx is Delete inside the caller's transaction q: refused while a product lists the flow.
+func (s *Service) DeleteTx(ctx context.Context, q *db.Queries, name string) error {
 	var using []string
 	for _, users := range s.users {
-		u, err := users(ctx, name)
+		u, err := users(ctx, q, name)
 		if err != nil {
 			return err
 		}
@@ -164,12 +176,6 @@ func (s *Service) Delete(ctx context.Context, name string) error {
 	if len(using) > 0 {
 		return fmt.Errorf("flow %s is used by product %s; remove it from them first: %w", name, strings.Join(using, ", product "), fault.ErrConflict)
 	}
-	return db.InTx(ctx, s.db, func(q *db.Queries) error { return s.DeleteTx(ctx, q, name) })
-}
-
-// DeleteTx is Delete inside the caller's transaction q, with the checks Delete makes inside
-// its transaction.
-func (s *Service) DeleteTx(ctx context.Context, q *db.Queries, name string) error {
 	r, err := q.GetFlow(ctx, name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("flow %q: %w", name, fault.ErrNotFound)

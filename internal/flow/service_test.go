@@ -266,7 +266,7 @@ func TestDeleteRefusedWhileUsed(t *testing.T) {
 		t.Fatalf("create: %v", err)
 	}
 	used := []string{"shop"}
-	fx.flows.RefuseDeleteWhileUsed(func(_ context.Context, name string) ([]string, error) {
+	fx.flows.RefuseDeleteWhileUsed(func(_ context.Context, _ *db.Queries, name string) ([]string, error) {
 		if name == "main" {
 			return used, nil
 		}

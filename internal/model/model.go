@@ -5,11 +5,13 @@
 package model
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"sort"
 	"strings"
 
+	"ladder/db"
 	"ladder/internal/application"
 	"ladder/internal/environment"
 	"ladder/internal/flow"
@@ -55,6 +57,26 @@ type Service struct {
 	// Secrets are looked up for references no secrets file supplies (the server's environment).
 	Secrets func(string) string
 	Rules   *user.Service // access rules; nil leaves them out
+}
+
+// GuardDeletes makes deleting an environment or a flow refused while anything stored uses it
+// (applications and flows use environments, products list flows), whoever deletes: the pages,
+// the API or a prune. The checks read through the deleting transaction.
+func GuardDeletes(envs *environment.Service, flows *flow.Service) {
+	flows.RefuseDeleteWhileUsed(product.UsersOfFlowIn)
+	envs.RefuseDeleteWhileUsed(labelled("application", application.UsersOfEnvironmentIn),
+		labelled("flow", flow.UsersOfEnvironmentIn))
+}
+
+// labelled prefixes each name users reports with what kind of thing it is.
+func labelled(kind string, users environment.UsersFunc) environment.UsersFunc {
+	return func(ctx context.Context, q *db.Queries, env string) ([]string, error) {
+		names, err := users(ctx, q, env)
+		for i := range names {
+			names[i] = kind + " " + names[i]
+		}
+		return names, err
+	}
 }
 
 // Actions an apply takes on one entity.

@@ -34,9 +34,11 @@ func newModel(t *testing.T) *model.Service {
 	t.Cleanup(func() { conn.Close() })
 	check, now := fault.NewValidator(), time.Now
 	envs, pols := environment.NewService(conn, check, now), policy.NewService(conn, check, now)
+	flows := flow.NewService(conn, check, now, envs, pols)
+	model.GuardDeletes(envs, flows)
 	return &model.Service{DB: conn, Environments: envs, Policies: pols,
 		Applications: application.NewService(conn, check, now), Products: product.NewService(conn, check, now),
-		Workflows: workflow.NewService(conn, check, now), Flows: flow.NewService(conn, check, now, envs, pols),
+		Workflows: workflow.NewService(conn, check, now), Flows: flows,
 		Windows: freeze.NewService(conn, check, now), Rules: user.NewService(conn, check, now, user.GroupRoles{})}
 }
 

@@ -8,7 +8,6 @@ import (
 
 	"ladder/db"
 	"ladder/internal/fault"
-	"ladder/internal/product"
 )
 
 // prunedKinds are the kinds a prune deletes from: those the file has documents of.
@@ -72,8 +71,8 @@ func (s *Service) prune(ctx context.Context, q *db.Queries, docs []incoming, st 
 	return changes, problems, nil
 }
 
-// deleteOne deletes one stored entity through its service, after the checks of what still
-// refers to it that the service makes outside its transaction.
+// deleteOne deletes one stored entity through its service, whose own checks refuse what is
+// still in use.
 func (s *Service) deleteOne(ctx context.Context, q *db.Queries, d incoming) error {
 	if k := s.settingKind(d.kind); k != nil {
 		if d.kind == KindGitCredential {
@@ -85,9 +84,6 @@ func (s *Service) deleteOne(ctx context.Context, q *db.Queries, d incoming) erro
 	}
 	switch spec := d.spec.(type) {
 	case EnvironmentSpec:
-		if err := environmentUsers(ctx, q, d.name); err != nil {
-			return err
-		}
 		return s.Environments.DeleteTx(ctx, q, d.name)
 	case *ApplicationSpec:
 		return s.Applications.DeleteTx(ctx, q, spec.Environment, d.name)
@@ -97,13 +93,6 @@ func (s *Service) deleteOne(ctx context.Context, q *db.Queries, d incoming) erro
 		}
 		return s.Products.DeleteTx(ctx, q, d.name)
 	case FlowSpec:
-		users, err := product.UsersOfFlowIn(ctx, q, d.name)
-		if err != nil {
-			return err
-		}
-		if len(users) > 0 {
-			return fmt.Errorf("flow %s is used by product %s: %w", d.name, strings.Join(users, ", product "), fault.ErrConflict)
-		}
 		return s.Flows.DeleteTx(ctx, q, d.name)
 	case WorkflowSpec:
 		return s.Workflows.DeleteTx(ctx, q, d.name)
@@ -117,29 +106,6 @@ func (s *Service) deleteOne(ctx context.Context, q *db.Queries, d incoming) erro
 		}
 	}
 	return fmt.Errorf("%s %s: cannot be deleted by a prune", d.kind, d.name)
-}
-
-// environmentUsers refuses an environment that applications or flows still use.
-func environmentUsers(ctx context.Context, q *db.Queries, name string) error {
-	apps, err := q.ListApplicationsByEnvironment(ctx, name)
-	if err != nil {
-		return fmt.Errorf("list applications in %q: %w", name, err)
-	}
-	var users []string
-	for _, a := range apps {
-		users = append(users, "application "+name+"/"+a.Name)
-	}
-	flows, err := q.ListFlowsUsingEnvironment(ctx, name)
-	if err != nil {
-		return fmt.Errorf("find flows using environment %q: %w", name, err)
-	}
-	for _, f := range flows {
-		users = append(users, "flow "+f)
-	}
-	if len(users) > 0 {
-		return fmt.Errorf("environment %s is used by %s: %w", name, strings.Join(users, ", "), fault.ErrConflict)
-	}
-	return nil
 }
 
 // productUsers refuses a product that freeze windows or notification channels still name

@@ -58,10 +58,12 @@ func newWorld(t *testing.T) *world {
 	}
 	check, now := fault.NewValidator(), time.Now
 	envs, pols := environment.NewService(conn, check, now), policy.NewService(conn, check, now)
+	flows := flow.NewService(conn, check, now, envs, pols)
+	model.GuardDeletes(envs, flows)
 	creds := credential.NewService(conn, box, check, now)
 	m := &model.Service{DB: conn, Environments: envs, Policies: pols,
 		Applications: application.NewService(conn, check, now), Products: product.NewService(conn, check, now),
-		Workflows: workflow.NewService(conn, check, now), Flows: flow.NewService(conn, check, now, envs, pols),
+		Workflows: workflow.NewService(conn, check, now), Flows: flows,
 		Windows: freeze.NewService(conn, check, now),
 		Settings: model.Settings{Credentials: creds, Providers: provider.NewService(conn, box, check, now),
 			ArgoCD: argocd.NewService(conn, box, check, now), ArgoWorkflows: argowf.NewService(conn, box, check, now),
