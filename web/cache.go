@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -20,8 +21,8 @@ const cacheBytes = 32 << 20
 
 // renderCache keeps what was rendered for a page or an event stream, so that viewing data that
 // did not change costs a map lookup instead of a dozen queries and a template. An entry serves
-// while the database's write version has not moved since it was filled, and for at most
-// cacheTTL. When many ask for the same missing entry at once (every viewer of a release after
+// while the database's write version has not moved since it was filled (a page: for coalesce
+// after it moved, unless the viewer wrote since), and for at most cacheTTL. When many ask for the same missing entry at once (every viewer of a release after
 // a change), one renders and the others wait for its bytes.
 type renderCache struct {
 	now     func() time.Time
@@ -61,20 +62,44 @@ func newRenderCache(version func() uint64, now func() time.Time) *renderCache {
 // staleFor is how old a rendering a page may be served while its successor is being rendered.
 const staleFor = time.Second
 
-// get returns the rendering under key, calling fill when there is none that is current.
-func (c *renderCache) get(key string, fill func() (rendering, error)) (rendering, error) {
-	return c.lookup(key, false, fill)
+// coalesce is how long a page's rendering keeps serving after the data changed, to viewers
+// who did not change it themselves. While promotions write many times a second, a page many
+// keep open is rendered a few times a second instead of after every write; its event stream
+// sends the current state as soon as it connects.
+const coalesce = 500 * time.Millisecond
+
+// want says which renderings may answer a request.
+type want struct {
+	// page: a page accepts a rendering up to coalesce old although the data moved, and
+	// while its successor renders, the rendering it replaces (up to staleFor old). Event
+	// streams want the rendering of the current data.
+	page bool
+	// floor is the write version the viewer's own last change reached (wroteVersion): no
+	// rendering from before it answers them, so a person sees what they just did.
+	floor uint64
 }
 
-// lookup is get; with acceptStale, a request that finds the rendering being made anew after a
-// write is given the one it replaces (begun at most staleFor ago) instead of waiting for it.
-// Pages accept that: their event stream sends the current state as soon as it connects.
-func (c *renderCache) lookup(key string, acceptStale bool, fill func() (rendering, error)) (rendering, error) {
+// serves reports whether e may answer a request wanting w while the data is at version.
+func (e *cacheEntry) serves(w want, version uint64, now time.Time) bool {
+	age := now.Sub(e.at)
+	if age >= cacheTTL || e.version < w.floor {
+		return false
+	}
+	return e.version == version || (w.page && age < coalesce)
+}
+
+// get returns the rendering under key, calling fill when there is none that is current.
+func (c *renderCache) get(key string, fill func() (rendering, error)) (rendering, error) {
+	return c.lookup(key, want{}, fill)
+}
+
+// lookup is get for a request wanting w.
+func (c *renderCache) lookup(key string, w want, fill func() (rendering, error)) (rendering, error) {
 	version, now := c.version(), c.now()
 	c.mu.Lock()
 	e := c.entries[key]
-	if e != nil && e.version == version && now.Sub(e.at) < cacheTTL {
-		if acceptStale && e.stale != nil && !e.done() {
+	if e != nil && e.serves(w, version, now) {
+		if w.page && e.stale != nil && !e.done() && e.stale.version >= w.floor {
 			out := e.stale.out
 			c.mu.Unlock()
 			return out, nil
@@ -160,7 +185,8 @@ func (c *renderCache) shrink(version uint64, now time.Time) {
 // the same person while nothing changed. also names what else the page depends on that is not
 // in the database (empty for most pages).
 func (c *renderCache) page(w http.ResponseWriter, r *http.Request, also string, build func() (templ.Component, error)) error {
-	out, err := c.lookup("page "+viewerKey(r)+" "+r.URL.RequestURI()+" "+also, true, func() (rendering, error) {
+	wanted := want{page: true, floor: wroteVersion(r)}
+	out, err := c.lookup("page "+viewerKey(r)+" "+r.URL.RequestURI()+" "+also, wanted, func() (rendering, error) {
 		page, err := build()
 		if err != nil {
 			return rendering{}, err
@@ -188,4 +214,69 @@ func viewerKey(r *http.Request) string {
 		return "anonymous"
 	}
 	return fmt.Sprintf("%d/%q/%s/%q", u.ID, u.Name, u.Role(), flash(r))
+}
+
+// wroteCookie carries the write version a browser's last change reached (noteWrites), for
+// wroteFor after it.
+const wroteCookie = "ladder_wrote"
+
+// wroteFor is how long a change's version is kept: longer than any rendering it must skip
+// may serve (coalesce, staleFor).
+const wroteFor = 5 * time.Second
+
+// noteWrites gives every answer to a browser's change (any method but GET and HEAD, outside
+// the API) the write version reached when the answer is written, so that the pages the
+// browser loads next are rendered from data that includes its change. The value only ever
+// makes a page render anew; one set by hand costs what a query parameter of one's own does.
+func noteWrites(version func() uint64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet || r.Method == http.MethodHead || isAPI(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		nw := &notingWriter{ResponseWriter: w, version: version, secure: r.TLS != nil}
+		next.ServeHTTP(nw, r)
+		nw.note() // a handler that wrote nothing: the headers are sent after it returns
+	})
+}
+
+// notingWriter sets the wrote cookie just before the answer's headers go out.
+type notingWriter struct {
+	http.ResponseWriter
+	version func() uint64
+	secure  bool
+	noted   bool
+}
+
+func (w *notingWriter) note() {
+	if w.noted {
+		return
+	}
+	w.noted = true
+	http.SetCookie(w.ResponseWriter, &http.Cookie{Name: wroteCookie, Value: strconv.FormatUint(w.version(), 10),
+		Path: "/", MaxAge: int(wroteFor / time.Second), HttpOnly: true, Secure: w.secure, SameSite: http.SameSiteLaxMode})
+}
+
+func (w *notingWriter) WriteHeader(code int) {
+	w.note()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *notingWriter) Write(b []byte) (int, error) {
+	w.note()
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (w *notingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// wroteVersion is the write version of the viewer's last change, from the wrote cookie; zero
+// when there is none.
+func wroteVersion(r *http.Request) uint64 {
+	c, err := r.Cookie(wroteCookie)
+	if err != nil {
+		return 0
+	}
+	v, _ := strconv.ParseUint(c.Value, 10, 64)
+	return v
 }

@@ -6,47 +6,102 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"ladder/web"
 )
 
-// TestCachedPagesShowChangesAtOnce views a release page and the releases list until they are
-// served from the cache, changes the release behind them, and expects the first view after
-// the change is stored to show it.
-func TestCachedPagesShowChangesAtOnce(t *testing.T) {
+// TestCachedPagesShowChanges views a release page and the releases list until they are
+// served from the cache, changes the release behind them through the API, and expects the
+// pages to show it once it is stored and a rendering from before it may no longer serve
+// (coalesce after the write).
+func TestCachedPagesShowChanges(t *testing.T) {
 	fx := newAPIFixture(t)
 	rel := fx.frozenRelease(t, "cache")
-	cookie := fx.srv.adminSession(t)
-	view := func(path string) string {
-		t.Helper()
-		req, _ := http.NewRequest("GET", fx.srv.URL+path, nil)
-		req.AddCookie(cookie)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("GET %s: %d", path, resp.StatusCode)
-		}
-		return string(b)
-	}
+	v := viewer{fx: fx, cookies: []*http.Cookie{fx.srv.adminSession(t)}}
 	for _, path := range []string{"/releases/" + rel.ID, "/releases"} {
 		for range 3 {
-			if page := view(path); strings.Contains(page, `data-status="TERMINATED"`) {
+			if page := v.view(t, path); strings.Contains(page, `data-status="TERMINATED"`) {
 				t.Fatalf("%s shows TERMINATED before the release was terminated", path)
 			}
 		}
 	}
 	fx.must(t, "POST", "/api/v1/releases/"+rel.ID+"/terminate", "", 200)
 	// The runner finishes the termination in the background; the API (never cached) tells
-	// when it is stored. From then on every page must show it.
+	// when it is stored.
 	fx.vars["{release}"] = rel.ID
 	fx.waitForStatus(t, "TERMINATED")
+	time.Sleep(web.Coalesce)
 	for _, path := range []string{"/releases/" + rel.ID, "/releases"} {
-		if page := view(path); !strings.Contains(page, `data-status="TERMINATED"`) {
-			t.Errorf("%s right after the release was terminated does not show TERMINATED", path)
+		if page := v.view(t, path); !strings.Contains(page, `data-status="TERMINATED"`) {
+			t.Errorf("%s %s after the release was terminated does not show TERMINATED", path, web.Coalesce)
 		}
 	}
+}
+
+// TestCachedPagesShowTheViewersOwnChangeAtOnce: a person who changes something sees it on
+// the next page they load, even though that page was rendered a moment before.
+func TestCachedPagesShowTheViewersOwnChangeAtOnce(t *testing.T) {
+	fx := newAPIFixture(t)
+	rel := fx.frozenRelease(t, "mine")
+	path := "/releases/" + rel.ID
+	v := viewer{fx: fx, cookies: []*http.Cookie{fx.srv.adminSession(t)}}
+	for range 3 {
+		if page := v.view(t, path); strings.Contains(page, `data-testid="share-links"`) {
+			t.Fatalf("the release page shows share links before any was made")
+		}
+	}
+	req, _ := http.NewRequest("POST", fx.srv.URL+path+"/shares", strings.NewReader(url.Values{"expires": {"24h"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", fx.srv.URL)
+	for _, c := range v.cookies {
+		req.AddCookie(c)
+	}
+	resp, err := noRedirects.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		t.Fatalf("creating a share link: %d", resp.StatusCode)
+	}
+	var wrote *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "ladder_wrote" {
+			wrote = c
+		}
+	}
+	if wrote == nil || wrote.Value == "" || wrote.MaxAge <= 0 {
+		t.Fatalf("the answer to a change sets no write version: %v", resp.Cookies())
+	}
+	v.cookies = append(v.cookies, wrote)
+	if page := v.view(t, path); !strings.Contains(page, `data-testid="share-links"`) {
+		t.Errorf("right after making a share link, its maker's release page does not list it")
+	}
+}
+
+// viewer loads pages with a browser's cookies.
+type viewer struct {
+	fx      *apiFixture
+	cookies []*http.Cookie
+}
+
+func (v viewer) view(t *testing.T, path string) string {
+	t.Helper()
+	req, _ := http.NewRequest("GET", v.fx.srv.URL+path, nil)
+	for _, c := range v.cookies {
+		req.AddCookie(c)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d", path, resp.StatusCode)
+	}
+	return string(b)
 }
 
 // frozenRelease starts a release of a new product p whose one target environment is frozen,

@@ -142,14 +142,17 @@ func TestRenderCacheServesThePreviousPageWhileRendering(t *testing.T) {
 	page := func(body string) func() (rendering, error) {
 		return func() (rendering, error) { return rendering{body: []byte(body)}, nil }
 	}
-	if _, err := c.lookup("k", true, page("before")); err != nil {
+	if _, err := c.lookup("k", want{page: true}, page("before")); err != nil {
 		t.Fatal(err)
 	}
+	mu.Lock()
+	now = now.Add(coalesce)
+	mu.Unlock()
 	version.Add(1)
 	started, release := make(chan struct{}), make(chan struct{})
 	done := make(chan string)
 	go func() {
-		out, _ := c.lookup("k", true, func() (rendering, error) {
+		out, _ := c.lookup("k", want{page: true}, func() (rendering, error) {
 			close(started)
 			<-release
 			return rendering{body: []byte("after")}, nil
@@ -157,7 +160,7 @@ func TestRenderCacheServesThePreviousPageWhileRendering(t *testing.T) {
 		done <- string(out.body)
 	}()
 	<-started
-	if out, err := c.lookup("k", true, page("unwanted")); err != nil || string(out.body) != "before" {
+	if out, err := c.lookup("k", want{page: true}, page("unwanted")); err != nil || string(out.body) != "before" {
 		t.Errorf("a page while rendering: got %q (%v), want the previous rendering", out.body, err)
 	}
 	waited := make(chan string)
@@ -185,7 +188,7 @@ func TestRenderCacheServesThePreviousPageWhileRendering(t *testing.T) {
 	version.Add(1)
 	started, release = make(chan struct{}), make(chan struct{})
 	go func() {
-		out, _ := c.lookup("k", true, func() (rendering, error) {
+		out, _ := c.lookup("k", want{page: true}, func() (rendering, error) {
 			close(started)
 			<-release
 			return rendering{body: []byte("latest")}, nil
@@ -194,7 +197,7 @@ func TestRenderCacheServesThePreviousPageWhileRendering(t *testing.T) {
 	}()
 	<-started
 	go func() {
-		out, _ := c.lookup("k", true, page("unwanted"))
+		out, _ := c.lookup("k", want{page: true}, page("unwanted"))
 		waited <- string(out.body)
 	}()
 	select {
@@ -205,5 +208,50 @@ func TestRenderCacheServesThePreviousPageWhileRendering(t *testing.T) {
 	close(release)
 	if <-done != "latest" || <-waited != "latest" {
 		t.Errorf("want both to get the latest rendering")
+	}
+}
+
+// TestRenderCacheCoalescesPageRenderings: while the data keeps moving, a page's rendering
+// serves for coalesce after the write, except to the viewer who wrote; event renderings are
+// always current.
+func TestRenderCacheCoalescesPageRenderings(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	var version atomic.Uint64
+	c := newRenderCache(version.Load, func() time.Time { return now })
+	fills := 0
+	fill := func() (rendering, error) {
+		fills++
+		return rendering{body: []byte(fmt.Sprint("page ", fills))}, nil
+	}
+	lookup := func(w want) string {
+		t.Helper()
+		out, err := c.lookup("k", w, fill)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(out.body)
+	}
+	steps := []struct {
+		name   string
+		before func()
+		w      want
+		want   string
+	}{
+		{"first view renders", func() {}, want{page: true}, "page 1"},
+		{"a write by someone else: the page keeps serving", func() { version.Add(1); now = now.Add(100 * time.Millisecond) },
+			want{page: true}, "page 1"},
+		{"more writes inside the window: still served", func() { version.Add(5); now = now.Add(coalesce - 200*time.Millisecond) },
+			want{page: true}, "page 1"},
+		{"the viewer who wrote gets a rendering that includes the write", func() {}, want{page: true, floor: 6}, "page 2"},
+		{"which now serves the others", func() {}, want{page: true}, "page 2"},
+		{"an event rendering wants the current data", func() { version.Add(1) }, want{}, "page 3"},
+		{"a write past the window renders again", func() { now = now.Add(coalesce); version.Add(1) }, want{page: true}, "page 4"},
+		{"a floor above anything written renders every time", func() {}, want{page: true, floor: 1 << 40}, "page 5"},
+	}
+	for _, s := range steps {
+		s.before()
+		if got := lookup(s.w); got != s.want {
+			t.Errorf("%s: got %q, want %q", s.name, got, s.want)
+		}
 	}
 }

@@ -13,3 +13,6 @@ func Routes() []RouteAccess {
 	}
 	return out
 }
+
+// Coalesce is how long a page's rendering may serve after someone else's write.
+const Coalesce = coalesce

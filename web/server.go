@@ -20,6 +20,7 @@ func NewHandler(log *slog.Logger, s Services) http.Handler {
 	csrf := http.NewCrossOriginProtection()
 	var h http.Handler = csrf.Handler(mux)
 	h = takeFlash(h)
+	h = noteWrites(s.Version, h)
 	h = measureRequests(s.Metrics, h) // reads the pattern the mux sets on this very request
 	h = markDemo(s.Demo != nil, h)
 	h = markDiskFull(s.DiskFree, s.Now, h)
