@@ -12,43 +12,27 @@ import (
 )
 
 const activeReleasesOfProduct = `-- name: ActiveReleasesOfProduct :many
-SELECT id, product, number, flow, version, trigger_env, source_app, trigger_sha, trigger_message, trigger_author, trigger_branch, trigger_date, initiator, status, blocker, error, "plan", timeout_minutes, created_at, started_at, finished_at FROM releases
+SELECT id, number, status FROM releases
 WHERE product = ? AND status IN ('QUEUED', 'RUNNING', 'SUSPENDED', 'TERMINATING')
 ORDER BY id
 `
 
-func (q *Queries) ActiveReleasesOfProduct(ctx context.Context, product string) ([]Release, error) {
+type ActiveReleasesOfProductRow struct {
+	ID     string
+	Number int64
+	Status string
+}
+
+func (q *Queries) ActiveReleasesOfProduct(ctx context.Context, product string) ([]ActiveReleasesOfProductRow, error) {
 	rows, err := q.db.QueryContext(ctx, activeReleasesOfProduct, product)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []Release
+	var items []ActiveReleasesOfProductRow
 	for rows.Next() {
-		var i Release
-		if err := rows.Scan(
-			&i.ID,
-			&i.Product,
-			&i.Number,
-			&i.Flow,
-			&i.Version,
-			&i.TriggerEnv,
-			&i.SourceApp,
-			&i.TriggerSha,
-			&i.TriggerMessage,
-			&i.TriggerAuthor,
-			&i.TriggerBranch,
-			&i.TriggerDate,
-			&i.Initiator,
-			&i.Status,
-			&i.Blocker,
-			&i.Error,
-			&i.Plan,
-			&i.TimeoutMinutes,
-			&i.CreatedAt,
-			&i.StartedAt,
-			&i.FinishedAt,
-		); err != nil {
+		var i ActiveReleasesOfProductRow
+		if err := rows.Scan(&i.ID, &i.Number, &i.Status); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -725,6 +709,20 @@ func (q *Queries) SetReleaseStatus(ctx context.Context, arg SetReleaseStatusPara
 		arg.FinishedAt,
 		arg.ID,
 	)
+	return err
+}
+
+const supersedeRelease = `-- name: SupersedeRelease :exec
+UPDATE releases SET status = 'TERMINATING', blocker = '', error = ? WHERE id = ?
+`
+
+type SupersedeReleaseParams struct {
+	Error string
+	ID    string
+}
+
+func (q *Queries) SupersedeRelease(ctx context.Context, arg SupersedeReleaseParams) error {
+	_, err := q.db.ExecContext(ctx, supersedeRelease, arg.Error, arg.ID)
 	return err
 }
 

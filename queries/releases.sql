@@ -11,9 +11,12 @@ SELECT CAST(COALESCE(MAX(number), 0) + 1 AS INTEGER) FROM releases WHERE product
 SELECT * FROM releases WHERE id = ?;
 
 -- name: ActiveReleasesOfProduct :many
-SELECT * FROM releases
+SELECT id, number, status FROM releases
 WHERE product = ? AND status IN ('QUEUED', 'RUNNING', 'SUSPENDED', 'TERMINATING')
 ORDER BY id;
+
+-- name: SupersedeRelease :exec
+UPDATE releases SET status = 'TERMINATING', blocker = '', error = ? WHERE id = ?;
 
 -- name: SetReleaseStatus :exec
 UPDATE releases SET status = ?, blocker = ?, error = ?, started_at = ?, finished_at = ? WHERE id = ?;

@@ -34,20 +34,23 @@ func queue(tx *Tx, id, kind, env, app string, at time.Time) error {
 // JobAdvance is the job kind that decides what a release does next.
 const JobAdvance = "advance"
 
-// Active lists the product's releases that are not over (queued, running, suspended or
-// terminating), oldest first, without their environments.
-func (tx *Tx) Active(product string) ([]Release, error) {
+// InFlight is a release that is not over (queued, running, suspended or terminating), as a
+// product's queue sees it.
+type InFlight struct {
+	ID     string
+	Number int64
+	Status string
+}
+
+// Active lists the product's releases that are not over, oldest first.
+func (tx *Tx) Active(product string) ([]InFlight, error) {
 	rows, err := tx.q.ActiveReleasesOfProduct(tx.ctx, product)
 	if err != nil {
 		return nil, fmt.Errorf("list active releases of %s: %w", product, err)
 	}
-	out := make([]Release, 0, len(rows))
-	for _, row := range rows {
-		r, err := fromRow(row)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
+	out := make([]InFlight, len(rows))
+	for i, row := range rows {
+		out[i] = InFlight{ID: row.ID, Number: row.Number, Status: row.Status}
 	}
 	return out, nil
 }
@@ -68,9 +71,8 @@ func (tx *Tx) EnvironmentStatus(id, env string) (string, error) {
 
 // Supersede asks the older release old to terminate because this release reached env: old
 // becomes TERMINATING with reason, both releases record why, and old's advance job ends it.
-func (tx *Tx) Supersede(old Release, reason, env string) error {
-	if err := tx.q.SetReleaseStatus(tx.ctx, db.SetReleaseStatusParams{ID: old.ID, Status: Terminating,
-		Blocker: "", Error: reason, StartedAt: nullTime(old.StartedAt), FinishedAt: nullTime(old.FinishedAt)}); err != nil {
+func (tx *Tx) Supersede(old InFlight, reason, env string) error {
+	if err := tx.q.SupersedeRelease(tx.ctx, db.SupersedeReleaseParams{ID: old.ID, Error: reason}); err != nil {
 		return fmt.Errorf("supersede release %s: %w", old.ID, err)
 	}
 	if _, err := tx.q.CreateReleaseEvent(tx.ctx, db.CreateReleaseEventParams{ReleaseID: old.ID, Kind: "release",

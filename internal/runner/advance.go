@@ -114,9 +114,10 @@ func (a *advancer) start() (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if len(active) > 0 && active[0].ID != rel.ID {
-			pos := slices.IndexFunc(active, func(x release.Release) bool { return x.ID == rel.ID })
-			blocker := fmt.Sprintf("queued behind release #%d (position %d in the queue)", active[0].Number, pos)
+		if pos := slices.IndexFunc(active, func(x release.InFlight) bool { return x.ID == rel.ID }); pos > 0 {
+			// It names the release right ahead, which changes only when that one ends: a
+			// release ending wakes the one behind it alone (wakeQueued), not the whole queue.
+			blocker := fmt.Sprintf("queued behind release #%d", active[pos-1].Number)
 			if blocker == rel.Blocker {
 				return false, nil
 			}

@@ -2,6 +2,7 @@ package runner_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -53,6 +54,37 @@ func TestQueueRunsOneAtATime(t *testing.T) {
 	h.wait(third.ID, "the third release to succeed after the first", status(release.Succeeded))
 	if n := prod.commits(); n != 2 {
 		t.Errorf("prod: got %d commits, want 2 (one promotion; the third found the values already there)", n)
+	}
+}
+
+// TestQueueWaitsBehindTheReleaseAhead: each queued release names the release right ahead of
+// it; when one in the middle ends, the one behind it names the next one ahead, and when the
+// first ends the queue moves up one at a time to the last.
+func TestQueueWaitsBehindTheReleaseAhead(t *testing.T) {
+	h := newHarness(t)
+	h.model.setFrozen("prod", "environment frozen: hold")
+	dev, prod := newRepo(t, "dev", "2.0.0"), newRepo(t, "prod", "1.0.0")
+	envs := []env{{name: "dev", repo: dev}, {name: "prod", repo: prod, deps: []string{"dev"}}}
+	first := h.start("shop", envs, release.ActionCommit)
+	h.wait(first.ID, "the first release to run", status(release.Running))
+	var queued []release.Release
+	for range 3 {
+		queued = append(queued, h.start("shop", envs, release.ActionCommit))
+	}
+	behind := func(ahead release.Release) func(release.Release) bool {
+		want := fmt.Sprintf("queued behind release #%d", ahead.Number)
+		return func(r release.Release) bool { return r.Status == release.Queued && r.Blocker == want }
+	}
+	h.wait(queued[0].ID, "the second behind the first", behind(first))
+	h.wait(queued[1].ID, "the third behind the second", behind(queued[0]))
+	h.wait(queued[2].ID, "the fourth behind the third", behind(queued[1]))
+	if err := h.runner.Terminate(context.Background(), queued[1].ID, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	h.wait(queued[2].ID, "the fourth behind the second once the third ended", behind(queued[0]))
+	h.model.setFrozen("prod", "")
+	for _, r := range []release.Release{first, queued[0], queued[2]} {
+		h.wait(r.ID, "each in turn to succeed", status(release.Succeeded))
 	}
 }
 

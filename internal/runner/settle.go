@@ -119,17 +119,20 @@ func (a *advancer) terminate() error {
 	return a.wakeQueued()
 }
 
-// wakeQueued asks the product's queued releases to look again: the one ahead of them ended.
+// wakeQueued asks the release queued right behind this one, which just ended, to look again:
+// it may start, or wait behind another. Only it: the others wait behind releases that did
+// not end.
 func (a *advancer) wakeQueued() error {
 	active, err := a.tx.Active(a.rel.Product)
 	if err != nil {
 		return err
 	}
 	for _, other := range active {
-		if other.ID != a.rel.ID && other.Status == release.Queued {
-			if err := a.tx.Wake(other.ID); err != nil {
-				return err
+		if other.ID > a.rel.ID {
+			if other.Status != release.Queued {
+				return nil
 			}
+			return a.tx.Wake(other.ID)
 		}
 	}
 	return nil
