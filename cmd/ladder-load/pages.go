@@ -105,7 +105,11 @@ func measurePage(ctx context.Context, o options, base string, cred credential, n
 	if m.bare, err = drive(ctx, bareURL, credential{}, o.connections, o.duration, false); err != nil || !fresh {
 		return m, err
 	}
+	if stopProfile, err = profile(o.cpuProfile, "pages-"+strings.ReplaceAll(name, " ", "-")+"-anew"); err != nil {
+		return m, err
+	}
 	m.fresh, err = drive(ctx, base+path, cred, o.connections, o.duration, true)
+	stopProfile()
 	return m, err
 }
 
