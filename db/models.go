@@ -352,6 +352,7 @@ type Release struct {
 	CreatedAt      time.Time
 	StartedAt      sql.NullTime
 	FinishedAt     sql.NullTime
+	Environments   string
 }
 
 type ReleaseApplication struct {

@@ -142,6 +142,33 @@ func (q *Queries) ListFlowNames(ctx context.Context) ([]string, error) {
 	return items, nil
 }
 
+const listProductNames = `-- name: ListProductNames :many
+SELECT name FROM products ORDER BY name
+`
+
+func (q *Queries) ListProductNames(ctx context.Context) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, listProductNames)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, err
+		}
+		items = append(items, name)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listProducts = `-- name: ListProducts :many
 SELECT id, name, tags, description, template, flows, concurrency, queue_limit, created_at, updated_at FROM products ORDER BY name
 `

@@ -3,10 +3,12 @@ package release_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"ladder/db"
+	"ladder/internal/broker"
 	"ladder/internal/loadtest"
 	"ladder/internal/release"
 )
@@ -88,5 +90,54 @@ func seededHistory(tb testing.TB, n int) (*release.Service, string) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { conn.Close() })
-	return release.NewService(conn, nil, time.Now), middle
+	return release.NewService(conn, broker.New(), time.Now), middle
+}
+
+// TestListEnvironmentsFollowTheirChanges: the list's environment statuses (kept on each
+// release by triggers) are those the release's own environments hold, for every release of a
+// seeded history and after a status changes.
+func TestListEnvironmentsFollowTheirChanges(t *testing.T) {
+	ctx := context.Background()
+	rels, middle := seededHistory(t, 60)
+	same := func(t *testing.T) {
+		t.Helper()
+		all, err := rels.List(ctx, release.Filter{Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, listed := range all {
+			full, err := rels.Get(ctx, listed.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want, got []string
+			for _, e := range full.Environments {
+				want = append(want, e.Name+" "+e.Status)
+			}
+			for _, e := range listed.Environments {
+				got = append(got, e.Name+" "+e.Status)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("release %s: the list has %v, the release %v", listed.ID, got, want)
+			}
+		}
+	}
+	same(t)
+	rel, err := rels.Get(ctx, middle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := rel.Environments[len(rel.Environments)-1]
+	e.Status = release.Skipped
+	if err := rels.Change(ctx, middle, func(tx *release.Tx) error { return tx.SetEnvironment(e, "skipped for the test") }); err != nil {
+		t.Fatal(err)
+	}
+	same(t)
+	page, err := rels.List(ctx, release.Filter{Before: middle + "~", Limit: 1})
+	if err != nil || len(page) != 1 || page[0].ID != middle {
+		t.Fatalf("listing the changed release: %v, %v", page, err)
+	}
+	if got := page[0].Environments[len(page[0].Environments)-1].Status; got != release.Skipped {
+		t.Errorf("after the change the list shows %s, want %s", got, release.Skipped)
+	}
 }

@@ -1,0 +1,41 @@
+-- +goose Up
+-- Each release carries its environments' positions, names and statuses as
+-- "position:name:status,…" (in no particular order), kept by triggers on every insert and
+-- status change, so the releases list reads one row per release instead of a subquery each.
+ALTER TABLE releases ADD COLUMN environments TEXT NOT NULL DEFAULT '';
+
+UPDATE releases SET environments = COALESCE((SELECT group_concat(e.position || ':' || e.name || ':' || e.status, ',')
+    FROM release_environments e WHERE e.release_id = releases.id), '');
+
+-- +goose StatementBegin
+CREATE TRIGGER release_environments_summary_insert AFTER INSERT ON release_environments
+BEGIN
+    UPDATE releases SET environments = COALESCE((SELECT group_concat(e.position || ':' || e.name || ':' || e.status, ',')
+        FROM release_environments e WHERE e.release_id = NEW.release_id), '')
+    WHERE id = NEW.release_id;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER release_environments_summary_update AFTER UPDATE OF status, position, name ON release_environments
+BEGIN
+    UPDATE releases SET environments = COALESCE((SELECT group_concat(e.position || ':' || e.name || ':' || e.status, ',')
+        FROM release_environments e WHERE e.release_id = NEW.release_id), '')
+    WHERE id = NEW.release_id;
+END;
+-- +goose StatementEnd
+
+-- +goose StatementBegin
+CREATE TRIGGER release_environments_summary_delete AFTER DELETE ON release_environments
+BEGIN
+    UPDATE releases SET environments = COALESCE((SELECT group_concat(e.position || ':' || e.name || ':' || e.status, ',')
+        FROM release_environments e WHERE e.release_id = OLD.release_id), '')
+    WHERE id = OLD.release_id;
+END;
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TRIGGER release_environments_summary_delete;
+DROP TRIGGER release_environments_summary_update;
+DROP TRIGGER release_environments_summary_insert;
+ALTER TABLE releases DROP COLUMN environments;
