@@ -25,5 +25,8 @@ RETURNING *;
 -- name: DeleteProduct :exec
 DELETE FROM products WHERE id = ?;
 
+-- name: ListProductNames :many
+SELECT name FROM products ORDER BY name;
+
 -- name: ListFlowNames :many
 SELECT name FROM flows ORDER BY name;

@@ -23,19 +23,11 @@ type startChoices struct {
 
 // names lists the products and the flows, by name.
 func (c startChoices) names(r *http.Request) (products, flows []string, err error) {
-	prods, err := c.products.List(r.Context())
-	if err != nil {
+	if products, err = c.products.Names(r.Context()); err != nil {
 		return nil, nil, err
 	}
-	for _, p := range prods {
-		products = append(products, p.Name)
-	}
-	fls, err := c.flows.List(r.Context())
-	if err != nil {
+	if flows, err = c.flows.Names(r.Context()); err != nil {
 		return nil, nil, err
-	}
-	for _, fl := range fls {
-		flows = append(flows, fl.Name)
 	}
 	return products, flows, nil
 }

@@ -57,6 +57,15 @@ func (s *Service) List(ctx context.Context) ([]Flow, error) {
 	return list, nil
 }
 
+// Names returns every flow's name, in order.
+func (s *Service) Names(ctx context.Context) ([]string, error) {
+	names, err := s.q.ListFlowNames(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list flow names: %w", err)
+	}
+	return names, nil
+}
+
 // Get returns the flow called name.
 func (s *Service) Get(ctx context.Context, name string) (Flow, error) {
 	r, err := s.q.GetFlow(ctx, name)

@@ -30,6 +30,15 @@ func NewService(conn *sql.DB, check *fault.Validator, now func() time.Time) *Ser
 // List returns every product by name.
 func (s *Service) List(ctx context.Context) ([]Product, error) { return listIn(ctx, s.q) }
 
+// Names returns every product's name, in order.
+func (s *Service) Names(ctx context.Context) ([]string, error) {
+	names, err := s.q.ListProductNames(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list product names: %w", err)
+	}
+	return names, nil
+}
+
 func listIn(ctx context.Context, q *db.Queries) ([]Product, error) {
 	rows, err := q.ListProducts(ctx)
 	if err != nil {
