@@ -21,7 +21,7 @@ func TestCachedPagesShowChanges(t *testing.T) {
 	v := viewer{fx: fx, cookies: []*http.Cookie{fx.srv.adminSession(t)}}
 	for _, path := range []string{"/releases/" + rel.ID, "/releases"} {
 		for range 3 {
-			if page := v.view(t, path); strings.Contains(page, `data-status="TERMINATED"`) {
+			if page := v.view(t, path); strings.Contains(page, `data-st="terminated"`) {
 				t.Fatalf("%s shows TERMINATED before the release was terminated", path)
 			}
 		}
@@ -33,7 +33,7 @@ func TestCachedPagesShowChanges(t *testing.T) {
 	fx.waitForStatus(t, "TERMINATED")
 	time.Sleep(web.Coalesce)
 	for _, path := range []string{"/releases/" + rel.ID, "/releases"} {
-		if page := v.view(t, path); !strings.Contains(page, `data-status="TERMINATED"`) {
+		if page := v.view(t, path); !strings.Contains(page, `data-st="terminated"`) {
 			t.Errorf("%s %s after the release was terminated does not show TERMINATED", path, web.Coalesce)
 		}
 	}

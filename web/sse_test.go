@@ -90,7 +90,7 @@ func TestEventStreamOverHTTP(t *testing.T) {
 		if e.id <= first.id {
 			t.Fatalf("event %d after event %d", e.id, first.id)
 		}
-		if strings.Contains(e.data, `data-status="TERMINATED"`) {
+		if strings.Contains(e.data, `data-st="terminated"`) {
 			return
 		}
 	}

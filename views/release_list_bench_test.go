@@ -1,0 +1,32 @@
+package views
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	"ladder/internal/release"
+)
+
+// BenchmarkReleaseListBody renders the releases list's 50 rows, three environments each: the
+// template's share of a list rendered anew.
+func BenchmarkReleaseListBody(b *testing.B) {
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	list := ReleaseList{Now: now, Next: "/releases?before=x"}
+	statuses := []string{release.Succeeded, release.Running, release.Failed}
+	for i := range 50 {
+		list.Releases = append(list.Releases, release.Release{ID: fmt.Sprintf("01JX%020d", i), Product: "product-3",
+			Number: int64(1000 + i), Flow: "main", Version: "1.2." + fmt.Sprint(i), Status: statuses[i%3],
+			CreatedAt: now.Add(-time.Duration(i) * time.Hour),
+			Environments: []release.Environment{{Name: "dev", Status: release.Succeeded},
+				{Name: "staging", Status: statuses[i%3]}, {Name: "prod", Status: release.Pending}}})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := ReleaseListBody(list).Render(context.Background(), io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
