@@ -13,12 +13,16 @@ import (
 )
 
 // MaxOpen is how many clones stay open at once. An open clone keeps its pack indexes and an
-// object cache; the least recently used one is closed when another opens.
-const MaxOpen = 8
+// object cache; the least recently used one is closed when another opens. Opening one reads
+// every pack index again, which cost more CPU than the promotion itself when products took
+// turns on more repositories than stayed open (20 repositories and 8 open clones, say), so
+// the bound is above the repositories an installation usually promotes between.
+const MaxOpen = 32
 
 // ObjectCacheSize bounds the object cache of each open clone (go-git's default is 96 MiB and
-// is never given back while the clone stays open).
-const ObjectCacheSize = 4 * cache.MiByte
+// is never given back while the clone stays open): MaxOpen × ObjectCacheSize = 64 MiB at
+// most.
+const ObjectCacheSize = 2 * cache.MiByte
 
 // openRepos is a bounded, least-recently-used set of open clones by directory.
 type openRepos struct {
