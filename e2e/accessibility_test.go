@@ -29,7 +29,7 @@ func TestAccessibility(t *testing.T) {
 	must(t, err, "open the dashboard")
 	must(t, page.GetByTestId("demo-new-version").Click(), "press New version in dev")
 	wait := playwright.LocatorAssertionsToContainTextOptions{Timeout: playwright.Float(40_000)}
-	must(t, expect.Locator(page.GetByTestId("cell-prod-eu-shop")).ToContainText("waiting for approval", wait), "a release waits for approval")
+	must(t, expect.Locator(dashCell(page, "prod-eu", "shop")).ToContainText("waiting for approval", wait), "a release waits for approval")
 
 	pages := crawl(t, page, srv.URL)
 	if len(pages) < 20 {

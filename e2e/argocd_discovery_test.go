@@ -104,10 +104,10 @@ func runDiscoveredRelease(t *testing.T, page playwright.Page, argo *fakeargocd.S
 	_, err := page.Goto("/")
 	must(t, err, "open the dashboard")
 	// Argo CD is read in the background: the cell says so, then shows the answer without a reload.
-	must(t, expect.Locator(page.GetByTestId("argo-prod-shop")).ToContainText("Synced"), "the cell shows Argo CD's sync status")
-	must(t, expect.Locator(page.GetByTestId("argo-prod-shop")).ToContainText("Healthy"), "and its health")
+	must(t, expect.Locator(dashCell(page, "prod", "shop").Locator(".cell-argo")).ToContainText("Synced"), "the cell shows Argo CD's sync status")
+	must(t, expect.Locator(dashCell(page, "prod", "shop").Locator(".cell-argo")).ToContainText("Healthy"), "and its health")
 	shoot(t, page, "dashboard-argocd")
-	must(t, page.GetByTestId("promote-prod-shop").Click(), "open the promote dialog")
+	must(t, dashPromote(page, "prod", "shop").Click(), "open the promote dialog")
 	must(t, page.GetByTestId("confirm-promote").Click(), "promote")
 	must(t, page.WaitForURL("**/releases/*"), "arrive on the release page")
 	must(t, expect.Locator(page.GetByTestId("blocker-prod")).ToContainText("waiting for Argo CD to sync team-shop/shop-prod",

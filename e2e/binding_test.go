@@ -34,7 +34,7 @@ func TestPromoterSeesBindingGates(t *testing.T) {
 
 	_, err = page.Goto("/")
 	must(t, err, "open the dashboard")
-	must(t, page.GetByTestId("promote-prod-shop").Click(), "open the promote dialog")
+	must(t, dashPromote(page, "prod", "shop").Click(), "open the promote dialog")
 	dialog := page.GetByTestId("promote-dialog")
 	pre := dialog.GetByLabel("Pre-action")
 	action := dialog.GetByLabel("Action", playwright.LocatorGetByLabelOptions{Exact: playwright.Bool(true)})

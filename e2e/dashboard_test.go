@@ -35,15 +35,17 @@ func TestDashboardJourney(t *testing.T) {
 	must(t, err, "unfreeze dev")
 	_, err = page.Goto("/")
 	must(t, err, "back to the dashboard")
-	must(t, expect.Locator(page.GetByTestId("version-prod-shop")).ToHaveText("1.1.0"), "prod shows the promoted version")
-	must(t, expect.Locator(page.GetByTestId("cell-prod-shop")).ToContainText("succeeded"), "and its latest release status")
+	must(t, expect.Locator(dashVersion(page, "prod", "shop")).ToHaveText("1.1.0"), "prod shows the promoted version")
+	must(t, expect.Locator(dashCell(page, "prod", "shop")).ToContainText("succeeded"), "and its latest release status")
+	must(t, expect.Locator(dashCell(page, "prod", "shop").Locator("time")).ToHaveAttribute("title", regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$`)),
+		"when the version arrived, in UTC on hover")
 
 	dev.commitVersion("1.2.0")
 	_, err = page.Goto("/")
 	must(t, err, "back to the dashboard")
-	must(t, expect.Locator(page.GetByTestId("promote-prod-shop")).ToHaveCount(0), "dev and prod hold the same version: nothing to promote")
-	must(t, page.GetByTestId("check-git-shop").Click(), "check Git now")
-	must(t, expect.Locator(page.GetByTestId("version-dev-shop")).ToHaveText("1.2.0"), "dev's new version is read")
+	must(t, expect.Locator(dashPromote(page, "prod", "shop")).ToHaveCount(0), "dev and prod hold the same version: nothing to promote")
+	must(t, dashButton(page, "shop", "Check Git now").Click(), "check Git now")
+	must(t, expect.Locator(dashVersion(page, "dev", "shop")).ToHaveText("1.2.0"), "dev's new version is read")
 	promoteFromDashboard(t, page) // a reload after "Check Git now" shows the version it read
 	if got := prod.show("Chart.yaml"); !strings.Contains(got, `"1.2.0"`) {
 		t.Fatalf("prod Chart.yaml: got %q, want 1.2.0 promoted", got)
@@ -90,7 +92,7 @@ func promoteFromDashboard(t *testing.T, page playwright.Page) string {
 // promoteShown promotes shop to prod from the dashboard page as it is now shown.
 func promoteShown(t *testing.T, page playwright.Page) string {
 	t.Helper()
-	must(t, page.GetByTestId("promote-prod-shop").Click(), "open the promote dialog")
+	must(t, dashPromote(page, "prod", "shop").Click(), "open the promote dialog")
 	must(t, expect.Locator(page.GetByTestId("promote-dialog").GetByTestId("diff-shop-prod")).ToBeVisible(), "the preview is shown")
 	must(t, page.GetByTestId("confirm-promote").Click(), "confirm")
 	must(t, page.WaitForURL("**/releases/*"), "arrive on the release page")

@@ -21,9 +21,9 @@ func TestDiffPreviewMatchesCommit(t *testing.T) {
 
 	_, err := page.Goto("/")
 	must(t, err, "open the dashboard")
-	must(t, expect.Locator(page.GetByTestId("version-dev-shop")).ToHaveText("3.1.0"), "dev's version read from its repository")
-	must(t, expect.Locator(page.GetByTestId("version-prod-shop")).ToHaveText("3.0.2"), "prod's version read from its repository")
-	must(t, page.GetByTestId("promote-prod-shop").Click(), "open the promote dialog")
+	must(t, expect.Locator(dashVersion(page, "dev", "shop")).ToHaveText("3.1.0"), "dev's version read from its repository")
+	must(t, expect.Locator(dashVersion(page, "prod", "shop")).ToHaveText("3.0.2"), "prod's version read from its repository")
+	must(t, dashPromote(page, "prod", "shop").Click(), "open the promote dialog")
 	dialog := page.GetByTestId("promote-dialog")
 	must(t, expect.Locator(dialog.GetByLabel("From")).ToHaveValue("dev"), "the predecessor is the source")
 	must(t, expect.Locator(dialog.GetByLabel("Action", playwright.LocatorGetByLabelOptions{Exact: playwright.Bool(true)})).ToContainText("commit (from commit-everywhere)"), "the action comes from the policy")

@@ -42,7 +42,7 @@ func TestFlowDryRun(t *testing.T) {
 	signInAsAdmin(t, page)
 	_, err = page.Goto("/")
 	must(t, err, "open the dashboard")
-	must(t, page.GetByTestId("trigger-shop").Click(), "open the trigger dialog")
+	must(t, dashButton(page, "shop", "Trigger flow").Click(), "open the trigger dialog")
 	dialog := page.GetByTestId("trigger-dialog")
 	must(t, dialog.GetByTestId("dry-run").Click(), "press Dry run")
 	plan := dialog.GetByTestId("dry-run-plan")

@@ -67,8 +67,8 @@ func TestPinJourney(t *testing.T) {
 
 	_, err = page.Goto("/")
 	must(t, err, "open the dashboard")
-	must(t, expect.Locator(page.GetByTestId("pin-prod-shop")).ToContainText("pinned at 1.1.0"), "the prod cell carries the pin")
-	must(t, expect.Locator(page.GetByTestId("pin-prod-shop")).ToHaveAttribute("title", "pinned at 1.1.0 by admin: bad cache headers in 1.2.0"), "with who and why")
+	must(t, expect.Locator(dashCell(page, "prod", "shop").Locator(".pin-badge")).ToContainText("pinned at 1.1.0"), "the prod cell carries the pin")
+	must(t, expect.Locator(dashCell(page, "prod", "shop").Locator(".pin-badge")).ToHaveAttribute("title", "pinned at 1.1.0 by admin: bad cache headers in 1.2.0"), "with who and why")
 	shoot(t, page, "pin-dashboard")
 
 	commits := strings.Count(runGit(t, prod.bare, "log", "--format=%H", "main"), "\n")

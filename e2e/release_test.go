@@ -79,7 +79,7 @@ func TestPromoteJourney(t *testing.T) {
 	})
 	_, err = page.Goto("/")
 	must(t, err, "open the dashboard")
-	must(t, page.GetByTestId("promote-prod-shop").Click(), "open the promote dialog")
+	must(t, dashPromote(page, "prod", "shop").Click(), "open the promote dialog")
 	must(t, expect.Locator(page.GetByTestId("promote-dialog").GetByTestId("diff-shop-prod")).ToBeVisible(), "the diff preview is shown")
 	must(t, page.GetByTestId("confirm-promote").Click(), "promote")
 	must(t, page.WaitForURL("**/releases/*"), "arrive on the release page")

@@ -35,8 +35,8 @@ func TestLiveScreensJourney(t *testing.T) {
 
 	must(t, page.GetByTestId("demo-new-version").Click(), "press New version in dev")
 	wait := playwright.LocatorAssertionsToContainTextOptions{Timeout: playwright.Float(40_000)}
-	must(t, expect.Locator(page.GetByTestId("cell-dev-shop")).ToContainText("#1", wait), "the dashboard shows the release dev started")
-	must(t, expect.Locator(page.GetByTestId("cell-prod-eu-shop")).ToContainText("waiting for approval", wait), "the dashboard shows prod-eu waiting")
+	must(t, expect.Locator(dashCell(page, "dev", "shop")).ToContainText("#1", wait), "the dashboard shows the release dev started")
+	must(t, expect.Locator(dashCell(page, "prod-eu", "shop")).ToContainText("waiting for approval", wait), "the dashboard shows prod-eu waiting")
 	must(t, expect.Locator(list.GetByTestId("release-list")).ToContainText("shop #1", wait), "the release list shows the release")
 	shoot(t, page, "dashboard")
 
@@ -65,7 +65,7 @@ func TestLiveScreensJourney(t *testing.T) {
 	must(t, expect.Locator(rel.GetByTestId("release-status")).ToContainText("succeeded", wait), "the release succeeds")
 	must(t, expect.Locator(now).ToContainText("Done: 1.3.1 reached staging, prod-eu, prod-us"), "the header says it is done")
 
-	must(t, expect.Locator(page.GetByTestId("version-prod-us-shop")).ToHaveText("1.3.1", playwright.LocatorAssertionsToHaveTextOptions{Timeout: playwright.Float(20_000)}), "the dashboard shows the new version in prod-us")
+	must(t, expect.Locator(dashVersion(page, "prod-us", "shop")).ToHaveText("1.3.1", playwright.LocatorAssertionsToHaveTextOptions{Timeout: playwright.Float(20_000)}), "the dashboard shows the new version in prod-us")
 	must(t, expect.Locator(list.GetByTestId("release-list").Locator("tbody tr").First()).ToContainText("succeeded"), "the list shows the release succeeded")
 	same, err := page.Evaluate("window.__sameDocument === true")
 	must(t, err, "read the mark")
@@ -77,7 +77,7 @@ func TestLiveScreensJourney(t *testing.T) {
 
 	// A second release: what changed since the version production runs.
 	must(t, page.GetByTestId("demo-new-version").Click(), "press New version in dev again")
-	must(t, expect.Locator(page.GetByTestId("cell-prod-eu-shop")).ToContainText("waiting for approval", wait), "the second release waits for prod-eu")
+	must(t, expect.Locator(dashCell(page, "prod-eu", "shop")).ToContainText("waiting for approval", wait), "the second release waits for prod-eu")
 	_, err = rel.Goto("/releases")
 	must(t, err, "open the list")
 	must(t, rel.GetByTestId("release-list").Locator("tbody tr").First().Locator("a").Click(), "open the newest release")
@@ -101,7 +101,7 @@ func TestLiveScreensJourney(t *testing.T) {
 		signInAsAdmin(t, p)
 		_, err = p.Goto("/")
 		must(t, err, "open the dashboard")
-		must(t, expect.Locator(p.GetByTestId("version-prod-us-shop")).ToHaveText("1.3.2"), "the dashboard")
+		must(t, expect.Locator(dashVersion(p, "prod-us", "shop")).ToHaveText("1.3.2"), "the dashboard")
 		noSidewaysScroll(t, p, look.opts, look.name+" dashboard")
 		shoot(t, p, "dashboard-"+look.name)
 		_, err = p.Goto(rel.URL())

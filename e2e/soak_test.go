@@ -62,7 +62,7 @@ func TestSoakJourney(t *testing.T) {
 
 	_, err = page.Goto("/")
 	must(t, err, "open the dashboard")
-	must(t, page.GetByTestId("trigger-shop").Click(), "open the trigger dialog")
+	must(t, dashButton(page, "shop", "Trigger flow").Click(), "open the trigger dialog")
 	dialog := page.GetByTestId("trigger-dialog")
 	must(t, dialog.GetByTestId("dry-run").Click(), "press Dry run")
 	must(t, expect.Locator(dialog.GetByTestId("dry-run-soak-prod")).ToHaveText("Starts once staging has run the version for 30 min."), "the dry run shows the soak")

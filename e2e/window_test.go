@@ -55,7 +55,7 @@ func TestFreezeWindowJourney(t *testing.T) {
 	must(t, err, "open the dashboard")
 	must(t, expect.Locator(page.GetByTestId("column-prod").GetByTestId("window-current")).ToContainText("release-week until "+until), "the dashboard shows it")
 	shoot(t, page, "window-dashboard")
-	must(t, page.GetByTestId("promote-prod-shop").Click(), "open the promote dialog")
+	must(t, dashPromote(page, "prod", "shop").Click(), "open the promote dialog")
 	must(t, expect.Locator(page.GetByTestId("promote-dialog").GetByTestId("diff-shop-prod")).ToBeVisible(), "the diff preview is shown")
 	must(t, page.GetByTestId("confirm-promote").Click(), "promote")
 	must(t, page.WaitForURL("**/releases/*"), "arrive on the release page")

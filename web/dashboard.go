@@ -256,7 +256,7 @@ func (m dashboardModel) cell(ctx context.Context, p product.Product, app applica
 		}
 	}()
 	if ok && trig == "" {
-		c.Version, c.VersionSource = dep.Version, "newest release that succeeded here"
+		c.Version, c.VersionSource = dep.Version, views.VersionFromRelease
 		c.DeployedAt, c.CommitSHA, c.RepoURL = dep.At, dep.CommitSHA, dep.RepoURL
 		return c, nil
 	}

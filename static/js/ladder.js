@@ -53,3 +53,17 @@
     }
   });
 })();
+
+// A relative time ("3 h ago") shows its moment in UTC when hovered. Pages that list many (the
+// dashboard) send only the datetime attribute; the tooltip is made here.
+(function () {
+  "use strict";
+  function titleTimes() {
+    document.querySelectorAll("time[datetime]:not([title])").forEach(function (t) {
+      var at = new Date(t.getAttribute("datetime"));
+      if (!isNaN(at)) t.title = at.toISOString().slice(0, 19).replace("T", " ") + " UTC";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", titleTimes);
+  document.addEventListener("htmx:afterSettle", titleTimes);
+})();
