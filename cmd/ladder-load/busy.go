@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"ladder/db"
+	"ladder/internal/gitserver"
 	"ladder/internal/loadtest"
 	"ladder/internal/release"
 )
@@ -21,7 +22,11 @@ const busyProducts = 10
 // runBusy drives the releases list and the dashboard, as pages does, while promotions start
 // in the background at -rate per second: the screens people keep open while Ladder works.
 // The history is the pages scenario's (-releases releases); the promotions are
-// single-environment releases dev → prod of products of their own on real repositories.
+// single-environment releases dev → prod of products of their own on real repositories. With
+// -git-host file (the default) Ladder reads and pushes them through file://, and the git
+// processes that serve them share the cores with Ladder at its priority; with http they are
+// served by git http-backend at the lowest CPU priority, as a Git host on another machine
+// would take none of Ladder's CPU (but then they are served only with what CPU is left).
 func runBusy(ctx context.Context, o options, t *table) error {
 	dir := filepath.Join(o.dir, "busy")
 	data := filepath.Join(dir, "data")
@@ -40,7 +45,20 @@ func runBusy(ctx context.Context, o options, t *table) error {
 	for i := range products {
 		products[i] = fmt.Sprintf("live-%d", i)
 	}
-	m, err := loadtest.Seed(ctx, data, filepath.Join(dir, "repos"), products, []string{"dev", "prod"})
+	reposDir := filepath.Join(dir, "repos")
+	var host func(string) string
+	if o.gitHost == "http" {
+		srv, err := gitserver.NewHTTP(reposDir, gitserver.Auth{})
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		if err := srv.LowerPriority(); err != nil {
+			return err
+		}
+		host = srv.URL
+	}
+	m, err := loadtest.Seed(ctx, data, reposDir, products, []string{"dev", "prod"}, host)
 	if err != nil {
 		return err
 	}
@@ -50,7 +68,7 @@ func runBusy(ctx context.Context, o options, t *table) error {
 	if err != nil {
 		return err
 	}
-	t.row("busy", fmt.Sprintf("store %d releases, %d products on repositories with %d versions each", o.releases, busyProducts, per),
+	t.row("busy", fmt.Sprintf("store %d releases, %d products on repositories with %d versions each (Git host: %s)", o.releases, busyProducts, per, o.gitHost),
 		time.Since(start).Round(time.Millisecond).String(), "", "")
 	base, stop, err := startInProcess(ctx, data)
 	if err != nil {

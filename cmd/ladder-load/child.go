@@ -72,7 +72,7 @@ func seedModel(ctx context.Context, dir string, products, envs, frozen []string)
 	if err := os.MkdirAll(repos, 0o700); err != nil {
 		return "", loadtest.Model{}, "", err
 	}
-	m, err := loadtest.Seed(ctx, data, repos, products, envs)
+	m, err := loadtest.Seed(ctx, data, repos, products, envs, nil)
 	if err != nil {
 		return "", m, "", err
 	}

@@ -34,6 +34,7 @@ type options struct {
 	settle      time.Duration
 	cpuProfile  string
 	dir         string
+	gitHost     string
 }
 
 // scenarios maps each scenario name to what runs it, in the default order.
@@ -95,6 +96,7 @@ func parseFlags(args []string) (options, map[string]bool, error) {
 	fs.IntVar(&o.events, "events", 10, "changes published in the sse scenario")
 	fs.IntVar(&o.promotions, "promotions", 1000, "promotions in the promotions scenario")
 	fs.Float64Var(&o.rate, "rate", 20, "promotions started per second in the background of the busy scenario")
+	fs.StringVar(&o.gitHost, "git-host", "file", "how the busy scenario serves its repositories: file (file:// addresses, the git processes at Ladder's priority) or http (git http-backend at the lowest CPU priority, standing for a Git host on another machine)")
 	fs.IntVar(&o.products, "products", 50, "products the promotions are spread over")
 	fs.DurationVar(&o.soak, "soak", 3*time.Minute, "length of the soak (the full target is 10m)")
 	fs.DurationVar(&o.killMin, "kill-min", 30*time.Second, "shortest time between kills in the soak")
@@ -126,6 +128,9 @@ func parseFlags(args []string) (options, map[string]bool, error) {
 	}
 	if o.repos < 1 || o.warm < 1 || o.commits < 1 || o.files < 1 {
 		return o, nil, fmt.Errorf("-repos, -warm, -commits and -files must be at least 1")
+	}
+	if o.gitHost != "http" && o.gitHost != "file" {
+		return o, nil, fmt.Errorf("-git-host: got %q, want http or file", o.gitHost)
 	}
 	if o.auth != "session" && o.auth != "token" {
 		return o, nil, fmt.Errorf("-auth: got %q, want session or token", o.auth)

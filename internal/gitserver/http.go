@@ -34,10 +34,12 @@ type Request struct {
 // repository under a root directory (pushes allowed), on 127.0.0.1. Its fault switches (Refuse,
 // Hang, FailWith, DropReply, OnReceivePack) act on the requests that follow; Heal clears them.
 type HTTP struct {
-	root string
-	auth Auth
-	git  string
-	addr string
+	root    string
+	auth    Auth
+	git     string
+	addr    string
+	nice    bool // run git http-backend at the lowest CPU priority
+	niceCmd string
 
 	mu       sync.Mutex
 	srv      *http.Server
@@ -229,7 +231,26 @@ func (s *HTTP) backend(user string) *cgi.Handler {
 	if user != "" {
 		env = append(env, "REMOTE_USER="+user)
 	}
+	s.mu.Lock()
+	nice, niceCmd := s.nice, s.niceCmd
+	s.mu.Unlock()
+	if nice {
+		return &cgi.Handler{Path: niceCmd, Args: []string{"-n", "19", s.git, "http-backend"}, Env: env}
+	}
 	return &cgi.Handler{Path: s.git, Args: []string{"http-backend"}, Env: env}
+}
+
+// LowerPriority runs git http-backend at the lowest CPU priority from now on (nice 19), for a
+// load test whose Git host shares the machine with Ladder while it stands for another one.
+func (s *HTTP) LowerPriority() error {
+	path, err := exec.LookPath("nice")
+	if err != nil {
+		return fmt.Errorf("lower the Git host's priority: %w", err)
+	}
+	s.mu.Lock()
+	s.nice, s.niceCmd = true, path
+	s.mu.Unlock()
+	return nil
 }
 
 // authorized checks the request's credentials against s.auth.

@@ -110,7 +110,7 @@ func crashSetup(t *testing.T, dir, data string, products []string) (string, Mode
 	if out, err := exec.Command("go", "build", "-o", bin, "ladder/cmd/ladder").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	m, err := Seed(context.Background(), data, dir, products, []string{"dev", "staging", "prod"})
+	m, err := Seed(context.Background(), data, dir, products, []string{"dev", "staging", "prod"}, nil)
 	if err != nil {
 		t.Fatalf("seed: %v", err)
 	}

@@ -29,8 +29,10 @@ type Model struct {
 // envs (the first is the trigger; those already there are kept), one product per name with a
 // chart template, one application per product and environment on a new bare repository under
 // reposDir, a global policy with action commit, and the flow FlowName. Products list no flows, so commits to
-// their repositories start nothing by themselves: every release is started on purpose.
-func Seed(ctx context.Context, dataDir, reposDir string, products, envs []string) (Model, error) {
+// their repositories start nothing by themselves: every release is started on purpose. host,
+// when set, gives a repository's address from its directory's name (a Git server serving
+// reposDir); without it applications use file:// addresses.
+func Seed(ctx context.Context, dataDir, reposDir string, products, envs []string, host func(name string) string) (Model, error) {
 	m := Model{Envs: envs, Repos: map[string]map[string]*Repo{}}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return m, err
@@ -67,14 +69,15 @@ func Seed(ctx context.Context, dataDir, reposDir string, products, envs []string
 	}
 	prods, apps := product.NewService(conn, check, time.Now), application.NewService(conn, check, time.Now)
 	for _, p := range products {
-		if err := seedProduct(ctx, prods, apps, reposDir, p, envs, m); err != nil {
+		if err := seedProduct(ctx, prods, apps, reposDir, p, envs, host, m); err != nil {
 			return m, err
 		}
 	}
 	return m, nil
 }
 
-func seedProduct(ctx context.Context, prods *product.Service, apps *application.Service, reposDir, name string, envs []string, m Model) error {
+func seedProduct(ctx context.Context, prods *product.Service, apps *application.Service, reposDir, name string, envs []string,
+	host func(string) string, m Model) error {
 	tmpl := product.Template{VersionSource: product.VersionSource{File: "Chart.yaml", JSONPath: "$.appVersion"},
 		Promotion: []product.Entry{{File: "Chart.yaml", JSONPaths: []string{"$.appVersion"}}, {File: "values.yaml", JSONPaths: []string{"$.image.tag"}}}}
 	if _, err := prods.Create(ctx, product.Input{Name: name, Concurrency: "queue", QueueLimit: 1000, Template: tmpl}); err != nil {
@@ -87,7 +90,11 @@ func seedProduct(ctx context.Context, prods *product.Service, apps *application.
 			return err
 		}
 		m.Repos[name][e] = repo
-		in := application.Input{Name: name + "-" + e, Environment: e, Product: name, RepoURL: repo.URL(), Branch: "main", Path: "."}
+		url := repo.URL()
+		if host != nil {
+			url = host(filepath.Base(repo.Bare))
+		}
+		in := application.Input{Name: name + "-" + e, Environment: e, Product: name, RepoURL: url, Branch: "main", Path: "."}
 		if _, err := apps.Create(ctx, in); err != nil {
 			return fmt.Errorf("application %s-%s: %w", name, e, err)
 		}
