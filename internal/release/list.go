@@ -72,8 +72,8 @@ func environmentStatuses(s string) ([]Environment, error) {
 		return nil, nil
 	}
 	type placed struct {
-		pos int
-		env Environment
+		pos          int
+		name, status string
 	}
 	var all []placed
 	for item := range strings.SplitSeq(s, ",") {
@@ -83,12 +83,12 @@ func environmentStatuses(s string) ([]Environment, error) {
 		if !ok || !ok2 || err != nil {
 			return nil, fmt.Errorf("environment statuses %q: not position:name:status", item)
 		}
-		all = append(all, placed{n, Environment{Name: name, Status: status}})
+		all = append(all, placed{n, name, status})
 	}
 	slices.SortFunc(all, func(a, b placed) int { return a.pos - b.pos })
 	out := make([]Environment, len(all))
 	for i, p := range all {
-		out[i] = p.env
+		out[i].Name, out[i].Status = p.name, p.status
 	}
 	return out, nil
 }
