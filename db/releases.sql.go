@@ -547,6 +547,77 @@ func (q *Queries) ListReleaseEnvironments(ctx context.Context, releaseID string)
 	return items, nil
 }
 
+const listReleaseRows = `-- name: ListReleaseRows :many
+SELECT id, product, number, flow, version, status, created_at, environments
+FROM releases
+WHERE id >= ?1 AND id < ?2
+  AND (CAST(?3 AS TEXT) IS NULL OR product = ?3)
+  AND (CAST(?4 AS TEXT) IS NULL OR status = ?4)
+  AND (CAST(?5 AS TEXT) IS NULL OR flow = ?5)
+ORDER BY id DESC
+LIMIT ?6
+`
+
+type ListReleaseRowsParams struct {
+	After   string
+	Before  string
+	Product sql.NullString
+	Status  sql.NullString
+	Flow    sql.NullString
+	Lim     int64
+}
+
+type ListReleaseRowsRow struct {
+	ID           string
+	Product      string
+	Number       int64
+	Flow         string
+	Version      string
+	Status       string
+	CreatedAt    time.Time
+	Environments string
+}
+
+// ListReleasesBy with only the columns the releases page shows.
+func (q *Queries) ListReleaseRows(ctx context.Context, arg ListReleaseRowsParams) ([]ListReleaseRowsRow, error) {
+	rows, err := q.db.QueryContext(ctx, listReleaseRows,
+		arg.After,
+		arg.Before,
+		arg.Product,
+		arg.Status,
+		arg.Flow,
+		arg.Lim,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListReleaseRowsRow
+	for rows.Next() {
+		var i ListReleaseRowsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Product,
+			&i.Number,
+			&i.Flow,
+			&i.Version,
+			&i.Status,
+			&i.CreatedAt,
+			&i.Environments,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listReleasesBy = `-- name: ListReleasesBy :many
 SELECT id, product, number, flow, version, trigger_env, source_app, trigger_sha, trigger_message,
     trigger_author, trigger_branch, trigger_date, initiator, status, blocker, error, timeout_minutes,

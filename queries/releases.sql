@@ -66,6 +66,17 @@ WHERE id >= sqlc.arg(after) AND id < sqlc.arg(before)
 ORDER BY id DESC
 LIMIT sqlc.arg(lim);
 
+-- name: ListReleaseRows :many
+-- ListReleasesBy with only the columns the releases page shows.
+SELECT id, product, number, flow, version, status, created_at, environments
+FROM releases
+WHERE id >= sqlc.arg(after) AND id < sqlc.arg(before)
+  AND (CAST(sqlc.narg(product) AS TEXT) IS NULL OR product = sqlc.narg(product))
+  AND (CAST(sqlc.narg(status) AS TEXT) IS NULL OR status = sqlc.narg(status))
+  AND (CAST(sqlc.narg(flow) AS TEXT) IS NULL OR flow = sqlc.narg(flow))
+ORDER BY id DESC
+LIMIT sqlc.arg(lim);
+
 -- name: LatestReleaseInEnvironment :one
 -- The newest release of a product that promotes to an environment (not as its trigger).
 SELECT r.id, r.number, r.version, r.status, e.status AS environment_status, e.finished_at

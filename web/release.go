@@ -76,7 +76,7 @@ func releaseList(r *http.Request, rels *release.Service, now func() time.Time) (
 		return list, err
 	}
 	f.Limit = pageSize
-	if list.Releases, err = rels.List(r.Context(), f); err != nil {
+	if list.Releases, err = rels.Rows(r.Context(), f); err != nil {
 		return list, err
 	}
 	if len(list.Releases) == pageSize {

@@ -27,25 +27,7 @@ type Filter struct {
 // List returns releases newest first, each with its environments' names and statuses (but not
 // their applications, nor the plan: Get reads a release whole).
 func (s *Service) List(ctx context.Context, f Filter) ([]Release, error) {
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 50
-	}
-	flow := nullString(f.Flow)
-	if f.Manual {
-		flow = sql.NullString{Valid: true}
-	}
-	// No bound is the widest one: every ID sorts after "" and before "~".
-	after, before := "", "~"
-	if f.Before != "" {
-		before = f.Before
-	}
-	if !f.To.IsZero() && IDBound(f.To) < before {
-		before = IDBound(f.To)
-	}
-	if !f.From.IsZero() {
-		after = IDBound(f.From)
-	}
-	rows, err := s.q.ListReleasesBy(ctx, listParams(f, flow, after, before))
+	rows, err := s.q.ListReleasesBy(ctx, listParams(f))
 	if err != nil {
 		return nil, fmt.Errorf("list releases: %w", err)
 	}
@@ -112,7 +94,45 @@ func (s *Service) ListDetailed(ctx context.Context, f Filter) ([]Release, error)
 // time, so time ranges are ID ranges.
 func IDBound(t time.Time) string { return fmt.Sprintf("%012x", t.UnixMilli()) }
 
-func listParams(f Filter, flow sql.NullString, after, before string) db.ListReleasesByParams {
+// Rows is List with only what the releases page shows of each release: ID, product, number,
+// flow, version, status, creation time and environments.
+func (s *Service) Rows(ctx context.Context, f Filter) ([]Release, error) {
+	rows, err := s.q.ListReleaseRows(ctx, db.ListReleaseRowsParams(listParams(f)))
+	if err != nil {
+		return nil, fmt.Errorf("list releases: %w", err)
+	}
+	out := make([]Release, 0, len(rows))
+	for _, row := range rows {
+		r := Release{ID: row.ID, Product: row.Product, Number: row.Number, Flow: row.Flow, Version: row.Version,
+			Status: row.Status, CreatedAt: row.CreatedAt.UTC()}
+		if r.Environments, err = environmentStatuses(row.Environments); err != nil {
+			return nil, fmt.Errorf("release %s: %w", r.ID, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// listParams turns f into the list queries' parameters.
+func listParams(f Filter) db.ListReleasesByParams {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	flow := nullString(f.Flow)
+	if f.Manual {
+		flow = sql.NullString{Valid: true}
+	}
+	// No bound is the widest one: every ID sorts after "" and before "~".
+	after, before := "", "~"
+	if f.Before != "" {
+		before = f.Before
+	}
+	if !f.To.IsZero() && IDBound(f.To) < before {
+		before = IDBound(f.To)
+	}
+	if !f.From.IsZero() {
+		after = IDBound(f.From)
+	}
 	return db.ListReleasesByParams{Product: nullString(f.Product), Status: nullString(f.Status),
 		Flow: flow, After: after, Before: before, Lim: int64(f.Limit)}
 }

@@ -2,6 +2,7 @@ package release_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -139,5 +140,37 @@ func TestListEnvironmentsFollowTheirChanges(t *testing.T) {
 	}
 	if got := page[0].Environments[len(page[0].Environments)-1].Status; got != release.Skipped {
 		t.Errorf("after the change the list shows %s, want %s", got, release.Skipped)
+	}
+}
+
+// TestRowsAreTheListsShownFields: Rows gives, for every filter, the releases List gives, with
+// the fields the releases page shows.
+func TestRowsAreTheListsShownFields(t *testing.T) {
+	ctx := context.Background()
+	rels, middle := seededHistory(t, 120)
+	for _, f := range []release.Filter{{}, {Product: "product-3"}, {Status: release.Failed}, {Before: middle, Limit: 9}, {Manual: true}} {
+		full, err := rels.List(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := rels.Rows(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown := func(r release.Release) string {
+			envs := ""
+			for _, e := range r.Environments {
+				envs += " " + e.Name + ":" + e.Status
+			}
+			return fmt.Sprint(r.ID, r.Product, r.Number, r.FlowLabel(), r.Version, r.Status, r.CreatedAt, envs)
+		}
+		if len(rows) != len(full) {
+			t.Fatalf("filter %+v: %d rows, %d releases listed", f, len(rows), len(full))
+		}
+		for i := range rows {
+			if got, want := shown(rows[i]), shown(full[i]); got != want {
+				t.Errorf("filter %+v, row %d: got %s, want %s", f, i, got, want)
+			}
+		}
 	}
 }
