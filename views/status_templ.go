@@ -36,9 +36,9 @@ func StatusBadge(status string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var2 string
-		templ_7745c5c3_Var2, templ_7745c5c3_Err = templruntime.NewAttributeExpression(strings.ToLower(status)).Resolve(ctx)
+		templ_7745c5c3_Var2, templ_7745c5c3_Err = templruntime.NewAttributeExpression(statusWord(status)).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/status.templ`, Line: 9, Col: 57}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/status.templ`, Line: 9, Col: 52}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var2)
 		if templ_7745c5c3_Err != nil {
@@ -49,9 +49,9 @@ func StatusBadge(status string) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var3 string
-		templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(strings.ToLower(status))
+		templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(statusWord(status))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/status.templ`, Line: 9, Col: 85}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/status.templ`, Line: 9, Col: 75}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 		if templ_7745c5c3_Err != nil {
@@ -283,6 +283,20 @@ func statusShape(status string) templ.Component {
 		}
 		return nil
 	})
+}
+
+// statusWords are the release statuses in lower case, the word pages show and the data-st
+// value the stylesheet draws: a list of 50 releases shows 200 of them.
+var statusWords = map[string]string{"PENDING": "pending", "QUEUED": "queued", "RUNNING": "running",
+	"SUSPENDED": "suspended", "SUCCEEDED": "succeeded", "FAILED": "failed", "SKIPPED": "skipped",
+	"TERMINATING": "terminating", "TERMINATED": "terminated"}
+
+// statusWord is status as pages show it.
+func statusWord(status string) string {
+	if w, ok := statusWords[status]; ok {
+		return w
+	}
+	return strings.ToLower(status)
 }
 
 var _ = templruntime.GeneratedTemplate
