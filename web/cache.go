@@ -201,6 +201,7 @@ func (c *renderCache) page(w http.ResponseWriter, r *http.Request, also string, 
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(out.body))) // sent as it is, not in chunks
 	w.WriteHeader(http.StatusOK)
 	_, err = w.Write(out.body)
 	return err

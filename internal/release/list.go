@@ -104,7 +104,10 @@ func (s *Service) Rows(ctx context.Context, f Filter) ([]Release, error) {
 	out := make([]Release, 0, len(rows))
 	for _, row := range rows {
 		r := Release{ID: row.ID, Product: row.Product, Number: row.Number, Flow: row.Flow, Version: row.Version,
-			Status: row.Status, CreatedAt: row.CreatedAt.UTC()}
+			Status: row.Status}
+		if r.CreatedAt, err = db.ParseTime(row.CreatedAt); err != nil {
+			return nil, fmt.Errorf("release %s: %w", r.ID, err)
+		}
 		if r.Environments, err = environmentStatuses(row.Environments); err != nil {
 			return nil, fmt.Errorf("release %s: %w", r.ID, err)
 		}
