@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -18,10 +17,10 @@ import (
 func TestCachedPagesShowChanges(t *testing.T) {
 	fx := newAPIFixture(t)
 	rel := fx.frozenRelease(t, "cache")
-	v := viewer{fx: fx, cookies: []*http.Cookie{fx.srv.adminSession(t)}}
+	v := caller{cookie: fx.srv.adminSession(t)}
 	for _, path := range []string{"/releases/" + rel.ID, "/releases"} {
 		for range 3 {
-			if page := v.view(t, path); strings.Contains(page, `data-st="terminated"`) {
+			if page := v.page(t, fx.srv.URL+path); strings.Contains(page, `data-st="terminated"`) {
 				t.Fatalf("%s shows TERMINATED before the release was terminated", path)
 			}
 		}
@@ -33,7 +32,7 @@ func TestCachedPagesShowChanges(t *testing.T) {
 	fx.waitForStatus(t, "TERMINATED")
 	time.Sleep(web.Coalesce)
 	for _, path := range []string{"/releases/" + rel.ID, "/releases"} {
-		if page := v.view(t, path); !strings.Contains(page, `data-st="terminated"`) {
+		if page := v.page(t, fx.srv.URL+path); !strings.Contains(page, `data-st="terminated"`) {
 			t.Errorf("%s %s after the release was terminated does not show TERMINATED", path, web.Coalesce)
 		}
 	}
@@ -45,18 +44,16 @@ func TestCachedPagesShowTheViewersOwnChangeAtOnce(t *testing.T) {
 	fx := newAPIFixture(t)
 	rel := fx.frozenRelease(t, "mine")
 	path := "/releases/" + rel.ID
-	v := viewer{fx: fx, cookies: []*http.Cookie{fx.srv.adminSession(t)}}
+	v := caller{cookie: fx.srv.adminSession(t)}
 	for range 3 {
-		if page := v.view(t, path); strings.Contains(page, `data-testid="share-links"`) {
+		if page := v.page(t, fx.srv.URL+path); strings.Contains(page, `data-testid="share-links"`) {
 			t.Fatalf("the release page shows share links before any was made")
 		}
 	}
 	req, _ := http.NewRequest("POST", fx.srv.URL+path+"/shares", strings.NewReader(url.Values{"expires": {"24h"}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", fx.srv.URL)
-	for _, c := range v.cookies {
-		req.AddCookie(c)
-	}
+	req.AddCookie(v.cookie)
 	resp, err := noRedirects.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -74,34 +71,10 @@ func TestCachedPagesShowTheViewersOwnChangeAtOnce(t *testing.T) {
 	if wrote == nil || wrote.Value == "" || wrote.MaxAge <= 0 {
 		t.Fatalf("the answer to a change sets no write version: %v", resp.Cookies())
 	}
-	v.cookies = append(v.cookies, wrote)
-	if page := v.view(t, path); !strings.Contains(page, `data-testid="share-links"`) {
+	v.also = append(v.also, wrote)
+	if page := v.page(t, fx.srv.URL+path); !strings.Contains(page, `data-testid="share-links"`) {
 		t.Errorf("right after making a share link, its maker's release page does not list it")
 	}
-}
-
-// viewer loads pages with a browser's cookies.
-type viewer struct {
-	fx      *apiFixture
-	cookies []*http.Cookie
-}
-
-func (v viewer) view(t *testing.T, path string) string {
-	t.Helper()
-	req, _ := http.NewRequest("GET", v.fx.srv.URL+path, nil)
-	for _, c := range v.cookies {
-		req.AddCookie(c)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %d", path, resp.StatusCode)
-	}
-	return string(b)
 }
 
 // frozenRelease starts a release of a new product p whose one target environment is frozen,

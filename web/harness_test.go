@@ -99,6 +99,7 @@ func sessionCookie(t *testing.T, cookies []*http.Cookie) *http.Cookie {
 type caller struct {
 	name   string
 	cookie *http.Cookie
+	also   []*http.Cookie // the browser's other cookies (page reads them)
 	bearer string
 	role   string // "" for anonymous
 }

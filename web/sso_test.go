@@ -43,7 +43,9 @@ func (s *testServer) signOn(t *testing.T) *http.Cookie {
 func (c caller) page(t *testing.T, target string) string {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, target, nil)
-	req.AddCookie(c.cookie)
+	for _, cookie := range append([]*http.Cookie{c.cookie}, c.also...) {
+		req.AddCookie(cookie)
+	}
 	resp, err := noRedirects.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -43,7 +41,7 @@ func TestPageWeight(t *testing.T) {
 	names := seedFiftyProducts(t, conn)
 	admin := caller{name: "admin", cookie: srv.adminSession(t)}
 
-	dashboard := weigh(t, admin, srv.URL+"/")
+	dashboard := admin.page(t, srv.URL+"/")
 	// What the seed puts on the dashboard is all there: every row's buttons, the cells' commit
 	// and release links, the offers, pins, blockers and the gap.
 	for pattern, want := range map[string]int{">" + names[49] + "</a>": 1, ">Trigger flow<": 50, ">Check Git now<": 50,
@@ -53,7 +51,7 @@ func TestPageWeight(t *testing.T) {
 			t.Errorf("the dashboard shows %s %d times, want %d", pattern, got, want)
 		}
 	}
-	list := weigh(t, admin, srv.URL+"/releases")
+	list := admin.page(t, srv.URL+"/releases")
 	if _, body, _ := strings.Cut(list, "<tbody>"); strings.Count(body, "<tr") != 50 {
 		t.Errorf("the release list: got %d rows, want 50", strings.Count(body, "<tr"))
 	}
@@ -67,23 +65,6 @@ func TestPageWeight(t *testing.T) {
 			t.Errorf("%s: got %d bytes, want at most %d", p.name, len(p.body), p.limit)
 		}
 	}
-}
-
-// weigh returns the body of a page c may see.
-func weigh(t *testing.T, c caller, target string) string {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, target, nil)
-	req.AddCookie(c.cookie)
-	resp, err := noRedirects.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: got %d %v, want 200", target, resp.StatusCode, err)
-	}
-	return string(body)
 }
 
 // seedFiftyProducts builds dev → staging → prod (prod frozen) and 50 products on flow main,
