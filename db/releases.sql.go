@@ -620,9 +620,7 @@ func (q *Queries) ListReleaseRows(ctx context.Context, arg ListReleaseRowsParams
 }
 
 const listReleasesBy = `-- name: ListReleasesBy :many
-SELECT id, product, number, flow, version, trigger_env, source_app, trigger_sha, trigger_message,
-    trigger_author, trigger_branch, trigger_date, initiator, status, blocker, error, timeout_minutes,
-    created_at, started_at, finished_at, environments
+SELECT releases.id, releases.product, releases.number, releases.flow, releases.version, releases.trigger_env, releases.source_app, releases.trigger_sha, releases.trigger_message, releases.trigger_author, releases.trigger_branch, releases.trigger_date, releases.initiator, releases.status, releases.blocker, releases.error, releases."plan", releases.timeout_minutes, releases.created_at, releases.started_at, releases.finished_at, releases.environments
 FROM releases
 WHERE id >= ?1 AND id < ?2
   AND (CAST(?3 AS TEXT) IS NULL OR product = ?3)
@@ -642,27 +640,7 @@ type ListReleasesByParams struct {
 }
 
 type ListReleasesByRow struct {
-	ID             string
-	Product        string
-	Number         int64
-	Flow           string
-	Version        string
-	TriggerEnv     string
-	SourceApp      string
-	TriggerSha     string
-	TriggerMessage string
-	TriggerAuthor  string
-	TriggerBranch  string
-	TriggerDate    sql.NullTime
-	Initiator      string
-	Status         string
-	Blocker        string
-	Error          string
-	TimeoutMinutes int64
-	CreatedAt      time.Time
-	StartedAt      sql.NullTime
-	FinishedAt     sql.NullTime
-	Environments   string
+	Release Release
 }
 
 // The release list with every filter. Creation time bounds are release ID bounds (an ID starts
@@ -670,8 +648,7 @@ type ListReleasesByRow struct {
 // bounds are always given (the widest are ” and '~'), since a bound written as optional
 // ("? IS NULL OR id < ?") makes SQLite scan from the newest release down to the page.
 // A flow of ” selects manual promotions. Each release comes with its environments as the
-// triggers of release_environments keep them (migration 0036); the plan, which the list does
-// not show, is left out.
+// triggers of release_environments keep them (migration 0036).
 func (q *Queries) ListReleasesBy(ctx context.Context, arg ListReleasesByParams) ([]ListReleasesByRow, error) {
 	rows, err := q.db.QueryContext(ctx, listReleasesBy,
 		arg.After,
@@ -689,27 +666,28 @@ func (q *Queries) ListReleasesBy(ctx context.Context, arg ListReleasesByParams) 
 	for rows.Next() {
 		var i ListReleasesByRow
 		if err := rows.Scan(
-			&i.ID,
-			&i.Product,
-			&i.Number,
-			&i.Flow,
-			&i.Version,
-			&i.TriggerEnv,
-			&i.SourceApp,
-			&i.TriggerSha,
-			&i.TriggerMessage,
-			&i.TriggerAuthor,
-			&i.TriggerBranch,
-			&i.TriggerDate,
-			&i.Initiator,
-			&i.Status,
-			&i.Blocker,
-			&i.Error,
-			&i.TimeoutMinutes,
-			&i.CreatedAt,
-			&i.StartedAt,
-			&i.FinishedAt,
-			&i.Environments,
+			&i.Release.ID,
+			&i.Release.Product,
+			&i.Release.Number,
+			&i.Release.Flow,
+			&i.Release.Version,
+			&i.Release.TriggerEnv,
+			&i.Release.SourceApp,
+			&i.Release.TriggerSha,
+			&i.Release.TriggerMessage,
+			&i.Release.TriggerAuthor,
+			&i.Release.TriggerBranch,
+			&i.Release.TriggerDate,
+			&i.Release.Initiator,
+			&i.Release.Status,
+			&i.Release.Blocker,
+			&i.Release.Error,
+			&i.Release.Plan,
+			&i.Release.TimeoutMinutes,
+			&i.Release.CreatedAt,
+			&i.Release.StartedAt,
+			&i.Release.FinishedAt,
+			&i.Release.Environments,
 		); err != nil {
 			return nil, err
 		}

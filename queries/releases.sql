@@ -53,11 +53,8 @@ WHERE release_id = ? AND environment = ? AND name = ?;
 -- bounds are always given (the widest are '' and '~'), since a bound written as optional
 -- ("? IS NULL OR id < ?") makes SQLite scan from the newest release down to the page.
 -- A flow of '' selects manual promotions. Each release comes with its environments as the
--- triggers of release_environments keep them (migration 0036); the plan, which the list does
--- not show, is left out.
-SELECT id, product, number, flow, version, trigger_env, source_app, trigger_sha, trigger_message,
-    trigger_author, trigger_branch, trigger_date, initiator, status, blocker, error, timeout_minutes,
-    created_at, started_at, finished_at, environments
+-- triggers of release_environments keep them (migration 0036).
+SELECT sqlc.embed(releases)
 FROM releases
 WHERE id >= sqlc.arg(after) AND id < sqlc.arg(before)
   AND (CAST(sqlc.narg(product) AS TEXT) IS NULL OR product = sqlc.narg(product))

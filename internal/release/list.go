@@ -33,13 +33,8 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Release, error) {
 	}
 	out := make([]Release, 0, len(rows))
 	for _, row := range rows {
-		r := summaryOf(db.Release{ID: row.ID, Product: row.Product, Number: row.Number, Flow: row.Flow,
-			Version: row.Version, TriggerEnv: row.TriggerEnv, SourceApp: row.SourceApp, TriggerSha: row.TriggerSha,
-			TriggerMessage: row.TriggerMessage, TriggerAuthor: row.TriggerAuthor, TriggerBranch: row.TriggerBranch,
-			TriggerDate: row.TriggerDate, Initiator: row.Initiator, Status: row.Status, Blocker: row.Blocker,
-			Error: row.Error, TimeoutMinutes: row.TimeoutMinutes, CreatedAt: row.CreatedAt,
-			StartedAt: row.StartedAt, FinishedAt: row.FinishedAt})
-		if r.Environments, err = environmentStatuses(row.Environments); err != nil {
+		r := summaryOf(row.Release)
+		if r.Environments, err = environmentStatuses(row.Release.Environments); err != nil {
 			return nil, fmt.Errorf("release %s: %w", r.ID, err)
 		}
 		out = append(out, r)
