@@ -22,8 +22,9 @@ const cacheBytes = 32 << 20
 // renderCache keeps what was rendered for a page or an event stream, so that viewing data that
 // did not change costs a map lookup instead of a dozen queries and a template. An entry serves
 // while the database's write version has not moved since it was filled (a page: for coalesce
-// after it moved, unless the viewer wrote since), and for at most cacheTTL. When many ask for the same missing entry at once (every viewer of a release after
-// a change), one renders and the others wait for its bytes.
+// after it moved, unless the viewer wrote since), and for at most cacheTTL. When many ask for
+// the same missing entry at once (every viewer of a release after a change), one renders and
+// the others wait for its bytes.
 type renderCache struct {
 	now     func() time.Time
 	version func() uint64

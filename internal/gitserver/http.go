@@ -34,14 +34,13 @@ type Request struct {
 // repository under a root directory (pushes allowed), on 127.0.0.1. Its fault switches (Refuse,
 // Hang, FailWith, DropReply, OnReceivePack) act on the requests that follow; Heal clears them.
 type HTTP struct {
-	root    string
-	auth    Auth
-	git     string
-	addr    string
-	nice    bool // run git http-backend at the lowest CPU priority
-	niceCmd string
+	root string
+	auth Auth
+	git  string
+	addr string
 
 	mu       sync.Mutex
+	nice     string // the nice command, once git http-backend runs at the lowest CPU priority
 	srv      *http.Server
 	hold     *portHold // the port kept while refusing; nil while serving
 	conns    map[net.Conn]bool
@@ -232,10 +231,10 @@ func (s *HTTP) backend(user string) *cgi.Handler {
 		env = append(env, "REMOTE_USER="+user)
 	}
 	s.mu.Lock()
-	nice, niceCmd := s.nice, s.niceCmd
+	nice := s.nice
 	s.mu.Unlock()
-	if nice {
-		return &cgi.Handler{Path: niceCmd, Args: []string{"-n", "19", s.git, "http-backend"}, Env: env}
+	if nice != "" {
+		return &cgi.Handler{Path: nice, Args: []string{"-n", "19", s.git, "http-backend"}, Env: env}
 	}
 	return &cgi.Handler{Path: s.git, Args: []string{"http-backend"}, Env: env}
 }
@@ -248,7 +247,7 @@ func (s *HTTP) LowerPriority() error {
 		return fmt.Errorf("lower the Git host's priority: %w", err)
 	}
 	s.mu.Lock()
-	s.nice, s.niceCmd = true, path
+	s.nice = path
 	s.mu.Unlock()
 	return nil
 }

@@ -97,6 +97,24 @@ func TestHTTPServesFetchAndPushWithToken(t *testing.T) {
 	}
 }
 
+// TestHTTPAtLowestPriorityServes: after LowerPriority, git http-backend runs under nice and
+// still serves a clone and a push.
+func TestHTTPAtLowestPriorityServes(t *testing.T) {
+	srv, dir, url := served(t)
+	if err := srv.LowerPriority(); err != nil {
+		t.Fatal(err)
+	}
+	if h := srv.backend(""); filepath.Base(h.Path) != "nice" || h.Args[1] != "19" {
+		t.Fatalf("backend runs %s %v, want nice -n 19 git http-backend", h.Path, h.Args)
+	}
+	work := clone(t, url)
+	sha := edit(t, work, "v2")
+	mustCLI(t, work, "push", "-q", "origin", "HEAD:main")
+	if got := head(t, dir); got != sha {
+		t.Fatalf("head after push = %s, want %s", got, sha)
+	}
+}
+
 func TestHTTPRejectsWrongTokenAndUser(t *testing.T) {
 	srv, _, _ := served(t)
 	for _, userinfo := range []string{"ci:wrong@", "other:s3cret@", ""} {
