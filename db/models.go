@@ -397,6 +397,11 @@ type ReleaseEnvironment struct {
 	Product        string
 }
 
+type ReleaseEnvironmentSummary struct {
+	ReleaseID string
+	Summary   string
+}
+
 type ReleaseEvent struct {
 	ID        int64
 	ReleaseID string
