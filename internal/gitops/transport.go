@@ -44,9 +44,11 @@ func (r *repo) session(ctx context.Context) (transport.Transport, *transport.End
 		return nil, nil, nil, nil, fmt.Errorf("repository URL %q: %w", r.remote.URL, err)
 	}
 	withIdleTimeout(ep, r.timeout)
-	cl, err := client.NewClient(ep)
-	if err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("repository URL %q: %w", r.remote.URL, err)
+	var cl transport.Transport = localTransport{}
+	if ep.Protocol != "file" {
+		if cl, err = client.NewClient(ep); err != nil {
+			return nil, nil, nil, nil, fmt.Errorf("repository URL %q: %w", r.remote.URL, err)
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	return cl, ep, ctx, cancel, nil
