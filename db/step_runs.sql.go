@@ -377,8 +377,9 @@ func (q *Queries) SetStepLog(ctx context.Context, arg SetStepLogParams) error {
 	return err
 }
 
-const setStepRun = `-- name: SetStepRun :exec
-UPDATE step_runs SET status = ?, blocker = ?, error = ?, outputs = ?, tries = ?, finished_at = ? WHERE id = ?
+const setStepRun = `-- name: SetStepRun :execrows
+UPDATE step_runs SET status = ?, blocker = ?, error = ?, outputs = ?, tries = ?, finished_at = ?
+WHERE id = ? AND finished_at IS NULL
 `
 
 type SetStepRunParams struct {
@@ -391,8 +392,10 @@ type SetStepRunParams struct {
 	ID         int64
 }
 
-func (q *Queries) SetStepRun(ctx context.Context, arg SetStepRunParams) error {
-	_, err := q.db.ExecContext(ctx, setStepRun,
+// Records a step's state unless the step already ended (a termination ends waiting steps
+// while their job may still be looking at them).
+func (q *Queries) SetStepRun(ctx context.Context, arg SetStepRunParams) (int64, error) {
+	result, err := q.db.ExecContext(ctx, setStepRun,
 		arg.Status,
 		arg.Blocker,
 		arg.Error,
@@ -401,7 +404,10 @@ func (q *Queries) SetStepRun(ctx context.Context, arg SetStepRunParams) error {
 		arg.FinishedAt,
 		arg.ID,
 	)
-	return err
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected()
 }
 
 const startStepRun = `-- name: StartStepRun :one

@@ -29,8 +29,11 @@ ON CONFLICT (workflow_run_id, step_index) DO UPDATE SET status = 'RUNNING', atte
     tries = 0, blocker = '', error = '', log = '', outputs = '{}', started_at = excluded.started_at, finished_at = NULL
 RETURNING *;
 
--- name: SetStepRun :exec
-UPDATE step_runs SET status = ?, blocker = ?, error = ?, outputs = ?, tries = ?, finished_at = ? WHERE id = ?;
+-- name: SetStepRun :execrows
+-- Records a step's state unless the step already ended (a termination ends waiting steps
+-- while their job may still be looking at them).
+UPDATE step_runs SET status = ?, blocker = ?, error = ?, outputs = ?, tries = ?, finished_at = ?
+WHERE id = ? AND finished_at IS NULL;
 
 -- name: SetStepLog :exec
 UPDATE step_runs SET log = ? WHERE id = ?;

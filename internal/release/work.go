@@ -128,12 +128,14 @@ func (tx *Tx) StartStepRun(p db.StartStepRunParams, subject string, message func
 }
 
 // SetStepRun stores a step run's state; message, when not empty, is recorded (a step whose
-// state did not change records nothing).
+// state did not change records nothing). A step that already ended keeps its end and records
+// nothing: a termination ends the waiting steps while their jobs may still be looking.
 func (tx *Tx) SetStepRun(p db.SetStepRunParams, subject, message string) error {
-	if err := tx.q.SetStepRun(tx.ctx, p); err != nil {
+	n, err := tx.q.SetStepRun(tx.ctx, p)
+	if err != nil {
 		return fmt.Errorf("record step run %d: %w", p.ID, err)
 	}
-	if message == "" {
+	if n == 0 || message == "" {
 		return nil
 	}
 	return tx.Event("step", subject, message)
