@@ -11,7 +11,8 @@ import (
 )
 
 // BenchmarkReleaseListBody renders the releases list's 50 rows, three environments each: the
-// template's share of a list rendered anew.
+// template's share of a list rendered anew, every row drawn, and with the rows kept from the
+// rendering before.
 func BenchmarkReleaseListBody(b *testing.B) {
 	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 	list := ReleaseList{Now: now, Next: "/releases?before=x"}
@@ -23,10 +24,21 @@ func BenchmarkReleaseListBody(b *testing.B) {
 			Environments: []release.Environment{{Name: "dev", Status: release.Succeeded},
 				{Name: "staging", Status: statuses[i%3]}, {Name: "prod", Status: release.Pending}}})
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := ReleaseListBody(list).Render(context.Background(), io.Discard); err != nil {
-			b.Fatal(err)
+	b.Run("rendered", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := ReleaseListBody(list).Render(context.Background(), io.Discard); err != nil {
+				b.Fatal(err)
+			}
 		}
-	}
+	})
+	b.Run("rows kept", func(b *testing.B) {
+		list.Rows = NewRowMemo()
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := ReleaseListBody(list).Render(context.Background(), io.Discard); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

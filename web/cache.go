@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/a-h/templ"
+
+	"ladder/views"
 )
 
 // cacheTTL is the longest a rendering is reused even though no data changed: pages say "3 min
@@ -31,6 +33,8 @@ type renderCache struct {
 	mu      sync.Mutex
 	entries map[string]*cacheEntry
 	size    int
+	// rows keeps the releases list's rows, which most renderings of the list share.
+	rows *views.RowMemo
 }
 
 type cacheEntry struct {
@@ -57,7 +61,7 @@ type rendering struct {
 // newRenderCache returns an empty cache; version tells whether anything was written since an
 // entry was filled (db.Version).
 func newRenderCache(version func() uint64, now func() time.Time) *renderCache {
-	return &renderCache{now: now, version: version, entries: map[string]*cacheEntry{}}
+	return &renderCache{now: now, version: version, entries: map[string]*cacheEntry{}, rows: views.NewRowMemo()}
 }
 
 // staleFor is how old a rendering a page may be served while its successor is being rendered.

@@ -27,7 +27,7 @@ const eventsShown = 500
 func listReleases(rels *release.Service, failures *trigger.Failures, choices startChoices, cache *renderCache, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		return cache.page(w, r, "", func() (templ.Component, error) {
-			list, err := releaseList(r, rels, now)
+			list, err := releaseList(r, rels, cache.rows, now)
 			if err != nil {
 				return nil, err
 			}
@@ -55,7 +55,7 @@ func releasesEvents(log *slog.Logger, rels *release.Service, b *broker.Broker, c
 			if err != nil {
 				return rendering{}, err
 			}
-			list, err := releaseList(r, rels, now)
+			list, err := releaseList(r, rels, cache.rows, now)
 			if err != nil {
 				return rendering{}, err
 			}
@@ -65,9 +65,9 @@ func releasesEvents(log *slog.Logger, rels *release.Service, b *broker.Broker, c
 }
 
 // releaseList reads one page of the release list with the query's filters.
-func releaseList(r *http.Request, rels *release.Service, now func() time.Time) (views.ReleaseList, error) {
+func releaseList(r *http.Request, rels *release.Service, rows *views.RowMemo, now func() time.Time) (views.ReleaseList, error) {
 	const pageSize = 50
-	list := views.ReleaseList{Now: now(), StreamURL: "/releases/events"}
+	list := views.ReleaseList{Now: now(), StreamURL: "/releases/events", Rows: rows}
 	if q := r.URL.RawQuery; q != "" {
 		list.StreamURL += "?" + q
 	}
