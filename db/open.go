@@ -44,26 +44,6 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 	return conn, nil
 }
 
-// TimeLayout is how the driver writes times (the DSN's _time_format=sqlite); ParseTime reads
-// one selected as text.
-const TimeLayout = "2006-01-02 15:04:05.999999999-07:00"
-
-// ParseTime reads a time stored by the driver, in UTC; a value written by SQL itself
-// (CURRENT_TIMESTAMP) or as RFC 3339 is read too.
-func ParseTime(s string) (time.Time, error) {
-	t, err := time.Parse(TimeLayout, s)
-	for _, layout := range []string{time.RFC3339Nano, time.DateTime} {
-		if err == nil {
-			break
-		}
-		t, err = time.Parse(layout, s)
-	}
-	if err != nil {
-		return time.Time{}, fmt.Errorf("stored time %q: not a time the database writes", s)
-	}
-	return t.UTC(), nil
-}
-
 // Migrate applies every embedded migration that the database has not seen yet.
 func Migrate(ctx context.Context, conn *sql.DB) error {
 	provider, err := goose.NewProvider(goose.DialectSQLite3, conn, mustSub(migrations, "migrations"))

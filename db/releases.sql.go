@@ -548,7 +548,7 @@ func (q *Queries) ListReleaseEnvironments(ctx context.Context, releaseID string)
 }
 
 const listReleaseRows = `-- name: ListReleaseRows :many
-SELECT id, product, number, flow, version, status, CAST(created_at AS TEXT) AS created_at, environments
+SELECT id, product, number, flow, version, status, environments
 FROM releases
 WHERE id >= ?1 AND id < ?2
   AND (CAST(?3 AS TEXT) IS NULL OR product = ?3)
@@ -574,12 +574,11 @@ type ListReleaseRowsRow struct {
 	Flow         string
 	Version      string
 	Status       string
-	CreatedAt    string
 	Environments string
 }
 
-// ListReleasesBy with only the columns the releases page shows. The creation time comes as the
-// text stored (the driver would first try a layout that never matches, for every row).
+// ListReleasesBy with only the columns the releases page shows. The creation time is read
+// from the ID, which begins with it.
 func (q *Queries) ListReleaseRows(ctx context.Context, arg ListReleaseRowsParams) ([]ListReleaseRowsRow, error) {
 	rows, err := q.db.QueryContext(ctx, listReleaseRows,
 		arg.After,
@@ -603,7 +602,6 @@ func (q *Queries) ListReleaseRows(ctx context.Context, arg ListReleaseRowsParams
 			&i.Flow,
 			&i.Version,
 			&i.Status,
-			&i.CreatedAt,
 			&i.Environments,
 		); err != nil {
 			return nil, err

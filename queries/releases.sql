@@ -64,9 +64,9 @@ ORDER BY id DESC
 LIMIT sqlc.arg(lim);
 
 -- name: ListReleaseRows :many
--- ListReleasesBy with only the columns the releases page shows. The creation time comes as the
--- text stored (the driver would first try a layout that never matches, for every row).
-SELECT id, product, number, flow, version, status, CAST(created_at AS TEXT) AS created_at, environments
+-- ListReleasesBy with only the columns the releases page shows. The creation time is read
+-- from the ID, which begins with it.
+SELECT id, product, number, flow, version, status, environments
 FROM releases
 WHERE id >= sqlc.arg(after) AND id < sqlc.arg(before)
   AND (CAST(sqlc.narg(product) AS TEXT) IS NULL OR product = sqlc.narg(product))

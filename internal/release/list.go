@@ -48,24 +48,29 @@ func environmentStatuses(s string) ([]Environment, error) {
 	if s == "" {
 		return nil, nil
 	}
-	type placed struct {
-		pos          int
-		name, status string
-	}
-	var all []placed
+	out := make([]Environment, 0, strings.Count(s, ",")+1)
+	pos := make([]int, 0, cap(out))
 	for item := range strings.SplitSeq(s, ",") {
-		pos, rest, ok := strings.Cut(item, ":")
+		p, rest, ok := strings.Cut(item, ":")
 		name, status, ok2 := strings.Cut(rest, ":")
-		n, err := strconv.Atoi(pos)
+		n, err := strconv.Atoi(p)
 		if !ok || !ok2 || err != nil {
 			return nil, fmt.Errorf("environment statuses %q: not position:name:status", item)
 		}
-		all = append(all, placed{n, name, status})
+		out = append(out, Environment{Name: name, Status: status})
+		pos = append(pos, n)
 	}
-	slices.SortFunc(all, func(a, b placed) int { return a.pos - b.pos })
-	out := make([]Environment, len(all))
-	for i, p := range all {
-		out[i].Name, out[i].Status = p.name, p.status
+	if !slices.IsSorted(pos) { // SQLite's group_concat promises no order
+		byPos := make([]int, len(out))
+		for i := range byPos {
+			byPos[i] = i
+		}
+		slices.SortFunc(byPos, func(a, b int) int { return pos[a] - pos[b] })
+		sorted := make([]Environment, len(out))
+		for i, j := range byPos {
+			sorted[i] = out[j]
+		}
+		out = sorted
 	}
 	return out, nil
 }
@@ -85,12 +90,21 @@ func (s *Service) ListDetailed(ctx context.Context, f Filter) ([]Release, error)
 	return list, nil
 }
 
+// IDTime is the creation time a release ID begins with, to the millisecond.
+func IDTime(id string) (time.Time, error) {
+	ms, err := strconv.ParseInt(id[:min(len(id), 12)], 16, 64)
+	if err != nil || len(id) < 12 {
+		return time.Time{}, fmt.Errorf("release ID %q does not begin with its creation time", id)
+	}
+	return time.UnixMilli(ms).UTC(), nil
+}
+
 // IDBound is the smallest release ID created at or after t: IDs start with their creation
 // time, so time ranges are ID ranges.
 func IDBound(t time.Time) string { return fmt.Sprintf("%012x", t.UnixMilli()) }
 
 // Rows is List with only what the releases page shows of each release: ID, product, number,
-// flow, version, status, creation time and environments.
+// flow, version, status, creation time (to the millisecond, from the ID) and environments.
 func (s *Service) Rows(ctx context.Context, f Filter) ([]Release, error) {
 	rows, err := s.q.ListReleaseRows(ctx, db.ListReleaseRowsParams(listParams(f)))
 	if err != nil {
@@ -100,8 +114,8 @@ func (s *Service) Rows(ctx context.Context, f Filter) ([]Release, error) {
 	for _, row := range rows {
 		r := Release{ID: row.ID, Product: row.Product, Number: row.Number, Flow: row.Flow, Version: row.Version,
 			Status: row.Status}
-		if r.CreatedAt, err = db.ParseTime(row.CreatedAt); err != nil {
-			return nil, fmt.Errorf("release %s: %w", r.ID, err)
+		if r.CreatedAt, err = IDTime(r.ID); err != nil {
+			return nil, err
 		}
 		if r.Environments, err = environmentStatuses(row.Environments); err != nil {
 			return nil, fmt.Errorf("release %s: %w", r.ID, err)
