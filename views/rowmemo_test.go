@@ -19,7 +19,7 @@ func TestRowMemoDrawsWhatTheTemplateDraws(t *testing.T) {
 	for i := range 20 {
 		list.Releases = append(list.Releases, release.Release{ID: fmt.Sprintf("01JX%020d", i), Product: "shop",
 			Number: int64(i + 1), Flow: "main", Version: fmt.Sprintf("1.0.%d", i), Status: release.Running,
-			CreatedAt: now.Add(-time.Duration(i) * 7 * time.Minute),
+			CreatedAt:    now.Add(-time.Duration(i) * 7 * time.Minute),
 			Environments: []release.Environment{{Name: "dev", Status: release.Succeeded}, {Name: "prod", Status: release.Running}}})
 	}
 	draw := func(l ReleaseList) string {
