@@ -141,6 +141,15 @@ func (tx *Tx) SetStepRun(p db.SetStepRunParams, subject, message string) error {
 	return tx.Event("step", subject, message)
 }
 
+// SetArgoStepWorkflow records an Argo step's workflow: whether it was submitted and how far its
+// log was copied.
+func (tx *Tx) SetArgoStepWorkflow(p db.SetArgoStepWorkflowParams) error {
+	if err := tx.q.SetArgoStepWorkflow(tx.ctx, p); err != nil {
+		return fmt.Errorf("record the Argo workflow of step run %d: %w", p.StepRunID, err)
+	}
+	return nil
+}
+
 // SetStepLog stores the log of step run id and drops the events that announced its growth
 // (logSubject); message, when not empty, becomes the one such event.
 func (tx *Tx) SetStepLog(id int64, text, logSubject, message string) error {

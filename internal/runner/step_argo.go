@@ -14,6 +14,7 @@ import (
 	"ladder/db"
 	"ladder/internal/argowf"
 	"ladder/internal/fault"
+	"ladder/internal/release"
 	"ladder/internal/workflow"
 )
 
@@ -132,7 +133,8 @@ func (a argoStep) timeOut(ctx context.Context, c *stepCall, wf db.ArgoStepWorkfl
 }
 
 // copyLogs appends the log lines of the workflow not copied yet, read from where the stored
-// cursor stands; a log that cannot be read now is read at the next look.
+// cursor stands; a log that cannot be read now is read at the next look. The moved cursor is
+// stored with the step's log, so lines are neither lost nor copied twice when the record fails.
 func (a argoStep) copyLogs(ctx context.Context, c *stepCall, wf db.ArgoStepWorkflow) {
 	cursor := argowf.LogCursor{}
 	if c.row.Log != "" { // an empty log: the step started again and copies the whole log
@@ -148,8 +150,9 @@ func (a argoStep) copyLogs(ctx context.Context, c *stepCall, wf db.ArgoStepWorkf
 	}
 	if len(fresh) > 0 {
 		b, _ := json.Marshal(cursor) // a map of plain values always encodes
-		_ = db.New(c.r.conn).SetArgoStepWorkflow(ctx, db.SetArgoStepWorkflowParams{StepRunID: wf.StepRunID,
-			Submitted: true, LogCursor: string(b)})
+		c.alongLog = append(c.alongLog, func(tx *release.Tx) error {
+			return tx.SetArgoStepWorkflow(db.SetArgoStepWorkflowParams{StepRunID: wf.StepRunID, Submitted: true, LogCursor: string(b)})
+		})
 	}
 }
 

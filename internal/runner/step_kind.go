@@ -70,6 +70,9 @@ type stepCall struct {
 	params   params
 	row      db.StepRun
 	log      *stepLog
+	// alongLog are writes that must land with the step's log, in the transaction that records
+	// the step (how far an outside log was copied, say).
+	alongLog []func(*release.Tx) error
 }
 
 // runStep runs step c.index unless it already finished, and records what it did.
@@ -155,6 +158,11 @@ func (r *Runner) recordStep(ctx context.Context, c *stepCall, res stepResult) er
 		}
 		if c.log != nil {
 			if err := r.storeLog(tx, c); err != nil {
+				return err
+			}
+		}
+		for _, write := range c.alongLog {
+			if err := write(tx); err != nil {
 				return err
 			}
 		}
