@@ -48,29 +48,24 @@ func environmentStatuses(s string) ([]Environment, error) {
 	if s == "" {
 		return nil, nil
 	}
-	out := make([]Environment, 0, strings.Count(s, ",")+1)
-	pos := make([]int, 0, cap(out))
+	type placed struct {
+		pos int
+		env Environment
+	}
+	all := make([]placed, 0, strings.Count(s, ",")+1)
 	for item := range strings.SplitSeq(s, ",") {
-		p, rest, ok := strings.Cut(item, ":")
+		pos, rest, ok := strings.Cut(item, ":")
 		name, status, ok2 := strings.Cut(rest, ":")
-		n, err := strconv.Atoi(p)
+		n, err := strconv.Atoi(pos)
 		if !ok || !ok2 || err != nil {
 			return nil, fmt.Errorf("environment statuses %q: not position:name:status", item)
 		}
-		out = append(out, Environment{Name: name, Status: status})
-		pos = append(pos, n)
+		all = append(all, placed{n, Environment{Name: name, Status: status}})
 	}
-	if !slices.IsSorted(pos) { // SQLite's group_concat promises no order
-		byPos := make([]int, len(out))
-		for i := range byPos {
-			byPos[i] = i
-		}
-		slices.SortFunc(byPos, func(a, b int) int { return pos[a] - pos[b] })
-		sorted := make([]Environment, len(out))
-		for i, j := range byPos {
-			sorted[i] = out[j]
-		}
-		out = sorted
+	slices.SortFunc(all, func(a, b placed) int { return a.pos - b.pos })
+	out := make([]Environment, len(all))
+	for i, p := range all {
+		out[i] = p.env
 	}
 	return out, nil
 }
@@ -92,11 +87,12 @@ func (s *Service) ListDetailed(ctx context.Context, f Filter) ([]Release, error)
 
 // IDTime is the creation time a release ID begins with, to the millisecond.
 func IDTime(id string) (time.Time, error) {
-	ms, err := strconv.ParseInt(id[:min(len(id), 12)], 16, 64)
-	if err != nil || len(id) < 12 {
-		return time.Time{}, fmt.Errorf("release ID %q does not begin with its creation time", id)
+	if len(id) >= 12 {
+		if ms, err := strconv.ParseInt(id[:12], 16, 64); err == nil {
+			return time.UnixMilli(ms).UTC(), nil
+		}
 	}
-	return time.UnixMilli(ms).UTC(), nil
+	return time.Time{}, fmt.Errorf("release ID %q does not begin with its creation time", id)
 }
 
 // IDBound is the smallest release ID created at or after t: IDs start with their creation
