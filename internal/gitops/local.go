@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp"
 	"github.com/go-git/go-git/v5/plumbing/protocol/packp/capability"
-	"github.com/go-git/go-git/v5/plumbing/protocol/packp/sideband"
 	"github.com/go-git/go-git/v5/plumbing/transport"
 )
 
@@ -123,7 +122,7 @@ type localOutput struct {
 	ctx    context.Context
 	cmd    *exec.Cmd
 	stdout io.Reader
-	stderr *limitedBuffer
+	stderr *bytes.Buffer
 	eof    bool
 	closed bool
 }
@@ -164,15 +163,8 @@ func (s *localSession) ReceivePack(ctx context.Context, req *packp.ReferenceUpda
 	if !req.Capabilities.Supports(capability.ReportStatus) {
 		return nil, nil
 	}
-	var r io.Reader = &out
-	switch {
-	case req.Capabilities.Supports(capability.Sideband64k):
-		r = sideband.NewDemuxer(sideband.Sideband64k, r)
-	case req.Capabilities.Supports(capability.Sideband):
-		r = sideband.NewDemuxer(sideband.Sideband, r)
-	}
 	report := packp.NewReportStatus()
-	if err := report.Decode(r); err != nil {
+	if err := report.Decode(demux(req.Capabilities, &out)); err != nil {
 		return nil, fmt.Errorf("decode receive-pack report: %w", err)
 	}
 	return report, report.Error()
@@ -190,11 +182,11 @@ func (s *localSession) run(ctx context.Context, in io.Reader, out io.Writer, arg
 
 // command prepares git's service on the repository, in its own process group so that
 // cancelling ctx kills git and every process it started.
-func (s *localSession) command(ctx context.Context, in io.Reader, args ...string) (*exec.Cmd, *limitedBuffer) {
+func (s *localSession) command(ctx context.Context, in io.Reader, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	args = append(append([]string{s.service, "--stateless-rpc"}, args...), s.path)
 	cmd := exec.CommandContext(ctx, "git", args...)
 	cmd.Stdin = in
-	stderr := &limitedBuffer{left: 4 << 10}
+	stderr := &bytes.Buffer{} // git writes a line or two there
 	cmd.Stderr = stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return killGroup(cmd) }
@@ -208,11 +200,11 @@ func killGroup(cmd *exec.Cmd) error {
 }
 
 // failure turns a git that failed into the error go-git's transports give.
-func (s *localSession) failure(ctx context.Context, err error, stderr *limitedBuffer) error {
+func (s *localSession) failure(ctx context.Context, err error, stderr *bytes.Buffer) error {
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	msg := strings.TrimSpace(stderr.buf.String())
+	msg := strings.TrimSpace(stderr.String())
 	if strings.Contains(msg, "does not appear to be a git repository") {
 		return transport.ErrRepositoryNotFound
 	}
@@ -220,19 +212,4 @@ func (s *localSession) failure(ctx context.Context, err error, stderr *limitedBu
 		return fmt.Errorf("git %s: %w", s.service, err)
 	}
 	return fmt.Errorf("git %s: %s", s.service, oneLine(msg))
-}
-
-// limitedBuffer keeps the first bytes written to it and drops the rest.
-type limitedBuffer struct {
-	buf  bytes.Buffer
-	left int
-}
-
-func (b *limitedBuffer) Write(p []byte) (int, error) {
-	if b.left > 0 {
-		n := min(len(p), b.left)
-		b.buf.Write(p[:n])
-		b.left -= n
-	}
-	return len(p), nil
 }

@@ -133,14 +133,19 @@ func (r *repo) download(ctx context.Context, sess transport.UploadPackSession, r
 	if err := r.updateShallow(resp.Shallows, resp.Unshallows); err != nil {
 		return err
 	}
-	var pack io.Reader = resp
+	return packfile.UpdateObjectStorage(r.Storer, demux(req.Capabilities, resp))
+}
+
+// demux reads what the server sends on band 1 when the exchange's capabilities ask for side
+// bands, and r itself otherwise.
+func demux(caps *capability.List, r io.Reader) io.Reader {
 	switch {
-	case req.Capabilities.Supports(capability.Sideband64k):
-		pack = sideband.NewDemuxer(sideband.Sideband64k, resp)
-	case req.Capabilities.Supports(capability.Sideband):
-		pack = sideband.NewDemuxer(sideband.Sideband, resp)
+	case caps.Supports(capability.Sideband64k):
+		return sideband.NewDemuxer(sideband.Sideband64k, r)
+	case caps.Supports(capability.Sideband):
+		return sideband.NewDemuxer(sideband.Sideband, r)
 	}
-	return packfile.UpdateObjectStorage(r.Storer, pack)
+	return r
 }
 
 // haves lists the commits the clone's remote branches point to, for the server to leave out.
