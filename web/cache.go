@@ -39,6 +39,7 @@ type renderCache struct {
 
 type cacheEntry struct {
 	version uint64
+	also    string // what else the rendering was made from (renderCache.page)
 	at      time.Time
 	ready   chan struct{} // closed once out and err are set
 	out     rendering
@@ -82,6 +83,9 @@ type want struct {
 	// floor is the write version the viewer's own last change reached (wroteVersion): no
 	// rendering from before it answers them, so a person sees what they just did.
 	floor uint64
+	// also names what else than the database the wanted rendering shows (the dashboard's
+	// versions read from Git): one made from another is outdated as one made before a write.
+	also string
 }
 
 // serves reports whether e may answer a request wanting w while the data is at version.
@@ -90,7 +94,7 @@ func (e *cacheEntry) serves(w want, version uint64, now time.Time) bool {
 	if age >= cacheTTL || e.version < w.floor {
 		return false
 	}
-	return e.version == version || (w.page && age < coalesce)
+	return (e.version == version && e.also == w.also) || (w.page && age < coalesce)
 }
 
 // get returns the rendering under key, calling fill when there is none that is current.
@@ -127,7 +131,7 @@ func (c *renderCache) lookup(key string, w want, fill func() (rendering, error))
 			prev = nil
 		}
 	}
-	e = &cacheEntry{version: version, at: now, ready: make(chan struct{}), err: errNotFilled, stale: prev}
+	e = &cacheEntry{version: version, also: w.also, at: now, ready: make(chan struct{}), err: errNotFilled, stale: prev}
 	c.entries[key] = e
 	c.mu.Unlock()
 	defer c.filled(key, e, version, now) // also when fill panics: waiters must not wait forever
@@ -188,10 +192,11 @@ func (c *renderCache) shrink(version uint64, now time.Time) {
 
 // page writes the page build returns, rendered once for everyone who asks for the same URL as
 // the same person while nothing changed. also names what else the page depends on that is not
-// in the database (empty for most pages).
+// in the database (empty for most pages); when it changes the page is rendered again as after
+// a write, so that viewers keep being served the rendering before it meanwhile.
 func (c *renderCache) page(w http.ResponseWriter, r *http.Request, also string, build func() (templ.Component, error)) error {
-	wanted := want{page: true, floor: wroteVersion(r)}
-	out, err := c.lookup("page "+viewerKey(r)+" "+r.URL.RequestURI()+" "+also, wanted, func() (rendering, error) {
+	wanted := want{page: true, floor: wroteVersion(r), also: also}
+	out, err := c.lookup("page "+viewerKey(r)+" "+r.URL.RequestURI(), wanted, func() (rendering, error) {
 		page, err := build()
 		if err != nil {
 			return rendering{}, err

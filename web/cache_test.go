@@ -247,6 +247,11 @@ func TestRenderCacheCoalescesPageRenderings(t *testing.T) {
 		{"an event rendering wants the current data", func() { version.Add(1) }, want{}, "page 3"},
 		{"a write past the window renders again", func() { now = now.Add(coalesce); version.Add(1) }, want{page: true}, "page 4"},
 		{"a floor above anything written renders every time", func() {}, want{page: true, floor: 1 << 40}, "page 5"},
+		{"what it shows from outside the database changed: served inside the window", func() { now = now.Add(100 * time.Millisecond) },
+			want{page: true, also: "git 2"}, "page 5"},
+		{"and rendered again past it", func() { now = now.Add(coalesce) }, want{page: true, also: "git 2"}, "page 6"},
+		{"which then serves while nothing changes", func() { now = now.Add(coalesce) }, want{page: true, also: "git 2"}, "page 6"},
+		{"an event rendering wants what is current outside the database too", func() {}, want{also: "git 3"}, "page 7"},
 	}
 	for _, s := range steps {
 		s.before()
