@@ -57,6 +57,8 @@ type rendering struct {
 	// read from Git and statuses read from Argo CD): a stream sends a new mark even when no
 	// release event is newer.
 	mark string
+	// packed is a page's compressed form, made when first asked for.
+	packed *packed
 }
 
 // newRenderCache returns an empty cache; version tells whether anything was written since an
@@ -205,16 +207,12 @@ func (c *renderCache) page(w http.ResponseWriter, r *http.Request, also string, 
 		if err := page.Render(r.Context(), &buf); err != nil {
 			return rendering{}, err
 		}
-		return rendering{body: buf.Bytes()}, nil
+		return rendering{body: buf.Bytes(), packed: &packed{}}, nil
 	})
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(len(out.body))) // sent as it is, not in chunks
-	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(out.body)
-	return err
+	return sendHTML(w, r, http.StatusOK, out.body, func() []byte { return out.packed.of(out.body) })
 }
 
 // viewerKey names what a page may depend on about who views it, including the confirmation

@@ -84,10 +84,8 @@ func render(w http.ResponseWriter, r *http.Request, status int, c templ.Componen
 	if err := c.Render(r.Context(), &buf); err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, err := buf.WriteTo(w)
-	return err
+	page := buf.Bytes()
+	return sendHTML(w, r, status, page, func() []byte { return gzipBytes(page) })
 }
 
 // redirect sends the browser to url after a successful POST: HX-Redirect for htmx, 303 otherwise.

@@ -1,10 +1,14 @@
 package web_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -23,12 +27,13 @@ import (
 	"ladder/internal/release"
 )
 
-// pageBudget is the most a page may weigh with 50 rows.
+// pageBudget is the most a page may weigh with 50 rows, as sent to a browser (compressed).
 const pageBudget = 30 * 1024
 
-// dashboardCeiling is what the dashboard may weigh with 50 products until it meets
-// pageBudget: it does not (74,299 bytes when this was written; docs/performance.md says
-// what the bytes are), and this bound only keeps it from growing.
+// dashboardCeiling is what the dashboard may weigh uncompressed with 50 products: more than
+// pageBudget (74,299 bytes when this was written; docs/performance.md says what the bytes
+// are), and this bound only keeps it from growing. The releases list keeps under pageBudget
+// even uncompressed.
 const dashboardCeiling = 76 * 1024
 
 func TestPageWeight(t *testing.T) {
@@ -56,15 +61,48 @@ func TestPageWeight(t *testing.T) {
 		t.Errorf("the release list: got %d rows, want 50", strings.Count(body, "<tr"))
 	}
 	for _, p := range []struct {
-		name  string
-		body  string
-		limit int
-	}{{"dashboard (50 products × 3 environments)", dashboard, dashboardCeiling}, {"release list (50 rows)", list, pageBudget}} {
-		t.Logf("%s: %d bytes (%.1f KB)", p.name, len(p.body), float64(len(p.body))/1024)
+		name, url, body string
+		limit           int
+	}{{"dashboard (50 products × 3 environments)", srv.URL + "/", dashboard, dashboardCeiling}, {"release list (50 rows)", srv.URL + "/releases", list, pageBudget}} {
+		sent, page := admin.sent(t, p.url)
+		if page != p.body {
+			t.Errorf("%s: the compressed page reads back as %d other bytes", p.name, len(page))
+		}
+		t.Logf("%s: %d bytes (%.1f KB), %d bytes sent (%.1f KB)", p.name, len(p.body), float64(len(p.body))/1024, sent, float64(sent)/1024)
 		if len(p.body) > p.limit {
 			t.Errorf("%s: got %d bytes, want at most %d", p.name, len(p.body), p.limit)
 		}
+		if sent > pageBudget {
+			t.Errorf("%s: %d bytes sent, want at most %d", p.name, sent, pageBudget)
+		}
 	}
+}
+
+// sent returns how many bytes a browser receives for the page at target: it asks for the
+// page compressed, as browsers do, and the page read back from it.
+func (c caller) sent(t *testing.T, target string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, target, nil)
+	req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+	req.AddCookie(c.cookie)
+	resp, err := noRedirects.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("GET %s: got %d, encoded %q; want 200 and gzip", target, resp.StatusCode, resp.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatalf("GET %s: the compressed page does not read back: %v", target, err)
+	}
+	return len(body), string(page)
 }
 
 // seedFiftyProducts builds dev → staging → prod (prod frozen) and 50 products on flow main,
