@@ -18,10 +18,10 @@ func BenchmarkReleaseListBody(b *testing.B) {
 	list := ReleaseList{Now: now, Next: "/releases?before=x"}
 	statuses := []string{release.Succeeded, release.Running, release.Failed}
 	for i := range 50 {
-		list.Releases = append(list.Releases, release.Release{ID: fmt.Sprintf("01JX%020d", i), Product: "product-3",
+		list.Releases = append(list.Releases, release.Row{ID: fmt.Sprintf("01JX%020d", i), Product: "product-3",
 			Number: int64(1000 + i), Flow: "main", Version: "1.2." + fmt.Sprint(i), Status: statuses[i%3],
 			CreatedAt: now.Add(-time.Duration(i) * time.Hour),
-			Environments: []release.Environment{{Name: "dev", Status: release.Succeeded},
+			Environments: []release.EnvironmentStatus{{Name: "dev", Status: release.Succeeded},
 				{Name: "staging", Status: statuses[i%3]}, {Name: "prod", Status: release.Pending}}})
 	}
 	b.Run("rendered", func(b *testing.B) {

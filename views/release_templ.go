@@ -1363,7 +1363,7 @@ func setting(label string, s release.Setting) templ.Component {
 
 // ReleaseList is one page of the release list with its filters.
 type ReleaseList struct {
-	Releases []release.Release
+	Releases []release.Row
 	Now      time.Time
 	Next     string // the URL of the next (older) page; empty on the last
 	// Failures are the changes the trigger could not start a release for (first page only).
@@ -1551,7 +1551,7 @@ func ReleaseListBody(list ReleaseList) templ.Component {
 }
 
 // releaseRow is one release in the list; ago is its age in words.
-func releaseRow(r release.Release, ago string) templ.Component {
+func releaseRow(r release.Row, ago string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -1739,7 +1739,7 @@ func releaseFilterForm(f ReleaseFilter) templ.Component {
 // environmentIcons shows each environment of a release as its status icon (drawn by the
 // stylesheet) with the name, and the status in words for screen readers, so a row says where
 // the release got to in few bytes.
-func environmentIcons(envs []release.Environment) templ.Component {
+func environmentIcons(envs []release.EnvironmentStatus) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {

@@ -39,7 +39,7 @@ func NewRowMemo() *RowMemo {
 }
 
 // row is r's row in a list rendered at now, from the memo when it has it (m may be nil).
-func (m *RowMemo) row(r release.Release, now time.Time) templ.Component {
+func (m *RowMemo) row(r release.Row, now time.Time) templ.Component {
 	ago := Ago(r.CreatedAt, now)
 	if m == nil {
 		return releaseRow(r, ago)
@@ -60,7 +60,7 @@ func (m *RowMemo) row(r release.Release, now time.Time) templ.Component {
 	})
 }
 
-func envsKey(envs []release.Environment) string {
+func envsKey(envs []release.EnvironmentStatus) string {
 	var b strings.Builder
 	for _, e := range envs {
 		b.WriteString(e.Name)

@@ -17,10 +17,10 @@ func TestRowMemoDrawsWhatTheTemplateDraws(t *testing.T) {
 	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
 	list := ReleaseList{Now: now}
 	for i := range 20 {
-		list.Releases = append(list.Releases, release.Release{ID: fmt.Sprintf("01JX%020d", i), Product: "shop",
+		list.Releases = append(list.Releases, release.Row{ID: fmt.Sprintf("01JX%020d", i), Product: "shop",
 			Number: int64(i + 1), Flow: "main", Version: fmt.Sprintf("1.0.%d", i), Status: release.Running,
 			CreatedAt:    now.Add(-time.Duration(i) * 7 * time.Minute),
-			Environments: []release.Environment{{Name: "dev", Status: release.Succeeded}, {Name: "prod", Status: release.Running}}})
+			Environments: []release.EnvironmentStatus{{Name: "dev", Status: release.Succeeded}, {Name: "prod", Status: release.Running}}})
 	}
 	draw := func(l ReleaseList) string {
 		t.Helper()
@@ -42,8 +42,8 @@ func TestRowMemoDrawsWhatTheTemplateDraws(t *testing.T) {
 	same("first")
 	same("again")
 	list.Releases[3].Status = release.Failed
-	list.Releases[3].Environments = []release.Environment{{Name: "dev", Status: release.Succeeded}, {Name: "prod", Status: release.Failed}}
-	list.Releases[5].Environments = []release.Environment{{Name: "dev", Status: release.Succeeded}, {Name: "prod", Status: release.Succeeded}}
+	list.Releases[3].Environments = []release.EnvironmentStatus{{Name: "dev", Status: release.Succeeded}, {Name: "prod", Status: release.Failed}}
+	list.Releases[5].Environments = []release.EnvironmentStatus{{Name: "dev", Status: release.Succeeded}, {Name: "prod", Status: release.Succeeded}}
 	kept.Releases = list.Releases
 	same("after statuses changed")
 	list.Now, kept.Now = now.Add(3*time.Hour), now.Add(3*time.Hour)

@@ -34,8 +34,13 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Release, error) {
 	out := make([]Release, 0, len(rows))
 	for _, row := range rows {
 		r := summaryOf(row.Release)
-		if r.Environments, err = environmentStatuses(row.Release.Environments); err != nil {
+		envs, err := environmentStatuses(row.Release.Environments)
+		if err != nil {
 			return nil, fmt.Errorf("release %s: %w", r.ID, err)
+		}
+		r.Environments = make([]Environment, len(envs))
+		for i, e := range envs {
+			r.Environments[i] = Environment{Name: e.Name, Status: e.Status}
 		}
 		out = append(out, r)
 	}
@@ -44,15 +49,11 @@ func (s *Service) List(ctx context.Context, f Filter) ([]Release, error) {
 
 // environmentStatuses reads the list query's "position:name:status,…" into environments in
 // position order.
-func environmentStatuses(s string) ([]Environment, error) {
+func environmentStatuses(s string) ([]EnvironmentStatus, error) {
 	if s == "" {
 		return nil, nil
 	}
-	type placed struct {
-		pos int
-		env Environment
-	}
-	all := make([]placed, 0, strings.Count(s, ",")+1)
+	out := make([]EnvironmentStatus, 0, strings.Count(s, ",")+1)
 	for item := range strings.SplitSeq(s, ",") {
 		pos, rest, ok := strings.Cut(item, ":")
 		name, status, ok2 := strings.Cut(rest, ":")
@@ -60,13 +61,9 @@ func environmentStatuses(s string) ([]Environment, error) {
 		if !ok || !ok2 || err != nil {
 			return nil, fmt.Errorf("environment statuses %q: not position:name:status", item)
 		}
-		all = append(all, placed{n, Environment{Name: name, Status: status}})
+		out = append(out, EnvironmentStatus{Position: n, Name: name, Status: status})
 	}
-	slices.SortFunc(all, func(a, b placed) int { return a.pos - b.pos })
-	out := make([]Environment, len(all))
-	for i, p := range all {
-		out[i] = p.env
-	}
+	slices.SortFunc(out, func(a, b EnvironmentStatus) int { return a.Position - b.Position })
 	return out, nil
 }
 
@@ -99,17 +96,32 @@ func IDTime(id string) (time.Time, error) {
 // time, so time ranges are ID ranges.
 func IDBound(t time.Time) string { return fmt.Sprintf("%012x", t.UnixMilli()) }
 
-// Rows is List with only what the releases page shows of each release: ID, product, number,
-// flow, version, status, creation time (to the millisecond, from the ID) and environments.
-func (s *Service) Rows(ctx context.Context, f Filter) ([]Release, error) {
+// Row is a release as the releases page shows it.
+type Row struct {
+	ID, Product, Flow, Version, Status string
+	Number                             int64
+	CreatedAt                          time.Time // to the millisecond, from the ID
+	Environments                       []EnvironmentStatus
+}
+
+// EnvironmentStatus is where a release stands in one of its environments, for lists.
+type EnvironmentStatus struct {
+	Position     int // the environment's place in the flow order
+	Name, Status string
+}
+
+// FlowLabel is the row's flow, or "Manual" for a manual promotion.
+func (r Row) FlowLabel() string { return flowLabel(r.Flow) }
+
+// Rows is List with only what the releases page shows of each release.
+func (s *Service) Rows(ctx context.Context, f Filter) ([]Row, error) {
 	rows, err := s.q.ListReleaseRows(ctx, db.ListReleaseRowsParams(listParams(f)))
 	if err != nil {
 		return nil, fmt.Errorf("list releases: %w", err)
 	}
-	out := make([]Release, 0, len(rows))
+	out := make([]Row, 0, len(rows))
 	for _, row := range rows {
-		r := Release{ID: row.ID, Product: row.Product, Number: row.Number, Flow: row.Flow, Version: row.Version,
-			Status: row.Status}
+		r := Row{ID: row.ID, Product: row.Product, Number: row.Number, Flow: row.Flow, Version: row.Version, Status: row.Status}
 		if r.CreatedAt, err = IDTime(r.ID); err != nil {
 			return nil, err
 		}

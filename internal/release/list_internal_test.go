@@ -13,8 +13,8 @@ func TestEnvironmentStatusesAreReadInPositionOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Environment{{Name: "dev", Status: Succeeded}, {Name: "staging", Status: Running}, {Name: "prod", Status: Pending}}
-	if !slices.EqualFunc(got, want, func(a, b Environment) bool { return a.Name == b.Name && a.Status == b.Status }) {
+	want := []EnvironmentStatus{{0, "dev", Succeeded}, {1, "staging", Running}, {2, "prod", Pending}}
+	if !slices.Equal(got, want) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 	if got, err := environmentStatuses(""); err != nil || len(got) != 0 {

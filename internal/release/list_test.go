@@ -157,18 +157,28 @@ func TestRowsAreTheListsShownFields(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		shown := func(r release.Release) string {
-			envs := ""
+		shown := func(id, product string, number int64, flow, version, status string, created time.Time, envs []string) string {
+			return fmt.Sprint(id, product, number, flow, version, status, created.Truncate(time.Millisecond), envs)
+		}
+		listed := func(r release.Release) string {
+			var envs []string
 			for _, e := range r.Environments {
-				envs += " " + e.Name + ":" + e.Status
+				envs = append(envs, e.Name+":"+e.Status)
 			}
-			return fmt.Sprint(r.ID, r.Product, r.Number, r.FlowLabel(), r.Version, r.Status, r.CreatedAt.Truncate(time.Millisecond), envs)
+			return shown(r.ID, r.Product, r.Number, r.FlowLabel(), r.Version, r.Status, r.CreatedAt, envs)
+		}
+		row := func(r release.Row) string {
+			var envs []string
+			for _, e := range r.Environments {
+				envs = append(envs, e.Name+":"+e.Status)
+			}
+			return shown(r.ID, r.Product, r.Number, r.FlowLabel(), r.Version, r.Status, r.CreatedAt, envs)
 		}
 		if len(rows) != len(full) {
 			t.Fatalf("filter %+v: %d rows, %d releases listed", f, len(rows), len(full))
 		}
 		for i := range rows {
-			if got, want := shown(rows[i]), shown(full[i]); got != want {
+			if got, want := row(rows[i]), listed(full[i]); got != want {
 				t.Errorf("filter %+v, row %d: got %s, want %s", f, i, got, want)
 			}
 		}

@@ -57,11 +57,13 @@ type Release struct {
 }
 
 // FlowLabel is the flow's name, or "Manual" for a single promotion.
-func (r Release) FlowLabel() string {
-	if r.Flow == "" {
+func (r Release) FlowLabel() string { return flowLabel(r.Flow) }
+
+func flowLabel(flow string) string {
+	if flow == "" {
 		return "Manual"
 	}
-	return r.Flow
+	return flow
 }
 
 // Environment finds the release's environment called name.
