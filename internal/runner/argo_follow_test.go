@@ -47,7 +47,8 @@ func TestArgoLogsOfParallelPods(t *testing.T) {
 	})
 	h.fake.change(name, func(w *fakeWorkflow) { w.phase = "Succeeded" })
 	h.wait(rel.ID, "the release to succeed", status(release.Succeeded))
-	log := h.step(rel.ID, "suite", release.Succeeded).Log
+	done := h.step(rel.ID, "suite", release.Succeeded)
+	log := done.Log
 	for _, line := range []string{"a1", "b2", "a3", "a4"} {
 		if n := strings.Count(log, line+"\n"); n != 1 {
 			t.Errorf("step log has %q %d times, want once; log:\n%s", line, n, log)
@@ -56,6 +57,13 @@ func TestArgoLogsOfParallelPods(t *testing.T) {
 	reads := h.fake.calls("GET", "/"+name+"/log")
 	if len(reads) < 2 {
 		t.Fatalf("got %d log reads, want several", len(reads))
+	}
+	if done.Attempt > 1 {
+		// The step was cut short (a record that failed on a loaded machine) and started again
+		// with an empty log, which copies the workflow's whole log once, by design: the reads
+		// since the last line are this test's point only for a step that ran once.
+		t.Logf("the step started %d times; not checking the last read's sinceTime", done.Attempt)
+		return
 	}
 	last := h.fake.lastQuery(name + "/log")
 	if last.Get("logOptions.sinceTime") == "" || last.Get("logOptions.timestamps") != "true" {
