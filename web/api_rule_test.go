@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -85,6 +86,43 @@ func TestRulesInTheOpenAPIDocument(t *testing.T) {
 	for _, field := range []string{"name", "group", "environments", "products", "flows"} {
 		if _, ok := rule[field]; !ok {
 			t.Errorf("the rule schema lacks %s; it has %v", field, rule)
+		}
+	}
+}
+
+// TestRenamesFollowIntoRules: renaming an environment, a product or a flow renames it in the
+// rules that name it, keeping their other names and order, so a rule goes on narrowing what it
+// named (a rule left with the old name would select nothing, and narrow nothing).
+func TestRenamesFollowIntoRules(t *testing.T) {
+	fx := newAPIFixture(t)
+	for _, c := range []struct{ path, body string }{
+		{"/api/v1/environments", `{"name": "dev", "kind": "non-production"}`},
+		{"/api/v1/environments", `{"name": "prod", "kind": "production"}`},
+		{"/api/v1/flows", `{"name": "hotfix", "triggerEnvironment": "dev", "steps": [{"environment": "prod", "dependsOn": ["dev"]}]}`},
+		{"/api/v1/products", `{"name": "shop", "flows": [{"flow": "hotfix"}]}`},
+		{"/api/v1/products", `{"name": "cart", "flows": [{"flow": "hotfix"}]}`},
+		{"/api/v1/rules", `{"name": "sre-prod", "group": "sre", "permission": "promote", "environments": {"names": ["prod"]},
+			"products": {"names": ["cart", "shop"]}, "flows": {"names": ["hotfix"]}}`},
+		{"/api/v1/rules", `{"name": "qa-approves", "group": "qa", "permission": "approve", "environments": {"names": ["prod", "dev"]}}`},
+	} {
+		fx.must(t, "POST", c.path, c.body, 201)
+	}
+	fx.must(t, "PUT", "/api/v1/environments/prod", `{"name": "production", "kind": "production"}`, 200)
+	fx.must(t, "PUT", "/api/v1/products/shop", `{"name": "store", "flows": [{"flow": "hotfix"}]}`, 200)
+	fx.must(t, "PUT", "/api/v1/flows/hotfix", `{"name": "urgent", "triggerEnvironment": "dev", "steps": [{"environment": "production", "dependsOn": ["dev"]}]}`, 200)
+	type names struct {
+		Names []string `json:"names"`
+	}
+	for name, want := range map[string]string{
+		"sre-prod":    `[production] [cart store] [urgent]`,
+		"qa-approves": `[production dev] [] []`,
+	} {
+		var rule struct{ Environments, Products, Flows names }
+		if err := json.Unmarshal(fx.must(t, "GET", "/api/v1/rules/"+name, "", 200), &rule); err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(rule.Environments.Names, rule.Products.Names, rule.Flows.Names); got != want {
+			t.Errorf("rule %s names %s after the renames, want %s", name, got, want)
 		}
 	}
 }
