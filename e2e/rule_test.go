@@ -20,7 +20,8 @@ import (
 // the dashboard and is refused — with the rule named — when opening its promote dialog, while
 // blog, which the rule does not select, still promotes. The Evaluate page answers "may pat
 // promote shop to prod" with denied and the rule, and blog with allowed and no rule; axe-core
-// finds no serious violation on the rule form or the answered Evaluate page.
+// finds no serious violation on the rule form or the answered Evaluate page. Then the admin
+// changes the rule in its form to select blog as well, and the answer for blog is denied.
 func TestProductScopedRuleJourney(t *testing.T) {
 	srv, provider := startSSOServer(t)
 	seedModel(t, srv, newGitRepo(t, "shop-dev", "2.4.0"), newGitRepo(t, "shop-prod", "2.3.1"))
@@ -96,6 +97,23 @@ func TestProductScopedRuleJourney(t *testing.T) {
 	must(t, ask.GetByTestId("rule-evaluate-submit").Click(), "evaluate blog")
 	must(t, expect.Locator(verdict).ToHaveAttribute("data-verdict", "allowed"), "pat may promote blog to prod")
 	must(t, expect.Locator(admin.GetByTestId("rule-open-promote")).ToHaveText("No rule narrows this: every promoter may."), "no rule narrows blog")
+
+	// The rule is changed in its own form: it now selects blog too, and the answer follows.
+	_, err = admin.Goto("/users")
+	must(t, err, "back to the users page")
+	must(t, admin.GetByRole("link", playwright.PageGetByRoleOptions{Name: "Edit rule payments-shop"}).Click(), "edit the rule")
+	edit := admin.GetByTestId("rule-form")
+	products := edit.GetByLabel("Product names", playwright.LocatorGetByLabelOptions{Exact: playwright.Bool(true)})
+	must(t, expect.Locator(products).ToHaveValue("shop"), "the form holds the rule's products")
+	must(t, products.Fill("shop, blog"), "add blog")
+	shoot(t, admin, "rule-edit")
+	checkAccessibility(t, admin, "/rules/payments-shop/edit")
+	must(t, edit.GetByTestId("rule-submit").Click(), "save the rule")
+	must(t, expect.Locator(admin.GetByTestId("rule-payments-shop")).ToContainText("named shop, blog"), "the list shows the change")
+	shoot(t, admin, "rule-list")
+	_, err = admin.Goto("/rules/evaluate?user=pat&permission=promote&product=blog&environment=prod")
+	must(t, err, "ask again for blog")
+	must(t, expect.Locator(admin.GetByTestId("rule-verdict")).ToHaveAttribute("data-verdict", "denied"), "pat may no longer promote blog to prod")
 }
 
 // seedBlog adds product blog, tagged with nothing, with applications in dev and prod.

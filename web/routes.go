@@ -156,6 +156,8 @@ func routes(log *slog.Logger, s Services) []route {
 		{"POST /users/{name}/enable", admin, h(setUserDisabled(s.Users, false))},
 		{"POST /users/{name}/sign-out", admin, h(signOutEverywhere(s.Auth, s.Users))},
 		{"POST /rules", admin, h(createRule(s.Users, now))},
+		{"GET /rules/{name}/edit", admin, h(editRule(s.Users))},
+		{"POST /rules/{name}", admin, h(updateRule(s.Users))},
 		{"POST /rules/{name}/delete", admin, h(deleteRule(s.Users))},
 		{"GET /rules/evaluate", admin, h(evaluateRules(ruleCatalog{s.Users, s.Products, s.Environments, s.Flows}))},
 		{"GET /tokens", admin, h(listTokens(s.Tokens, now))},

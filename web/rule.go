@@ -18,15 +18,7 @@ import (
 
 func createRule(users *user.Service, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		form := views.RuleForm{Name: r.FormValue("name"), Group: r.FormValue("group"), Permission: r.FormValue("permission"),
-			Names: r.FormValue("names"), Kind: r.FormValue("kinds"), ProductNames: r.FormValue("productNames"),
-			ProductTags: r.FormValue("productTags"), FlowNames: r.FormValue("flowNames")}
-		in := user.RuleInput{Name: form.Name, Group: form.Group, Permission: form.Permission, Names: environment.ParseTags(form.Names),
-			ProductNames: environment.ParseTags(form.ProductNames), ProductTags: environment.ParseTags(form.ProductTags),
-			FlowNames: environment.ParseTags(form.FlowNames)}
-		if form.Kind != "" {
-			in.Kinds = []string{form.Kind}
-		}
+		form, in := ruleForm(r)
 		_, err := users.CreateRule(r.Context(), in)
 		if fe, ok := fault.Fields(err); ok {
 			form.Errors = fe
@@ -40,6 +32,57 @@ func createRule(users *user.Service, now func() time.Time) handlerFunc {
 		}
 		return redirect(w, r, "/users")
 	}
+}
+
+// editRule shows the form that changes (or renames) the rule called name.
+func editRule(users *user.Service) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		rule, err := users.Rule(r.Context(), r.PathValue("name"))
+		if err != nil {
+			return err
+		}
+		form := views.RuleForm{Editing: rule.Name, Name: rule.Name, Group: rule.Group, Permission: string(rule.Permission),
+			Names: strings.Join(rule.Environments.Names, ", "), ProductNames: strings.Join(rule.Products.Names, ", "),
+			ProductTags: strings.Join(rule.Products.Tags, ", "), FlowNames: strings.Join(rule.Flows.Names, ", ")}
+		if len(rule.Environments.Kinds) == 1 { // both kinds select every environment, as none does
+			form.Kind = rule.Environments.Kinds[0]
+		}
+		return render(w, r, http.StatusOK, views.RuleEditPage(layout(r, "Rule "+rule.Name, "users"), form))
+	}
+}
+
+// updateRule saves the edit form of the rule called name.
+func updateRule(users *user.Service) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		form, in := ruleForm(r)
+		form.Editing = r.PathValue("name")
+		_, err := users.UpdateRule(r.Context(), form.Editing, in)
+		if fe, ok := fault.Fields(err); ok {
+			form.Errors = fe
+			if r.Header.Get("HX-Request") == "true" {
+				return render(w, r, http.StatusUnprocessableEntity, views.RuleFormCard(form))
+			}
+			return render(w, r, http.StatusUnprocessableEntity, views.RuleEditPage(layout(r, "Rule "+form.Editing, "users"), form))
+		}
+		if err != nil {
+			return err
+		}
+		return redirect(w, r, "/users")
+	}
+}
+
+// ruleForm reads the rule form as it was sent and as the rule it asks for.
+func ruleForm(r *http.Request) (views.RuleForm, user.RuleInput) {
+	form := views.RuleForm{Name: r.FormValue("name"), Group: r.FormValue("group"), Permission: r.FormValue("permission"),
+		Names: r.FormValue("names"), Kind: r.FormValue("kinds"), ProductNames: r.FormValue("productNames"),
+		ProductTags: r.FormValue("productTags"), FlowNames: r.FormValue("flowNames")}
+	in := user.RuleInput{Name: form.Name, Group: form.Group, Permission: form.Permission, Names: environment.ParseTags(form.Names),
+		ProductNames: environment.ParseTags(form.ProductNames), ProductTags: environment.ParseTags(form.ProductTags),
+		FlowNames: environment.ParseTags(form.FlowNames)}
+	if form.Kind != "" {
+		in.Kinds = []string{form.Kind}
+	}
+	return form, in
 }
 
 func deleteRule(users *user.Service) handlerFunc {
