@@ -3,21 +3,27 @@
 package static
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"io/fs"
 	"net/http"
 	"strings"
+	"time"
+
+	"ladder/internal/compress"
 )
 
 //go:embed css js vendor/*.js img
 var files embed.FS
 
-var sums = fingerprints()
+// sums are the files' fingerprints; packed their gzip-compressed bodies, for the files of
+// compress.From bytes or more.
+var sums, packed = digest()
 
-func fingerprints() map[string]string {
-	m := map[string]string{}
+func digest() (sums map[string]string, packed map[string][]byte) {
+	sums, packed = map[string]string{}, map[string][]byte{}
 	_ = fs.WalkDir(files, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -27,10 +33,13 @@ func fingerprints() map[string]string {
 			return err
 		}
 		h := sha256.Sum256(b)
-		m[path] = hex.EncodeToString(h[:6])
+		sums[path] = hex.EncodeToString(h[:6])
+		if len(b) >= compress.From {
+			packed[path] = compress.Bytes(b)
+		}
 		return nil
 	})
-	return m
+	return sums, packed
 }
 
 // URL returns the fingerprinted URL of the embedded file at path (e.g. "css/ladder.css").
@@ -43,8 +52,9 @@ func URL(path string) string {
 	return "/static/" + path + "?v=" + sum
 }
 
-// Handler serves the embedded files under /static/. A request that carries the current
-// fingerprint may be cached forever; anything else must be revalidated.
+// Handler serves the embedded files under /static/, gzip-compressed to browsers that accept
+// it. A request that carries the current fingerprint may be cached forever; anything else must
+// be revalidated.
 func Handler() http.Handler {
 	fileServer := http.StripPrefix("/static/", http.FileServerFS(files))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -53,6 +63,14 @@ func Handler() http.Handler {
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 		} else {
 			w.Header().Set("Cache-Control", "no-cache")
+		}
+		if gz, ok := packed[path]; ok {
+			w.Header().Add("Vary", "Accept-Encoding")
+			if compress.Accepts(r) {
+				w.Header().Set("Content-Encoding", "gzip")
+				http.ServeContent(w, r, path, time.Time{}, bytes.NewReader(gz))
+				return
+			}
 		}
 		fileServer.ServeHTTP(w, r)
 	})

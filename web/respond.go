@@ -10,6 +10,7 @@ import (
 	"github.com/a-h/templ"
 
 	"ladder/db"
+	"ladder/internal/compress"
 	"ladder/internal/fault"
 	"ladder/internal/gitops"
 	"ladder/views"
@@ -85,7 +86,7 @@ func render(w http.ResponseWriter, r *http.Request, status int, c templ.Componen
 		return err
 	}
 	page := buf.Bytes()
-	return sendHTML(w, r, status, page, func() []byte { return gzipBytes(page) })
+	return sendHTML(w, r, status, page, func() []byte { return compress.Bytes(page) })
 }
 
 // redirect sends the browser to url after a successful POST: HX-Redirect for htmx, 303 otherwise.

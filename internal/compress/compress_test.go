@@ -1,11 +1,11 @@
-package web
+package compress
 
 import (
 	"net/http"
 	"testing"
 )
 
-func TestAcceptsGzip(t *testing.T) {
+func TestAccepts(t *testing.T) {
 	for header, want := range map[string]bool{
 		"":                         false,
 		"identity":                 false,
@@ -22,7 +22,7 @@ func TestAcceptsGzip(t *testing.T) {
 		if header != "" {
 			r.Header.Set("Accept-Encoding", header)
 		}
-		if got := acceptsGzip(r); got != want {
+		if got := Accepts(r); got != want {
 			t.Errorf("Accept-Encoding %q: got %v, want %v", header, got, want)
 		}
 	}

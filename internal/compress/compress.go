@@ -1,0 +1,50 @@
+// Package compress decides whether an answer may be gzip-compressed and compresses it.
+package compress
+
+import (
+	"bytes"
+	"compress/gzip"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// From is the smallest body worth compressing: below it gzip's header and the work cost more
+// than the bytes saved.
+const From = 1024
+
+// Accepts reports whether r's Accept-Encoding names gzip (or any coding) without refusing it
+// with q=0.
+func Accepts(r *http.Request) bool {
+	for _, header := range r.Header.Values("Accept-Encoding") {
+		for coding := range strings.SplitSeq(header, ",") {
+			name, params, _ := strings.Cut(coding, ";")
+			name = strings.TrimSpace(name)
+			if name != "gzip" && name != "*" {
+				continue
+			}
+			q, found := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q=")
+			if v, err := strconv.ParseFloat(q, 64); found && err == nil && v == 0 {
+				return false
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// writers keeps compressors between bodies: each holds about 800 KB of tables.
+var writers = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+
+// Bytes returns b compressed with gzip.
+func Bytes(b []byte) []byte {
+	var out bytes.Buffer
+	out.Grow(len(b) / 4)
+	zw := writers.Get().(*gzip.Writer)
+	zw.Reset(&out)
+	_, _ = zw.Write(b) // writes to a bytes.Buffer do not fail
+	_ = zw.Close()
+	writers.Put(zw)
+	return out.Bytes()
+}
