@@ -33,7 +33,11 @@ func TestMetricsPage(t *testing.T) {
 		t.Errorf("empty metrics page draws charts; want only the explanation")
 	}
 
-	seedDeployments(t, s.db(t), "shop", "prod", time.Now().UTC().Add(-3*24*time.Hour), "SUCCEEDED", "SUCCEEDED", "FAILED", "SUCCEEDED")
+	// Noon on last week's Monday (UTC): the four deployments, an hour apart, fall in one week
+	// whatever day the test runs.
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	lastMonday := today.AddDate(0, 0, -((int(today.Weekday())+6)%7)-7).Add(12 * time.Hour)
+	seedDeployments(t, s.db(t), "shop", "prod", lastMonday, "SUCCEEDED", "SUCCEEDED", "FAILED", "SUCCEEDED")
 	_, body = s.do(t, http.MethodGet, "/products/shop/metrics", nil, false)
 	if got, _ := byTestID(body, "figure-frequency"); !strings.Contains(got, "(3 in all)") {
 		t.Errorf("figure-frequency: got %q, want 3 in all", got)
