@@ -18,12 +18,12 @@ import (
 //go:embed css js vendor/*.js img
 var files embed.FS
 
-// sums are the files' fingerprints; packed their gzip-compressed bodies, for the files of
-// compress.From bytes or more.
+// sums are the files' fingerprints; packed their gzip-compressed forms, made when a browser
+// first asks, for the files of compress.From bytes or more.
 var sums, packed = digest()
 
-func digest() (sums map[string]string, packed map[string][]byte) {
-	sums, packed = map[string]string{}, map[string][]byte{}
+func digest() (sums map[string]string, packed map[string]*compress.Lazy) {
+	sums, packed = map[string]string{}, map[string]*compress.Lazy{}
 	_ = fs.WalkDir(files, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -35,7 +35,7 @@ func digest() (sums map[string]string, packed map[string][]byte) {
 		h := sha256.Sum256(b)
 		sums[path] = hex.EncodeToString(h[:6])
 		if len(b) >= compress.From {
-			packed[path] = compress.Bytes(b)
+			packed[path] = &compress.Lazy{}
 		}
 		return nil
 	})
@@ -64,11 +64,12 @@ func Handler() http.Handler {
 		} else {
 			w.Header().Set("Cache-Control", "no-cache")
 		}
-		if gz, ok := packed[path]; ok {
+		if lazy, ok := packed[path]; ok {
 			w.Header().Add("Vary", "Accept-Encoding")
 			if compress.Accepts(r) {
+				b, _ := files.ReadFile(path) // listed by digest, so embedded
 				w.Header().Set("Content-Encoding", "gzip")
-				http.ServeContent(w, r, path, time.Time{}, bytes.NewReader(gz))
+				http.ServeContent(w, r, path, time.Time{}, bytes.NewReader(lazy.Of(b)))
 				return
 			}
 		}

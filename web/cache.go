@@ -11,6 +11,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"ladder/internal/compress"
 	"ladder/views"
 )
 
@@ -58,7 +59,7 @@ type rendering struct {
 	// release event is newer.
 	mark string
 	// packed is a page's compressed form, made when first asked for.
-	packed *packed
+	packed *compress.Lazy
 }
 
 // newRenderCache returns an empty cache; version tells whether anything was written since an
@@ -207,12 +208,12 @@ func (c *renderCache) page(w http.ResponseWriter, r *http.Request, also string, 
 		if err := page.Render(r.Context(), &buf); err != nil {
 			return rendering{}, err
 		}
-		return rendering{body: buf.Bytes(), packed: &packed{}}, nil
+		return rendering{body: buf.Bytes(), packed: &compress.Lazy{}}, nil
 	})
 	if err != nil {
 		return err
 	}
-	return sendHTML(w, r, http.StatusOK, out.body, func() []byte { return out.packed.of(out.body) })
+	return sendHTML(w, r, http.StatusOK, out.body, func() []byte { return out.packed.Of(out.body) })
 }
 
 // viewerKey names what a page may depend on about who views it, including the confirmation

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"sync"
 
 	"ladder/internal/compress"
 )
@@ -25,17 +24,4 @@ func sendHTML(w http.ResponseWriter, r *http.Request, status int, page []byte, c
 	w.WriteHeader(status)
 	_, err := w.Write(page)
 	return err
-}
-
-// packed is a page's compressed form, made the first time a browser asks for it and shared
-// by every copy of the rendering.
-type packed struct {
-	once sync.Once
-	body []byte
-}
-
-// of returns page compressed, compressing it on the first call.
-func (p *packed) of(page []byte) []byte {
-	p.once.Do(func() { p.body = compress.Bytes(page) })
-	return p.body
 }

@@ -48,3 +48,16 @@ func Bytes(b []byte) []byte {
 	writers.Put(zw)
 	return out.Bytes()
 }
+
+// Lazy is a body's compressed form, made the first time it is asked for; its zero value is
+// ready to use and it is safe for concurrent use.
+type Lazy struct {
+	once sync.Once
+	body []byte
+}
+
+// Of returns body compressed, compressing it on the first call only.
+func (l *Lazy) Of(body []byte) []byte {
+	l.once.Do(func() { l.body = Bytes(body) })
+	return l.body
+}
