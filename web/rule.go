@@ -20,17 +20,9 @@ func createRule(users *user.Service, now func() time.Time) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		form, in := ruleForm(r)
 		_, err := users.CreateRule(r.Context(), in)
-		if fe, ok := fault.Fields(err); ok {
-			form.Errors = fe
-			if r.Header.Get("HX-Request") == "true" {
-				return render(w, r, http.StatusUnprocessableEntity, views.RuleFormCard(form))
-			}
+		return ruleSaved(w, r, form, err, func(form views.RuleForm) error {
 			return renderUsers(w, r, users, now, http.StatusUnprocessableEntity, form)
-		}
-		if err != nil {
-			return err
-		}
-		return redirect(w, r, "/users")
+		})
 	}
 }
 
@@ -57,18 +49,27 @@ func updateRule(users *user.Service) handlerFunc {
 		form, in := ruleForm(r)
 		form.Editing = r.PathValue("name")
 		_, err := users.UpdateRule(r.Context(), form.Editing, in)
-		if fe, ok := fault.Fields(err); ok {
-			form.Errors = fe
-			if r.Header.Get("HX-Request") == "true" {
-				return render(w, r, http.StatusUnprocessableEntity, views.RuleFormCard(form))
-			}
+		return ruleSaved(w, r, form, err, func(form views.RuleForm) error {
 			return render(w, r, http.StatusUnprocessableEntity, views.RuleEditPage(layout(r, "Rule "+form.Editing, "users"), form))
-		}
-		if err != nil {
-			return err
-		}
-		return redirect(w, r, "/users")
+		})
 	}
+}
+
+// ruleSaved answers a save of the rule form that ended in err: back to the users page when
+// it succeeded; the form with its errors when they are the fields' (the card alone to htmx,
+// else page with it).
+func ruleSaved(w http.ResponseWriter, r *http.Request, form views.RuleForm, err error, page func(views.RuleForm) error) error {
+	if fe, ok := fault.Fields(err); ok {
+		form.Errors = fe
+		if r.Header.Get("HX-Request") == "true" {
+			return render(w, r, http.StatusUnprocessableEntity, views.RuleFormCard(form))
+		}
+		return page(form)
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(w, r, "/users")
 }
 
 // ruleForm reads the rule form as it was sent and as the rule it asks for.
