@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,11 +22,11 @@ func Ago(t, now time.Time) string {
 	case d < 45*time.Second:
 		return "just now"
 	case d < 90*time.Minute:
-		s = fmt.Sprintf("%d min", int(d.Round(time.Minute)/time.Minute))
+		s = strconv.Itoa(int(d.Round(time.Minute)/time.Minute)) + " min"
 	case d < 36*time.Hour:
-		s = fmt.Sprintf("%d h", int(d.Round(time.Hour)/time.Hour))
+		s = strconv.Itoa(int(d.Round(time.Hour)/time.Hour)) + " h"
 	default:
-		s = fmt.Sprintf("%d days", int(d/(24*time.Hour)))
+		s = strconv.Itoa(int(d/(24*time.Hour))) + " days"
 	}
 	if future {
 		return "in " + s

@@ -21,8 +21,7 @@ func BenchmarkReleaseListBody(b *testing.B) {
 		list.Releases = append(list.Releases, release.Row{ID: fmt.Sprintf("01JX%020d", i), Product: "product-3",
 			Number: int64(1000 + i), Flow: "main", Version: "1.2." + fmt.Sprint(i), Status: statuses[i%3],
 			CreatedAt: now.Add(-time.Duration(i) * time.Hour),
-			Environments: []release.EnvironmentStatus{{Name: "dev", Status: release.Succeeded},
-				{Name: "staging", Status: statuses[i%3]}, {Name: "prod", Status: release.Pending}}})
+			Statuses:  "0:dev:" + release.Succeeded + ",1:staging:" + statuses[i%3] + ",2:prod:" + release.Pending})
 	}
 	b.Run("rendered", func(b *testing.B) {
 		b.ReportAllocs()

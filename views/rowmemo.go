@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"strings"
 	"sync"
 	"time"
 
@@ -44,7 +43,7 @@ func (m *RowMemo) row(r release.Row, now time.Time) templ.Component {
 	if m == nil {
 		return releaseRow(r, ago)
 	}
-	key := rowKey{id: r.ID, status: r.Status, version: r.Version, flow: r.Flow, envs: envsKey(r.Environments), ago: ago}
+	key := rowKey{id: r.ID, status: r.Status, version: r.Version, flow: r.Flow, envs: r.Statuses, ago: ago}
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		if b, ok := m.get(key); ok {
 			_, err := w.Write(b)
@@ -58,17 +57,6 @@ func (m *RowMemo) row(r release.Row, now time.Time) templ.Component {
 		_, err := w.Write(buf.Bytes())
 		return err
 	})
-}
-
-func envsKey(envs []release.EnvironmentStatus) string {
-	var b strings.Builder
-	for _, e := range envs {
-		b.WriteString(e.Name)
-		b.WriteByte(' ')
-		b.WriteString(e.Status)
-		b.WriteByte(',')
-	}
-	return b.String()
 }
 
 func (m *RowMemo) get(k rowKey) ([]byte, bool) {

@@ -19,8 +19,8 @@ func TestRowMemoDrawsWhatTheTemplateDraws(t *testing.T) {
 	for i := range 20 {
 		list.Releases = append(list.Releases, release.Row{ID: fmt.Sprintf("01JX%020d", i), Product: "shop",
 			Number: int64(i + 1), Flow: "main", Version: fmt.Sprintf("1.0.%d", i), Status: release.Running,
-			CreatedAt:    now.Add(-time.Duration(i) * 7 * time.Minute),
-			Environments: []release.EnvironmentStatus{{Name: "dev", Status: release.Succeeded}, {Name: "prod", Status: release.Running}}})
+			CreatedAt: now.Add(-time.Duration(i) * 7 * time.Minute),
+			Statuses:  "0:dev:" + release.Succeeded + ",1:prod:" + release.Running})
 	}
 	draw := func(l ReleaseList) string {
 		t.Helper()
@@ -42,8 +42,8 @@ func TestRowMemoDrawsWhatTheTemplateDraws(t *testing.T) {
 	same("first")
 	same("again")
 	list.Releases[3].Status = release.Failed
-	list.Releases[3].Environments = []release.EnvironmentStatus{{Name: "dev", Status: release.Succeeded}, {Name: "prod", Status: release.Failed}}
-	list.Releases[5].Environments = []release.EnvironmentStatus{{Name: "dev", Status: release.Succeeded}, {Name: "prod", Status: release.Succeeded}}
+	list.Releases[3].Statuses = "0:dev:" + release.Succeeded + ",1:prod:" + release.Failed
+	list.Releases[5].Statuses = "0:dev:" + release.Succeeded + ",1:prod:" + release.Succeeded
 	kept.Releases = list.Releases
 	same("after statuses changed")
 	list.Now, kept.Now = now.Add(3*time.Hour), now.Add(3*time.Hour)

@@ -54,17 +54,28 @@ func environmentStatuses(s string) ([]EnvironmentStatus, error) {
 		return nil, nil
 	}
 	out := make([]EnvironmentStatus, 0, strings.Count(s, ",")+1)
+	if err := eachStatus(s, func(e EnvironmentStatus) { out = append(out, e) }); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b EnvironmentStatus) int { return a.Position - b.Position })
+	return out, nil
+}
+
+// eachStatus calls f with each "position:name:status" item of s, in the order s gives them.
+func eachStatus(s string, f func(EnvironmentStatus)) error {
+	if s == "" {
+		return nil
+	}
 	for item := range strings.SplitSeq(s, ",") {
 		pos, rest, ok := strings.Cut(item, ":")
 		name, status, ok2 := strings.Cut(rest, ":")
 		n, err := strconv.Atoi(pos)
 		if !ok || !ok2 || err != nil {
-			return nil, fmt.Errorf("environment statuses %q: not position:name:status", item)
+			return fmt.Errorf("environment statuses %q: not position:name:status", item)
 		}
-		out = append(out, EnvironmentStatus{Position: n, Name: name, Status: status})
+		f(EnvironmentStatus{Position: n, Name: name, Status: status})
 	}
-	slices.SortFunc(out, func(a, b EnvironmentStatus) int { return a.Position - b.Position })
-	return out, nil
+	return nil
 }
 
 // ListDetailed is List with each release's environments and applications in full, as Get
@@ -101,7 +112,16 @@ type Row struct {
 	ID, Product, Flow, Version, Status string
 	Number                             int64
 	CreatedAt                          time.Time // to the millisecond, from the ID
-	Environments                       []EnvironmentStatus
+	// Statuses is where the release stands in each environment, as the list query gives it
+	// ("position:name:status,…"); Environments reads it. A list that draws a row it drew
+	// before needs only this text to know the row did not change.
+	Statuses string
+}
+
+// Environments is the release's environments with their statuses, in position order.
+func (r Row) Environments() []EnvironmentStatus {
+	envs, _ := environmentStatuses(r.Statuses) // Rows refused a row whose statuses do not read
+	return envs
 }
 
 // EnvironmentStatus is where a release stands in one of its environments, for lists.
@@ -125,7 +145,8 @@ func (s *Service) Rows(ctx context.Context, f Filter) ([]Row, error) {
 		if r.CreatedAt, err = IDTime(r.ID); err != nil {
 			return nil, err
 		}
-		if r.Environments, err = environmentStatuses(row.Environments); err != nil {
+		r.Statuses = row.Environments
+		if err := eachStatus(r.Statuses, func(EnvironmentStatus) {}); err != nil {
 			return nil, fmt.Errorf("release %s: %w", r.ID, err)
 		}
 		out = append(out, r)

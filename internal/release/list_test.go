@@ -169,7 +169,7 @@ func TestRowsAreTheListsShownFields(t *testing.T) {
 		}
 		row := func(r release.Row) string {
 			var envs []string
-			for _, e := range r.Environments {
+			for _, e := range r.Environments() {
 				envs = append(envs, e.Name+":"+e.Status)
 			}
 			return shown(r.ID, r.Product, r.Number, r.FlowLabel(), r.Version, r.Status, r.CreatedAt, envs)
