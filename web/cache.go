@@ -36,6 +36,9 @@ type renderCache struct {
 	size    int
 	// rows keeps the releases list's rows, which most renderings of the list share.
 	rows *views.RowMemo
+	// sizes is how long each route's page was when last rendered, guarded by mu: the next
+	// rendering starts in a buffer that size instead of growing one a few times.
+	sizes map[string]int
 }
 
 type cacheEntry struct {
@@ -65,7 +68,7 @@ type rendering struct {
 // newRenderCache returns an empty cache; version tells whether anything was written since an
 // entry was filled (db.Version).
 func newRenderCache(version func() uint64, now func() time.Time) *renderCache {
-	return &renderCache{now: now, version: version, entries: map[string]*cacheEntry{}, rows: views.NewRowMemo()}
+	return &renderCache{now: now, version: version, entries: map[string]*cacheEntry{}, rows: views.NewRowMemo(), sizes: map[string]int{}}
 }
 
 // staleFor is how old a rendering a page may be served while its successor is being rendered.
@@ -163,7 +166,7 @@ func (c *renderCache) filled(key string, e *cacheEntry, version uint64, now time
 		if e.err != nil {
 			delete(c.entries, key)
 		} else {
-			e.size = len(e.out.body)
+			e.size = cap(e.out.body) // the memory it holds, which its buffer may exceed its length by
 			c.size += e.size
 			c.shrink(version, now)
 		}
@@ -204,10 +207,15 @@ func (c *renderCache) page(w http.ResponseWriter, r *http.Request, also string, 
 		if err != nil {
 			return rendering{}, err
 		}
-		var buf bytes.Buffer
-		if err := page.Render(r.Context(), &buf); err != nil {
+		c.mu.Lock()
+		buf := bytes.NewBuffer(make([]byte, 0, c.sizes[r.Pattern]+sizeSlack))
+		c.mu.Unlock()
+		if err := page.Render(r.Context(), buf); err != nil {
 			return rendering{}, err
 		}
+		c.mu.Lock()
+		c.sizes[r.Pattern] = buf.Len()
+		c.mu.Unlock()
 		return rendering{body: buf.Bytes(), packed: &compress.Lazy{}}, nil
 	})
 	if err != nil {
@@ -215,6 +223,10 @@ func (c *renderCache) page(w http.ResponseWriter, r *http.Request, also string, 
 	}
 	return sendHTML(w, r, http.StatusOK, out.body, func() []byte { return out.packed.Of(out.body) })
 }
+
+// sizeSlack is room a page's buffer has beyond its route's last rendering, for a page that
+// grew a little (a longer name, one more row).
+const sizeSlack = 1024
 
 // viewerKey names what a page may depend on about who views it, including the confirmation
 // it shows once.
