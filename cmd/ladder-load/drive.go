@@ -32,6 +32,9 @@ type result struct {
 	failures int // transport errors and answers other than 200
 	rps      float64
 	p50, p99 time.Duration
+	// cpu is the CPU time this process (Ladder, the bare handler and the load tool's
+	// clients) used per request: steadier than rps on a machine that others share.
+	cpu time.Duration
 }
 
 // credential is the header that signs a request in: a session cookie or an API token.
@@ -51,7 +54,7 @@ func drive(ctx context.Context, url string, cred credential, conns int, d time.D
 	var all latencies
 	var res result
 	var wg sync.WaitGroup
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for range conns {
 		wg.Add(1)
 		go func() {
@@ -78,12 +81,13 @@ func drive(ctx context.Context, url string, cred credential, conns int, d time.D
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), cpuTime()-cpu0
 	res.requests, res.rps = len(all), float64(len(all))/elapsed.Seconds()
 	res.p50, res.p99 = all.quantile(0.50), all.quantile(0.99)
 	if res.requests == 0 {
 		return res, fmt.Errorf("GET %s: no request succeeded", url)
 	}
+	res.cpu = cpu / time.Duration(res.requests)
 	return res, nil
 }
 

@@ -48,3 +48,18 @@ func TestScenariosRunSmall(t *testing.T) {
 		}
 	}
 }
+
+// TestCPULineIsRead: steal is the eighth figure of /proc/stat's cpu line and the total counts
+// the first eight, not guest time, which user already holds.
+func TestCPULineIsRead(t *testing.T) {
+	got, ok := parseCPULine("cpu  703902 23004 182810 3621921 7513 0 23149 67717 500 0\n")
+	want := cpuTicks{total: 703902 + 23004 + 182810 + 3621921 + 7513 + 0 + 23149 + 67717, steal: 67717}
+	if !ok || got != want {
+		t.Errorf("got %+v, %v; want %+v", got, ok, want)
+	}
+	for _, line := range []string{"", "cpu0 1 2 3 4 5 6 7 8", "cpu 1 2 3 4 5 6 7", "cpu 1 2 3 x 5 6 7 8"} {
+		if _, ok := parseCPULine(line); ok {
+			t.Errorf("%q was read", line)
+		}
+	}
+}

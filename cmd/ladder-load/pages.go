@@ -77,6 +77,9 @@ func runPages(ctx context.Context, o options, t *table) error {
 type measured struct {
 	size                int
 	ladder, bare, fresh result
+	// steal is the share of the machine's CPU time the hypervisor gave to other guests
+	// meanwhile: on a shared machine, a run with much of it measured the neighbours too.
+	steal string
 }
 
 // label names the page in the table: its size, the connections and how it signs in.
@@ -86,8 +89,9 @@ func (m measured) label(o options, name string) string {
 
 // measurePage drives path on Ladder and then the same bytes from a bare handler; with fresh
 // set, Ladder once more with a query parameter of its own on every request.
-func measurePage(ctx context.Context, o options, base string, cred credential, name, path string, fresh bool) (measured, error) {
-	var m measured
+func measurePage(ctx context.Context, o options, base string, cred credential, name, path string, fresh bool) (m measured, err error) {
+	ticks, known := readCPUTicks()
+	defer func() { m.steal = stealSince(ticks, known) }()
 	body, ctype, err := capture(ctx, base+path, cred)
 	if err != nil {
 		return m, err
@@ -141,6 +145,9 @@ func comparePage(ctx context.Context, o options, t *table, base string, cred cre
 		target, met = fmt.Sprintf("≥ %.0f%%", anew*100), yes(fresh >= anew)
 	}
 	t.row("pages", label+" rendered anew / bare", fmt.Sprintf("%.1f%%", fresh*100), target, met)
+	t.row("pages", label+" CPU per request: ladder, bare, rendered anew (the load tool's clients included)",
+		fmt.Sprintf("%s, %s, %s", us(m.ladder.cpu), us(m.bare.cpu), us(m.fresh.cpu)), "", "")
+	t.row("pages", label+" CPU time the hypervisor took meanwhile (steal)", m.steal, "", "")
 	return nil
 }
 
