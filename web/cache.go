@@ -216,7 +216,11 @@ func (c *renderCache) page(w http.ResponseWriter, r *http.Request, also string, 
 		c.mu.Lock()
 		c.sizes[r.Pattern] = buf.Len()
 		c.mu.Unlock()
-		return rendering{body: buf.Bytes(), packed: &compress.Lazy{}}, nil
+		body := buf.Bytes()
+		if cap(body) > 2*len(body) { // sized for a longer page of the route: keep only the page
+			body = bytes.Clone(body)
+		}
+		return rendering{body: body, packed: &compress.Lazy{}}, nil
 	})
 	if err != nil {
 		return err

@@ -3,10 +3,15 @@ package web
 import (
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/a-h/templ"
 )
 
 func TestRenderCacheServesOnlyWhatIsCurrent(t *testing.T) {
@@ -258,5 +263,34 @@ func TestRenderCacheCoalescesPageRenderings(t *testing.T) {
 		if got := lookup(s.w); got != s.want {
 			t.Errorf("%s: got %q, want %q", s.name, got, s.want)
 		}
+	}
+}
+
+// TestRenderCachePageKeepsOnlyItsOwnBytes: a page renders into a buffer sized by its route's
+// last rendering; a short page after a long one of the same route is kept in about its own
+// size, and the cache counts what it holds.
+func TestRenderCachePageKeepsOnlyItsOwnBytes(t *testing.T) {
+	c := newRenderCache(func() uint64 { return 1 }, time.Now)
+	show := func(target string, n int) {
+		t.Helper()
+		r := httptest.NewRequest(http.MethodGet, target, nil)
+		r.Pattern = "GET /things/{id}"
+		w := httptest.NewRecorder()
+		err := c.page(w, r, "", func() (templ.Component, error) {
+			return templ.Raw(strings.Repeat("x", n)), nil
+		})
+		if err != nil || w.Body.Len() != n {
+			t.Fatalf("GET %s: %d bytes (%v), want %d", target, w.Body.Len(), err, n)
+		}
+	}
+	show("/things/long", 100_000)
+	if got := c.sizes["GET /things/{id}"]; got != 100_000 {
+		t.Fatalf("the route's size is %d, want 100000", got)
+	}
+	before := c.size
+	show("/things/short", 1000)
+	held := c.size - before
+	if held > 2*1000 {
+		t.Errorf("the short page holds %d bytes, want at most %d", held, 2*1000)
 	}
 }
