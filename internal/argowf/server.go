@@ -3,6 +3,7 @@ package argowf
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"ladder/internal/fault"
 	"ladder/internal/sealed"
 	"ladder/internal/secret"
+	"ladder/internal/workflow"
 )
 
 // sealPurpose binds ciphertexts to Argo Workflows tokens.
@@ -59,7 +61,17 @@ var kind = sealed.Kind[Server, Input]{
 	Name:      func(in Input) string { return in.Name },
 	Normalize: normalize,
 	Check:     checkInput,
+	InUse:     inUse,
 	Describe:  describe,
+}
+
+// inUse refuses to delete or rename a server while workflows have argo steps on it.
+func inUse(ctx context.Context, q *db.Queries, name string) error {
+	users, err := workflow.UsersOfArgoServer(ctx, q, name)
+	if err != nil || len(users) == 0 {
+		return err
+	}
+	return fmt.Errorf("argo workflows server %s is used by workflow %s: %w", name, strings.Join(users, ", "), fault.ErrConflict)
 }
 
 // Client returns a client for the server called name, with its token decrypted.

@@ -1,13 +1,9 @@
 package workflow
 
 import (
-	"context"
-	"fmt"
 	"slices"
 	"text/template"
 	"text/template/parse"
-
-	"ladder/db"
 )
 
 // SecretNames returns the workflow secrets the workflow's steps name ({{secret "name"}} with a
@@ -87,24 +83,4 @@ func secretsIn(text string) []string {
 	}
 	walk(t.Tree.Root)
 	return names
-}
-
-// UsersOfSecret names the workflows whose steps use the workflow secret called secret, read
-// with q (inside the transaction that would delete the secret).
-func UsersOfSecret(ctx context.Context, q *db.Queries, secret string) ([]string, error) {
-	rows, err := q.ListWorkflows(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list workflows: %w", err)
-	}
-	var users []string
-	for _, r := range rows {
-		w, err := fromRow(r)
-		if err != nil {
-			return nil, err
-		}
-		if slices.Contains(w.SecretNames(), secret) {
-			users = append(users, w.Name)
-		}
-	}
-	return users, nil
 }
