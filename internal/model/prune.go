@@ -75,11 +75,6 @@ func (s *Service) prune(ctx context.Context, q *db.Queries, docs []incoming, st 
 // still in use.
 func (s *Service) deleteOne(ctx context.Context, q *db.Queries, d incoming) error {
 	if k := s.settingKind(d.kind); k != nil {
-		if d.kind == KindGitCredential {
-			if repo, err := q.GetModelRepository(ctx); err == nil && repo.Credential == d.name {
-				return fmt.Errorf("git credential %s is used by the model repository: %w", d.name, fault.ErrConflict)
-			}
-		}
 		return k.delete(ctx, q, d.name)
 	}
 	switch spec := d.spec.(type) {

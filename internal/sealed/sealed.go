@@ -69,7 +69,8 @@ type Kind[V, In any] struct {
 	// Unique, when set, checks further unique fields (a URL prefix); self is the record's
 	// current name, empty on create.
 	Unique func(ctx context.Context, q *db.Queries, in In, self string) error
-	// InUse, when set, refuses a delete with an error while something refers to the record.
+	// InUse, when set, refuses a delete, and a rename, with an error wrapping
+	// fault.ErrConflict while something refers to the record by its name.
 	InUse func(ctx context.Context, q *db.Queries, name string) error
 	// Describe says what an input sets, for the audit log, never quoting a secret.
 	Describe func(In) string

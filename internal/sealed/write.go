@@ -63,6 +63,9 @@ func (s *Service[V, In]) UpdateTx(ctx context.Context, q *db.Queries, name strin
 	}
 	fe := s.check.Struct(in)
 	s.kind.Check(in, &old.Value, fe)
+	if err := s.keepsName(ctx, q, name, in, fe); err != nil {
+		return updated, err
+	}
 	if len(fe) > 0 {
 		return updated, fe
 	}
@@ -120,6 +123,20 @@ func (s *Service[V, In]) seal(in In, old map[string][]byte) map[string][]byte {
 		}
 	}
 	return out
+}
+
+// keepsName adds an error to the name field when in renames the record called name while
+// something refers to it by that name, which a rename would leave pointing at nothing.
+func (s *Service[V, In]) keepsName(ctx context.Context, q *db.Queries, name string, in In, fe fault.FieldErrors) error {
+	if s.kind.InUse == nil || s.kind.Name(in) == name {
+		return nil
+	}
+	err := s.kind.InUse(ctx, q, name)
+	if errors.Is(err, fault.ErrConflict) {
+		fe.Add("name", fault.Reason(err)+", so it keeps its name: to rename it, add one under the new name and move those to it")
+		return nil
+	}
+	return err
 }
 
 // changes describes an update for the audit log.
