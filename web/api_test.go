@@ -257,6 +257,10 @@ func apiCases() []apiCase {
 				if got != 409 || !bytes.Contains(b, []byte("used by workflow page")) {
 					t.Errorf("deleting a secret workflow page uses: got %d %s, want 409 naming the workflow", got, b)
 				}
+				got, b = fx.call(t, "PUT", "/api/v1/workflow-secrets/page-token", "admin", `{"name": "pager-token"}`)
+				if got != 422 || !bytes.Contains(b, []byte(`"name"`)) || !bytes.Contains(b, []byte("used by workflow page, so it keeps its name")) {
+					t.Errorf("renaming a secret workflow page uses: got %d %s, want 422 with the error on name", got, b)
+				}
 			}},
 
 		{route: "POST /api/v1/rules", path: "/api/v1/rules", role: "admin", want: 201,
