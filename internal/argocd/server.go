@@ -3,7 +3,6 @@ package argocd
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 	"time"
 
@@ -58,7 +57,7 @@ var kind = sealed.Kind[Server, Input]{
 	Name:      func(in Input) string { return in.Name },
 	Normalize: normalize,
 	Check:     checkInput,
-	InUse:     inUse,
+	Users:     users,
 	Describe:  describe,
 }
 
@@ -116,16 +115,10 @@ func checkInput(in Input, old *Server, fe fault.FieldErrors) {
 	}
 }
 
-// inUse refuses to delete a server while applications link to it.
-func inUse(ctx context.Context, q *db.Queries, name string) error {
-	users, err := q.ListApplicationsOfArgocdServer(ctx, name)
-	if err != nil {
-		return fmt.Errorf("list applications of argo cd server %q: %w", name, err)
-	}
-	if len(users) > 0 {
-		return fmt.Errorf("argo cd server %s is used by application %s: %w", name, strings.Join(users, ", "), fault.ErrConflict)
-	}
-	return nil
+// users names the applications that link to the server.
+func users(ctx context.Context, q *db.Queries, name string) ([]string, error) {
+	apps, err := q.ListApplicationsOfArgocdServer(ctx, name)
+	return sealed.Labeled("application", apps), err
 }
 
 func describe(in Input) string {

@@ -3,7 +3,6 @@ package argowf
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 	"time"
 
@@ -61,17 +60,14 @@ var kind = sealed.Kind[Server, Input]{
 	Name:      func(in Input) string { return in.Name },
 	Normalize: normalize,
 	Check:     checkInput,
-	InUse:     inUse,
+	Users:     users,
 	Describe:  describe,
 }
 
-// inUse refuses to delete or rename a server while workflows have argo steps on it.
-func inUse(ctx context.Context, q *db.Queries, name string) error {
-	users, err := workflow.UsersOfArgoServer(ctx, q, name)
-	if err != nil || len(users) == 0 {
-		return err
-	}
-	return fmt.Errorf("argo workflows server %s is used by workflow %s: %w", name, strings.Join(users, ", "), fault.ErrConflict)
+// users names the workflows with argo steps on the server.
+func users(ctx context.Context, q *db.Queries, name string) ([]string, error) {
+	flows, err := workflow.UsersOfArgoServer(ctx, q, name)
+	return sealed.Labeled("workflow", flows), err
 }
 
 // Client returns a client for the server called name, with its token decrypted.

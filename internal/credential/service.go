@@ -35,23 +35,22 @@ var kind = sealed.Kind[Credential, Input]{
 		checkInput(in, old != nil && old.Kind == in.Kind, fe)
 	},
 	Unique:   uniquePrefix,
-	InUse:    inUse,
+	Users:    users,
 	Describe: describe,
 }
 
-// inUse refuses to delete or rename the credential the model repository reads with.
-func inUse(ctx context.Context, q *db.Queries, name string) error {
+// users names the model repository when it reads with the credential.
+func users(ctx context.Context, q *db.Queries, name string) ([]string, error) {
 	repo, err := q.GetModelRepository(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil // no model repository is set
+	switch {
+	case errors.Is(err, sql.ErrNoRows): // no model repository is set
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case repo.Credential == name:
+		return []string{"the model repository"}, nil
 	}
-	if err != nil {
-		return fmt.Errorf("read the model repository: %w", err)
-	}
-	if repo.Credential == name {
-		return fmt.Errorf("git credential %s is used by the model repository: %w", name, fault.ErrConflict)
-	}
-	return nil
+	return nil, nil
 }
 
 // ForURL returns the decrypted credential whose URL prefix is the longest prefix of repoURL,

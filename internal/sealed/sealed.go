@@ -69,11 +69,20 @@ type Kind[V, In any] struct {
 	// Unique, when set, checks further unique fields (a URL prefix); self is the record's
 	// current name, empty on create.
 	Unique func(ctx context.Context, q *db.Queries, in In, self string) error
-	// InUse, when set, refuses a delete, and a rename, with an error wrapping
-	// fault.ErrConflict while something refers to the record by its name.
-	InUse func(ctx context.Context, q *db.Queries, name string) error
+	// Users, when set, names what refers to the record by its name ("workflow e2e", "the
+	// model repository"); while it names anything, a delete and a rename are refused.
+	Users func(ctx context.Context, q *db.Queries, name string) ([]string, error)
 	// Describe says what an input sets, for the audit log, never quoting a secret.
 	Describe func(In) string
+}
+
+// Labeled names each of names as one of a kind, for Kind.Users: "workflow e2e".
+func Labeled(kind string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = kind + " " + n
+	}
+	return out
 }
 
 // Records maps the rows of a list query to records.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"ladder/db"
 	"ladder/internal/audit"
@@ -92,10 +93,10 @@ func (s *Service[V, In]) DeleteTx(ctx context.Context, q *db.Queries, name strin
 	if err != nil {
 		return err
 	}
-	if s.kind.InUse != nil {
-		if err := s.kind.InUse(ctx, q, name); err != nil {
-			return err
-		}
+	if users, err := s.users(ctx, q, name); err != nil {
+		return err
+	} else if len(users) > 0 {
+		return fmt.Errorf("%s is used by %s: %w", s.named(name), strings.Join(users, ", "), fault.ErrConflict)
 	}
 	if err := s.kind.Store.Delete(ctx, q, r.ID); err != nil {
 		return fmt.Errorf("delete %s %q: %w", s.kind.Noun, name, err)
@@ -128,16 +129,32 @@ func (s *Service[V, In]) seal(in In, old map[string][]byte) map[string][]byte {
 // keepsName adds an error to the name field when in renames the record called name while
 // something refers to it by that name, which a rename would leave pointing at nothing.
 func (s *Service[V, In]) keepsName(ctx context.Context, q *db.Queries, name string, in In, fe fault.FieldErrors) error {
-	if s.kind.InUse == nil || s.kind.Name(in) == name {
+	if s.kind.Name(in) == name {
 		return nil
 	}
-	err := s.kind.InUse(ctx, q, name)
-	if errors.Is(err, fault.ErrConflict) {
-		fe.Add("name", fault.Reason(err)+", so it keeps its name: to rename it, add one under the new name and move those to it")
-		return nil
+	users, err := s.users(ctx, q, name)
+	if len(users) > 0 {
+		fe.Add("name", s.named(name)+" is used by "+strings.Join(users, ", ")+
+			", so it keeps its name: to rename it, add one under the new name and move those to it")
 	}
 	return err
 }
+
+// users names what refers to the record called name (Kind.Users); none when the kind has no
+// users.
+func (s *Service[V, In]) users(ctx context.Context, q *db.Queries, name string) ([]string, error) {
+	if s.kind.Users == nil {
+		return nil, nil
+	}
+	users, err := s.kind.Users(ctx, q, name)
+	if err != nil {
+		return nil, fmt.Errorf("what uses %s: %w", s.named(name), err)
+	}
+	return users, nil
+}
+
+// named is the record called name as messages say it: "argo cd server prod".
+func (s *Service[V, In]) named(name string) string { return s.kind.Noun + " " + name }
 
 // changes describes an update for the audit log.
 func (s *Service[V, In]) changes(in In, oldName string) string {

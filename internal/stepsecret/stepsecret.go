@@ -7,7 +7,6 @@ package stepsecret
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"strings"
 	"time"
 
@@ -64,12 +63,9 @@ var kind = sealed.Kind[Secret, Input]{
 		}
 	},
 	Describe: func(in Input) string { return "description " + in.Description },
-	InUse: func(ctx context.Context, q *db.Queries, name string) error {
-		users, err := workflow.UsersOfSecret(ctx, q, name)
-		if err != nil || len(users) == 0 {
-			return err
-		}
-		return fmt.Errorf("workflow secret %q is used by workflow %s: %w", name, strings.Join(users, ", "), fault.ErrConflict)
+	Users: func(ctx context.Context, q *db.Queries, name string) ([]string, error) {
+		flows, err := workflow.UsersOfSecret(ctx, q, name)
+		return sealed.Labeled("workflow", flows), err
 	},
 }
 
