@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
@@ -239,7 +238,7 @@ func viewerKey(r *http.Request) string {
 	if !ok {
 		return "anonymous"
 	}
-	return fmt.Sprintf("%d/%q/%s/%q", u.ID, u.Name, u.Role(), flash(r))
+	return strconv.FormatInt(u.ID, 10) + "/" + strconv.Quote(u.Name) + "/" + string(u.Role()) + "/" + strconv.Quote(flash(r))
 }
 
 // wroteCookie carries the write version a browser's last change reached (noteWrites), for

@@ -7,12 +7,15 @@ import (
 	"ladder/internal/compress"
 )
 
+// htmlType is the Content-Type of every page, shared by their answers.
+var htmlType = []string{"text/html; charset=utf-8"}
+
 // sendHTML writes page with status, gzip-compressed when the browser accepts it and the page
 // is big enough. compressed returns the page compressed; the render cache keeps what it
 // returns, so that a page many view is compressed once per rendering.
 func sendHTML(w http.ResponseWriter, r *http.Request, status int, page []byte, compressed func() []byte) error {
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
+	h["Content-Type"] = htmlType
 	if len(page) >= compress.From {
 		h.Add("Vary", "Accept-Encoding")
 		if compress.Accepts(r) {

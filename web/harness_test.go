@@ -24,7 +24,7 @@ type testServer struct {
 	oidc    *mockoidc.MockOIDC
 }
 
-func startTestServer(t *testing.T, configure ...func(*app.Config)) *testServer {
+func startTestServer(t testing.TB, configure ...func(*app.Config)) *testServer {
 	t.Helper()
 	m, err := mockoidc.Run()
 	if err != nil {
@@ -52,7 +52,7 @@ func startTestServer(t *testing.T, configure ...func(*app.Config)) *testServer {
 var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // adminSession signs in as the local admin and returns the session cookie.
-func (s *testServer) adminSession(t *testing.T) *http.Cookie {
+func (s *testServer) adminSession(t testing.TB) *http.Cookie {
 	t.Helper()
 	resp, err := noRedirects.PostForm(s.URL+"/login", url.Values{"name": {"admin"}, "password": {testAdminPassword}})
 	if err != nil {
@@ -84,7 +84,7 @@ func (s *testServer) ssoSession(t *testing.T, name string, groups ...string) *ht
 	return sessionCookie(t, jar.Cookies(u))
 }
 
-func sessionCookie(t *testing.T, cookies []*http.Cookie) *http.Cookie {
+func sessionCookie(t testing.TB, cookies []*http.Cookie) *http.Cookie {
 	t.Helper()
 	for _, c := range cookies {
 		if c.Name == "ladder_session" && c.Value != "" {

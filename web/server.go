@@ -34,22 +34,35 @@ func NewHandler(log *slog.Logger, s Services) http.Handler {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
 
+// securityHeader is the headers securityHeaders gives every answer, built once: each answer
+// shares these values (a header set later replaces its value rather than changing it).
+var securityHeader = http.Header{
+	"Content-Security-Policy": {contentSecurityPolicy},
+	"X-Content-Type-Options":  {"nosniff"},
+	"Referrer-Policy":         {"same-origin"},
+	"X-Frame-Options":         {"DENY"},
+	// Pages show what a signed-in user may see: no cache keeps them after sign-out.
+	// Static files replace this with their own caching.
+	"Cache-Control": {"no-store"},
+}
+
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "same-origin")
-		h.Set("X-Frame-Options", "DENY")
-		// Pages show what a signed-in user may see: no cache keeps them after sign-out.
-		// Static files replace this with their own caching.
-		h.Set("Cache-Control", "no-store")
+		for k, v := range securityHeader {
+			h[k] = v
+		}
 		next.ServeHTTP(w, r)
 	})
 }
 
+// logRequests logs every request at debug level, when that level is on.
 func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !log.Enabled(r.Context(), slog.LevelDebug) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
