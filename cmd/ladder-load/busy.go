@@ -31,6 +31,10 @@ func runBusy(ctx context.Context, o options, t *table) error {
 	dir := filepath.Join(o.dir, "busy")
 	data := filepath.Join(dir, "data")
 	start := time.Now()
+	// A run leaves its promotions in its database and repositories: the next starts afresh.
+	if err := os.RemoveAll(dir); err != nil {
+		return err
+	}
 	if err := os.MkdirAll(filepath.Join(dir, "repos"), 0o700); err != nil {
 		return err
 	}
