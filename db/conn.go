@@ -2,40 +2,25 @@ package db
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"strings"
-	"sync/atomic"
 )
 
-// Version returns a function reading conn's write version: a number that rises after every
-// write committed through conn. Read it before reading data: whatever was built from data
-// read under one version is current for as long as the function still returns it. Writes by
-// other processes (the command-line tools) do not move it. For a database not opened with
-// Open the number changes at every call, so nothing built on it is ever taken as current.
-func Version(conn *sql.DB) func() uint64 {
-	if d, ok := conn.Driver().(versionedDriver); ok {
-		return d.version.Load
-	}
-	var calls atomic.Uint64
-	return func() uint64 { return calls.Add(1) }
-}
-
 // versionedDriver is what a database opened with Open reports as its driver, so that Version
-// finds the database's counter.
+// finds the database's counters.
 type versionedDriver struct {
 	driver.Driver
-	version *atomic.Uint64
+	v *versions
 }
 
 // maxStatements bounds the statements one connection keeps prepared; the queries are a fixed
 // set, so the bound only matters for statements built at run time.
 const maxStatements = 512
 
-// connector opens SQLite connections wrapped in conn, all moving one version.
+// connector opens SQLite connections wrapped in conn, all moving one set of versions.
 type connector struct {
 	driver.Connector
-	version *atomic.Uint64
+	v *versions
 }
 
 func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -43,11 +28,11 @@ func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &conn{Conn: dc, version: c.version, stmts: map[string]*cachedStmt{}}, nil
+	return &conn{Conn: dc, v: c.v, stmts: map[string]*cachedStmt{}}, nil
 }
 
 func (c connector) Driver() driver.Driver {
-	return versionedDriver{Driver: c.Connector.Driver(), version: c.version}
+	return versionedDriver{Driver: c.Connector.Driver(), v: c.v}
 }
 
 // conn is one SQLite connection that keeps every statement it ran prepared for its next run
@@ -55,9 +40,9 @@ func (c connector) Driver() driver.Driver {
 // Version after writes. database/sql uses a connection from one goroutine at a time.
 type conn struct {
 	driver.Conn
-	version *atomic.Uint64
-	stmts   map[string]*cachedStmt
-	tx      *tx // the open transaction, if any
+	v     *versions
+	stmts map[string]*cachedStmt
+	tx    *tx // the open transaction, if any
 }
 
 type cachedStmt struct {
@@ -86,13 +71,13 @@ func (c *conn) statement(ctx context.Context, query string) (driver.Stmt, func()
 	return ds, func() { s.busy = false }, nil
 }
 
-// wrote notes a write: at once outside a transaction, at commit inside one.
-func (c *conn) wrote() {
+// wrote notes a write by query: at once outside a transaction, at commit inside one.
+func (c *conn) wrote(query string) {
 	if c.tx != nil {
-		c.tx.wrote = true
+		c.tx.writes = append(c.tx.writes, query)
 		return
 	}
-	c.version.Add(1)
+	c.v.moved([]string{query})
 }
 
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
@@ -152,18 +137,18 @@ func (c *conn) ResetSession(ctx context.Context) error {
 
 func (c *conn) IsValid() bool { return c.Conn.(driver.Validator).IsValid() }
 
-// tx moves Version at commit when anything in it wrote.
+// tx moves the versions at commit when anything in it wrote.
 type tx struct {
 	driver.Tx
-	c     *conn
-	wrote bool
+	c      *conn
+	writes []string // the statements that wrote
 }
 
 func (t *tx) Commit() error {
 	err := t.Tx.Commit()
 	t.c.tx = nil
-	if t.wrote {
-		t.c.version.Add(1)
+	if len(t.writes) > 0 {
+		t.c.v.moved(t.writes)
 	}
 	return err
 }
@@ -206,7 +191,7 @@ func (r *rows) Close() error {
 	// that returned none (a job claim that found no due job) changed nothing — unless nobody
 	// asked for its rows.
 	if changed(r.query, func() bool { return r.read > 0 || r.nexts == 0 }) {
-		r.c.wrote()
+		r.c.wrote(r.query)
 	}
 	return err
 }
@@ -244,7 +229,7 @@ func (c *conn) executed(query string, res driver.Result, err error) {
 		return err != nil || n > 0
 	}
 	if changed(query, matched) {
-		c.wrote()
+		c.wrote(query)
 	}
 }
 

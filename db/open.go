@@ -10,7 +10,6 @@ import (
 	"embed"
 	"fmt"
 	"net/url"
-	"sync/atomic"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -31,13 +30,18 @@ func Open(ctx context.Context, path string) (*sql.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	conn := sql.OpenDB(connector{Connector: base, version: new(atomic.Uint64)})
+	v := &versions{}
+	conn := sql.OpenDB(connector{Connector: base, v: v})
 	// Keep connections open between requests: database/sql keeps only 2 idle by default, and
 	// opening a SQLite connection (pragmas, WAL setup) cost more CPU than the queries under
 	// concurrent page loads and event streams.
 	conn.SetMaxIdleConns(64)
 	conn.SetConnMaxIdleTime(time.Minute)
 	if err := Migrate(ctx, conn); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if err := v.learn(ctx, conn); err != nil {
 		conn.Close()
 		return nil, err
 	}

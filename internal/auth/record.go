@@ -23,7 +23,8 @@ type Session struct {
 }
 
 // liveFor bounds how long a session found alive is trusted without asking the database again
-// while nothing was written (db.Version); every write — a sign-out included — asks again at once.
+// while no session was written (db.VersionOf); every such write — a sign-out included, and
+// a user's deletion, whose sessions go with it — asks again at once.
 const liveFor = 5 * time.Second
 
 // liveSession is what alive last found for a session id.

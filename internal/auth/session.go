@@ -52,7 +52,7 @@ type Sessions struct {
 	now     func() time.Time
 	db      *sql.DB
 	q       *db.Queries
-	version func() uint64 // db.Version
+	version func() uint64 // db.VersionOf the sessions table
 
 	mu     sync.Mutex
 	opened map[string]openedCookie // by the cookie's value
@@ -77,7 +77,7 @@ func NewSessions(conn *sql.DB, keys Keys, secure bool, now func() time.Time) *Se
 	store := sessions.NewCookieStore(keys.pairs()...)
 	store.Options = &sessions.Options{Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
 	store.MaxAge(int(AbsoluteTimeout / time.Second))
-	return &Sessions{store: store, now: now, db: conn, q: db.New(conn), version: db.Version(conn),
+	return &Sessions{store: store, now: now, db: conn, q: db.New(conn), version: db.VersionOf(conn, "sessions"),
 		opened: map[string]openedCookie{}, live: map[string]liveSession{}}
 }
 

@@ -23,15 +23,15 @@ type Service struct {
 	now   func() time.Time
 	roles GroupRoles
 
-	version func() uint64 // db.Version
+	version func() uint64 // db.VersionOf the users table
 	mu      sync.Mutex
-	recent  map[int64]recentUser // Get's answers, while the database has not changed
+	recent  map[int64]recentUser // Get's answers, while no user was written
 }
 
-// recentUser is a user as Get read it under a database version (db.Version). Every signed-in
-// request reads its user; while nothing was written, the answer stays the same. recentFor
-// bounds how long a user is trusted without a re-read anyway, for writes made by another
-// process (the command-line tools).
+// recentUser is a user as Get read it under a version of the users table (db.VersionOf). Every
+// signed-in request reads its user; while no user was written, the answer stays the same,
+// however many releases are written meanwhile. recentFor bounds how long a user is trusted
+// without a re-read anyway, for writes made by another process (the command-line tools).
 type recentUser struct {
 	version uint64
 	at      time.Time
@@ -47,7 +47,7 @@ const (
 // map to in roles.
 func NewService(conn *sql.DB, check *fault.Validator, now func() time.Time, roles GroupRoles) *Service {
 	return &Service{db: conn, q: db.New(conn), check: check, now: now, roles: roles,
-		version: db.Version(conn), recent: map[int64]recentUser{}}
+		version: db.VersionOf(conn, "users"), recent: map[int64]recentUser{}}
 }
 
 // List returns every user by name.

@@ -3,8 +3,11 @@ package user_test
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
+	"time"
 
+	"ladder/db"
 	"ladder/internal/audit"
 	"ladder/internal/fault"
 	"ladder/internal/user"
@@ -167,5 +170,57 @@ func TestGetSeesEveryChange(t *testing.T) {
 	got.Groups[0] = "changed by a caller"
 	if get().Groups[0] != "dev" {
 		t.Error("a caller's change to the groups reached the next caller")
+	}
+}
+
+func TestGetKeepsAUserWhileOnlyOtherTablesAreWritten(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "ladder.db")
+	conn, err := db.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	// Another process's writes (the command-line tools): this pool's versions do not see them,
+	// so what Get answers shows whether it read the user again.
+	other, err := db.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	now := func() time.Time { return time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC) }
+	s := user.NewService(conn, fault.NewValidator(), now, user.GroupRoles{})
+	pw, err := s.Bootstrap(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := s.CheckPassword(ctx, user.LocalAdmin, pw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	email := func() string {
+		t.Helper()
+		u, err := s.Get(ctx, admin.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.Email
+	}
+	email() // kept from here
+	if _, err := other.ExecContext(ctx, "UPDATE users SET email = 'ops@example.com' WHERE id = ?", admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.ExecContext(ctx, `INSERT INTO environments (name, kind, tags, position, created_at, updated_at)
+		VALUES ('dev', 'non-production', '[]', 0, 0, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	if got := email(); got != "" {
+		t.Errorf("after a write to environments: Get read the user again (email %q)", got)
+	}
+	if _, err := conn.ExecContext(ctx, "UPDATE users SET updated_at = updated_at WHERE id = ?", admin.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := email(); got != "ops@example.com" {
+		t.Errorf("after a write to users: got email %q, want the user read again", got)
 	}
 }
