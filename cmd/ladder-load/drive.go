@@ -40,19 +40,68 @@ type result struct {
 // credential is the header that signs a request in: a session cookie or an API token.
 type credential struct{ header, value string }
 
-// drive requests url from conns concurrent keep-alive connections for d and measures every
-// request. With fresh set, every request carries a query parameter of its own, which Ladder
-// ignores but which makes its page cache miss: the cost of rendering every view anew.
-func drive(ctx context.Context, url string, cred credential, conns int, d time.Duration, fresh bool) (result, error) {
-	var n atomic.Int64
-	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
-	ctx, cancel := context.WithTimeout(ctx, d)
+// target is a URL driven, how it signs in, and whether every request makes Ladder render
+// anew: with fresh set, every request carries a query parameter of its own, which Ladder
+// ignores but which makes its page cache miss.
+type target struct {
+	url   string
+	cred  credential
+	fresh bool
+}
+
+// turn is how long each target is driven at a time by driveInTurns, and pause how long it
+// waits between turns, not measured: requests cut off at the end of a turn (a page being
+// rendered anew, say) finish on the server before the next target's turn begins.
+const (
+	turn  = time.Second
+	pause = 100 * time.Millisecond
+)
+
+// freshN numbers the fresh requests, so that no two ask for the same URL.
+var freshN atomic.Int64
+
+// driveInTurns drives each of targets for d in all, in turns of a second one after the
+// other, and measures each target's requests on their own. Driven one after another for d
+// each, the targets would meet different machines: promotions warming up behind the first,
+// another guest taking the cores during the second. In turns, each meets the same.
+func driveInTurns(ctx context.Context, targets []target, conns int, d time.Duration) ([]result, error) {
+	tallies := make([]tally, len(targets))
+	for i := range tallies {
+		tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
+		defer tr.CloseIdleConnections()
+		tallies[i].client = &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	}
+	for left := d; left > 0; left -= turn {
+		for i, t := range targets {
+			if err := tallies[i].drive(ctx, t, conns, min(turn, left)); err != nil {
+				return nil, err
+			}
+			time.Sleep(pause)
+		}
+	}
+	out := make([]result, len(targets))
+	for i, t := range targets {
+		out[i] = tallies[i].result()
+		if out[i].requests == 0 {
+			return nil, fmt.Errorf("GET %s: no request succeeded", t.url)
+		}
+	}
+	return out, nil
+}
+
+// tally is what a target's turns measured so far.
+type tally struct {
+	client       *http.Client
+	all          latencies
+	failures     int
+	elapsed, cpu time.Duration
+}
+
+// drive drives t from conns connections for d, adding what it measures.
+func (y *tally) drive(parent context.Context, t target, conns int, d time.Duration) error {
+	ctx, cancel := context.WithTimeout(parent, d)
 	defer cancel()
 	var mu sync.Mutex
-	var all latencies
-	var res result
 	var wg sync.WaitGroup
 	start, cpu0 := time.Now(), cpuTime()
 	for range conns {
@@ -63,11 +112,11 @@ func drive(ctx context.Context, url string, cred credential, conns int, d time.D
 			failures := 0
 			for ctx.Err() == nil {
 				t0 := time.Now()
-				target := url
-				if fresh {
-					target += fmt.Sprintf("?fresh=%d", n.Add(1))
+				url := t.url
+				if t.fresh {
+					url += fmt.Sprintf("?fresh=%d", freshN.Add(1))
 				}
-				if err := get(ctx, client, target, cred); err != nil {
+				if err := get(ctx, y.client, url, t.cred); err != nil {
 					if ctx.Err() == nil {
 						failures++
 					}
@@ -76,19 +125,24 @@ func drive(ctx context.Context, url string, cred credential, conns int, d time.D
 				mine = append(mine, time.Since(t0))
 			}
 			mu.Lock()
-			all, res.failures = append(all, mine...), res.failures+failures
+			y.all, y.failures = append(y.all, mine...), y.failures+failures
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	elapsed, cpu := time.Since(start), cpuTime()-cpu0
-	res.requests, res.rps = len(all), float64(len(all))/elapsed.Seconds()
-	res.p50, res.p99 = all.quantile(0.50), all.quantile(0.99)
-	if res.requests == 0 {
-		return res, fmt.Errorf("GET %s: no request succeeded", url)
+	y.elapsed += time.Since(start)
+	y.cpu += cpuTime() - cpu0
+	return parent.Err()
+}
+
+// result is the tally's figures.
+func (y *tally) result() result {
+	res := result{requests: len(y.all), failures: y.failures, rps: float64(len(y.all)) / y.elapsed.Seconds(),
+		p50: y.all.quantile(0.50), p99: y.all.quantile(0.99)}
+	if res.requests > 0 {
+		res.cpu = y.cpu / time.Duration(res.requests)
 	}
-	res.cpu = cpu / time.Duration(res.requests)
-	return res, nil
+	return res
 }
 
 // get fetches url and reads the whole body; anything but 200 is an error.

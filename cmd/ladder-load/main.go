@@ -10,9 +10,10 @@
 //
 //	pages       100,000 releases stored; the releases list and a release page at 64
 //	            connections for -duration each, next to a bare net/http handler writing the
-//	            same bytes: requests per second, p50, p99 and the ratio; then the same pages
+//	            same bytes: requests per second, p50, p99 and the ratio; and the same pages
 //	            with a query parameter of their own on every request, which defeats Ladder's
-//	            page cache, for the cost of rendering each view anew.
+//	            page cache, for the cost of rendering each view anew. The three are driven in
+//	            turns of a second, so that each meets the machine as the others do.
 //	busy        the releases list and the dashboard measured as pages does, with -releases
 //	            releases stored, while promotions of 10 other products start in the
 //	            background at -rate per second: p99 of both, and the list rendered anew next
@@ -34,7 +35,7 @@
 //
 // Flags:
 //
-//	-duration d        how long each pages target is driven (default 10s)
+//	-duration d        how long each pages target is driven in all (default 10s)
 //	-connections n     concurrent connections of the pages scenario (default 64)
 //	-auth a            how pages signs in: session (a browser's cookie, default) or token
 //	-releases n        releases stored for pages and startup (default 100000)

@@ -87,8 +87,9 @@ func (m measured) label(o options, name string) string {
 	return fmt.Sprintf("%s (%d B, %d conns, %s)", name, m.size, o.connections, o.auth)
 }
 
-// measurePage drives path on Ladder and then the same bytes from a bare handler; with fresh
-// set, Ladder once more with a query parameter of its own on every request.
+// measurePage drives path on Ladder and the same bytes from a bare handler, in turns; with
+// fresh set, Ladder a third time in each turn, with a query parameter of its own on every
+// request. With -cpuprofile, the profile covers all of them.
 func measurePage(ctx context.Context, o options, base string, cred credential, name, path string, fresh bool) (m measured, err error) {
 	ticks, known := readCPUTicks()
 	defer func() { m.steal = stealSince(ticks, known) }()
@@ -102,24 +103,24 @@ func measurePage(ctx context.Context, o options, base string, cred credential, n
 		return m, err
 	}
 	defer closeBare()
+	targets := []target{{url: base + path, cred: cred}, {url: bareURL}}
+	if fresh {
+		targets = append(targets, target{url: base + path, cred: cred, fresh: true})
+	}
 	stopProfile, err := profile(o.cpuProfile, "pages-"+strings.ReplaceAll(name, " ", "-"))
 	if err != nil {
 		return m, err
 	}
-	m.ladder, err = drive(ctx, base+path, cred, o.connections, o.duration, false)
+	r, err := driveInTurns(ctx, targets, o.connections, o.duration)
 	stopProfile()
 	if err != nil {
 		return m, err
 	}
-	if m.bare, err = drive(ctx, bareURL, credential{}, o.connections, o.duration, false); err != nil || !fresh {
-		return m, err
+	m.ladder, m.bare = r[0], r[1]
+	if fresh {
+		m.fresh = r[2]
 	}
-	if stopProfile, err = profile(o.cpuProfile, "pages-"+strings.ReplaceAll(name, " ", "-")+"-anew"); err != nil {
-		return m, err
-	}
-	m.fresh, err = drive(ctx, base+path, cred, o.connections, o.duration, true)
-	stopProfile()
-	return m, err
+	return m, nil
 }
 
 // comparePage measures path and writes its rows: Ladder next to the bare handler, and the

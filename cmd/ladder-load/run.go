@@ -88,7 +88,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 func parseFlags(args []string) (options, map[string]bool, error) {
 	var o options
 	fs := flag.NewFlagSet("ladder-load", flag.ContinueOnError)
-	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long each pages target is driven")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long each pages target is driven in all (in turns of a second)")
 	fs.IntVar(&o.connections, "connections", 64, "concurrent connections of the pages scenario")
 	fs.StringVar(&o.auth, "auth", "session", "how the pages scenario signs in: session (a browser's cookie) or token")
 	fs.IntVar(&o.releases, "releases", 100_000, "releases stored for pages and startup")
