@@ -74,7 +74,9 @@ func (c *conn) statement(ctx context.Context, query string) (driver.Stmt, func()
 // wrote notes a write by query: at once outside a transaction, at commit inside one.
 func (c *conn) wrote(query string) {
 	if c.tx != nil {
-		c.tx.writes = append(c.tx.writes, query)
+		if w := c.tx.writes; len(w) == 0 || w[len(w)-1] != query { // a loop writes one statement many times
+			c.tx.writes = append(w, query)
+		}
 		return
 	}
 	c.v.moved([]string{query})

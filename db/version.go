@@ -62,10 +62,14 @@ type versions struct {
 	// table's version.
 	unsure atomic.Uint64
 	reach  atomic.Pointer[reach] // nil until the schema was read (during migrations)
-	// named holds what tablesWritten found in each write statement seen: the queries are
-	// a fixed set.
-	named sync.Map // query → []string
+	// named holds what tablesWritten found in each write statement seen, up to namedMax
+	// of them: the queries are a fixed set, but for the lists sqlc.slice spells out.
+	named  sync.Map // query → []string
+	nNamed atomic.Int64
 }
+
+// namedMax bounds the statements versions remembers the tables of.
+const namedMax = 4096
 
 // reach is what the schema says a write to a table may change.
 type reach struct {
@@ -102,7 +106,9 @@ func (v *versions) counters(r *reach, query string) ([]*atomic.Uint64, bool) {
 		tables = t.([]string)
 	} else {
 		tables = tablesWritten(query)
-		v.named.Store(query, tables)
+		if v.nNamed.Add(1) <= namedMax {
+			v.named.Store(query, tables)
+		}
 	}
 	if len(tables) == 0 {
 		return nil, false
