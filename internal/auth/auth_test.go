@@ -94,14 +94,49 @@ func TestSessionExpiry(t *testing.T) {
 		{"idle 11h", 11 * time.Hour, true},
 		{"idle 13h", 13 * time.Hour, false},
 	}
-	start := now
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			now = start.Add(tt.after)
+			now = now.Add(tt.after) // after the previous request
 			if id, ok := ask(); ok != tt.want || (ok && id != 42) {
 				t.Errorf("got %d, %v; want signed in = %v", id, ok, tt.want)
 			}
 		})
+	}
+}
+
+func TestSessionCookieIsRewrittenOncePerMinuteWhenKept(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	s := auth.NewSessions(testDB(t, 42), auth.Keys{"0123456789abcdef0123456789abcdef"}, false, func() time.Time { return now })
+	rec := httptest.NewRecorder()
+	if err := s.SignIn(rec, httptest.NewRequest("POST", "/login", nil), 42, "192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	cookie := rec.Result().Cookies()[0]
+	// A client that keeps sending the cookie it signed in with, as scripts do.
+	rewritten := func(after time.Duration) bool {
+		t.Helper()
+		now = now.Add(after)
+		r := httptest.NewRequest("GET", "/", nil)
+		r.AddCookie(cookie)
+		w := httptest.NewRecorder()
+		if _, ok := s.UserID(w, r); !ok {
+			t.Fatalf("signed out %v later", after)
+		}
+		return len(w.Result().Cookies()) > 0
+	}
+	if rewritten(30 * time.Second) {
+		t.Error("the cookie was rewritten within a minute of sign-in")
+	}
+	if !rewritten(2 * time.Minute) {
+		t.Error("the cookie was not rewritten with its last-seen time after two minutes")
+	}
+	for i := range 3 {
+		if rewritten(time.Second) {
+			t.Errorf("request %d a second later: the cookie was rewritten again", i+1)
+		}
+	}
+	if !rewritten(2 * time.Minute) {
+		t.Error("the cookie was not rewritten two minutes after its last rewrite")
 	}
 }
 

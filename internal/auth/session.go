@@ -119,7 +119,15 @@ func (s *Sessions) UserID(w http.ResponseWriter, r *http.Request) (int64, bool) 
 	if now.Sub(time.Unix(o.seen, 0)) > seenEvery {
 		if sess, err := s.store.New(r, CookieName); err == nil && !sess.IsNew {
 			sess.Values[keySeen] = now.Unix()
-			_ = s.store.Save(r, w, sess) // a failed refresh only shortens the idle window
+			if s.store.Save(r, w, sess) == nil { // a failed refresh only shortens the idle window
+				// The cookie as sent was seen now too: a client that does not take the new
+				// one (a script, a load tool) would otherwise get it written again, sealed
+				// anew, at every request.
+				o.seen = now.Unix()
+				s.mu.Lock()
+				s.opened[c.Value] = o
+				s.mu.Unlock()
+			}
 		}
 	}
 	return o.id, true
