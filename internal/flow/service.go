@@ -25,6 +25,7 @@ type Service struct {
 	envs     *environment.Service
 	policies *policy.Service
 	users    []func(ctx context.Context, q *db.Queries, flow string) ([]string, error)
+	names    *db.Memo[[]string] // Names, while no flow is written
 }
 
 // RefuseDeleteWhileUsed makes Delete refuse a flow that any of users names (products list
@@ -37,7 +38,8 @@ func (s *Service) RefuseDeleteWhileUsed(users ...func(ctx context.Context, q *db
 // NewService returns a Service on conn that checks environment names with envs and resolves
 // settings with policies.
 func NewService(conn *sql.DB, check *fault.Validator, now func() time.Time, envs *environment.Service, policies *policy.Service) *Service {
-	return &Service{db: conn, q: db.New(conn), check: check, now: now, envs: envs, policies: policies}
+	return &Service{db: conn, q: db.New(conn), check: check, now: now, envs: envs, policies: policies,
+		names: db.NewMemo[[]string](db.VersionOf(conn, "flows"))}
 }
 
 // List returns every flow by name.
@@ -57,13 +59,15 @@ func (s *Service) List(ctx context.Context) ([]Flow, error) {
 	return list, nil
 }
 
-// Names returns every flow's name, in order.
+// Names returns every flow's name, in order. The list is shared: callers must not change it.
 func (s *Service) Names(ctx context.Context) ([]string, error) {
-	names, err := s.q.ListFlowNames(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list flow names: %w", err)
-	}
-	return names, nil
+	return s.names.Get("", func() ([]string, error) {
+		names, err := s.q.ListFlowNames(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list flow names: %w", err)
+		}
+		return names, nil
+	})
 }
 
 // Get returns the flow called name.

@@ -20,23 +20,26 @@ type Service struct {
 	q     *db.Queries
 	check *fault.Validator
 	now   func() time.Time
+	names *db.Memo[[]string] // Names, while no product is written
 }
 
 // NewService returns a Service on conn.
 func NewService(conn *sql.DB, check *fault.Validator, now func() time.Time) *Service {
-	return &Service{db: conn, q: db.New(conn), check: check, now: now}
+	return &Service{db: conn, q: db.New(conn), check: check, now: now, names: db.NewMemo[[]string](db.VersionOf(conn, "products"))}
 }
 
 // List returns every product by name.
 func (s *Service) List(ctx context.Context) ([]Product, error) { return listIn(ctx, s.q) }
 
-// Names returns every product's name, in order.
+// Names returns every product's name, in order. The list is shared: callers must not change it.
 func (s *Service) Names(ctx context.Context) ([]string, error) {
-	names, err := s.q.ListProductNames(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list product names: %w", err)
-	}
-	return names, nil
+	return s.names.Get("", func() ([]string, error) {
+		names, err := s.q.ListProductNames(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list product names: %w", err)
+		}
+		return names, nil
+	})
 }
 
 func listIn(ctx context.Context, q *db.Queries) ([]Product, error) {

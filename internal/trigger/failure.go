@@ -34,16 +34,27 @@ type Failure struct {
 }
 
 // Failures reads the failed triggers recorded by the trigger.
-type Failures struct{ q *db.Queries }
+type Failures struct {
+	q    *db.Queries
+	kept *db.Memo[[]Failure] // List's answers by product, while no failure is written
+}
 
 // NewFailures returns a reader of the failed triggers on conn.
-func NewFailures(conn *sql.DB) *Failures { return &Failures{q: db.New(conn)} }
+func NewFailures(conn *sql.DB) *Failures {
+	return &Failures{q: db.New(conn), kept: db.NewMemo[[]Failure](db.VersionOf(conn, "trigger_failures"))}
+}
 
 // List returns the failed triggers of product (every product when it is ""), newest first.
+// The list is shared: callers must not change it.
 func (f *Failures) List(ctx context.Context, product string) ([]Failure, error) {
 	if f == nil {
 		return nil, nil
 	}
+	return f.kept.Get(product, func() ([]Failure, error) { return f.read(ctx, product) })
+}
+
+// read reads List's answer from the database.
+func (f *Failures) read(ctx context.Context, product string) ([]Failure, error) {
 	var rows []db.TriggerFailure
 	var err error
 	if product == "" {
