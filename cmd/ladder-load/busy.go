@@ -127,6 +127,7 @@ func runBusy(ctx context.Context, o options, t *table) error {
 		t.row("busy", label+" ladder rps, p50", fmt.Sprintf("%.0f (%d failed), %s", p.m.ladder.rps, p.m.ladder.failures, ms(p.m.ladder.p50)), "", "")
 		t.row("busy", label+" ladder p99", ms(p.m.ladder.p99), "< 25 ms", yes(p.m.ladder.p99 < 25*time.Millisecond))
 		t.row("busy", label+" bare rps, p50 / p99", fmt.Sprintf("%.0f, %s / %s", p.m.bare.rps, ms(p.m.bare.p50), ms(p.m.bare.p99)), "", "")
+		t.row("busy", label+" ladder/bare", fmt.Sprintf("%.0f%%", p.m.ladder.rps/p.m.bare.rps*100), "", "")
 		t.row("busy", label+" CPU time the hypervisor took meanwhile (steal)", p.m.steal, "", "")
 	}
 	ratio := list.fresh.rps / list.bare.rps
