@@ -10,32 +10,34 @@ import (
 const memoFor = 5 * time.Second
 
 // memoMax bounds the keys a Memo keeps; when full, it forgets them all at once.
-const memoMax = 1024
+const memoMax = 16384
 
 // Memo keeps what a read returned, by key, while a version (VersionOf the tables it reads)
-// does not move, and for at most memoFor: for what a page reads at every rendering from
-// tables that rarely change, such as the names in its filters. What Get returns is shared by
-// every caller: none may change it.
-type Memo[T any] struct {
+// does not move, and for at most memoFor: for what requests read again and again from tables
+// that rarely change — the signed-in user, a session, the names in a page's filters. A
+// failed read is not kept. What Get returns is shared by every caller: none may change it.
+type Memo[K comparable, V any] struct {
 	version func() uint64
+	now     func() time.Time
 	mu      sync.Mutex
-	kept    map[string]memoEntry[T]
+	kept    map[K]memoEntry[V]
 }
 
-type memoEntry[T any] struct {
+type memoEntry[V any] struct {
 	version uint64
 	at      time.Time
-	v       T
+	v       V
 }
 
-// NewMemo returns an empty Memo whose answers hold while version does not move.
-func NewMemo[T any](version func() uint64) *Memo[T] {
-	return &Memo[T]{version: version, kept: map[string]memoEntry[T]{}}
+// NewMemo returns an empty Memo whose answers hold while version does not move, with now
+// telling the time.
+func NewMemo[K comparable, V any](version func() uint64, now func() time.Time) *Memo[K, V] {
+	return &Memo[K, V]{version: version, now: now, kept: map[K]memoEntry[V]{}}
 }
 
 // Get returns what read returned for key, reading again when the version moved since.
-func (m *Memo[T]) Get(key string, read func() (T, error)) (T, error) {
-	version, now := m.version(), time.Now() // the version first: a write during read makes the answer stale
+func (m *Memo[K, V]) Get(key K, read func() (V, error)) (V, error) {
+	version, now := m.version(), m.now() // the version first: a write during read makes the answer stale
 	m.mu.Lock()
 	e, ok := m.kept[key]
 	m.mu.Unlock()
@@ -50,7 +52,7 @@ func (m *Memo[T]) Get(key string, read func() (T, error)) (T, error) {
 	if len(m.kept) >= memoMax {
 		clear(m.kept)
 	}
-	m.kept[key] = memoEntry[T]{version: version, at: now, v: v}
+	m.kept[key] = memoEntry[V]{version: version, at: now, v: v}
 	m.mu.Unlock()
 	return v, nil
 }

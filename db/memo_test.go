@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestMemoReadsAgainOnlyAfterItsTablesAreWritten(t *testing.T) {
 	ctx := context.Background()
 	pool := openTest(t)
-	m := NewMemo[int](VersionOf(pool, "products"))
+	m := NewMemo[string, int](VersionOf(pool, "products"), time.Now)
 	reads := 0
 	get := func() int {
 		t.Helper()

@@ -22,18 +22,6 @@ type Session struct {
 	Current   bool // the session of the request that lists them
 }
 
-// liveFor bounds how long a session found alive is trusted without asking the database again
-// while no session was written (db.VersionOf); every such write — a sign-out included, and
-// a user's deletion, whose sessions go with it — asks again at once.
-const liveFor = 5 * time.Second
-
-// liveSession is what alive last found for a session id.
-type liveSession struct {
-	version uint64
-	at      time.Time
-	userID  int64
-}
-
 func hashID(sid string) string {
 	sum := sha256.Sum256([]byte(sid))
 	return hex.EncodeToString(sum[:])
@@ -44,24 +32,8 @@ func (s *Sessions) alive(ctx context.Context, sid string, userID int64) bool {
 	if sid == "" {
 		return false
 	}
-	version, now := s.version(), s.now()
-	s.mu.Lock()
-	l, ok := s.live[sid]
-	s.mu.Unlock()
-	if ok && l.version == version && now.Sub(l.at) < liveFor {
-		return l.userID == userID
-	}
-	owner, err := s.q.GetSessionUser(ctx, hashID(sid))
-	if err != nil {
-		return false // ended (or unreadable): the caller is anonymous
-	}
-	s.mu.Lock()
-	if len(s.live) >= openedMax {
-		clear(s.live)
-	}
-	s.live[sid] = liveSession{version: version, at: now, userID: owner}
-	s.mu.Unlock()
-	return owner == userID
+	owner, err := s.live.Get(sid, func() (int64, error) { return s.q.GetSessionUser(ctx, hashID(sid)) })
+	return err == nil && owner == userID // ended (or unreadable): the caller is anonymous
 }
 
 // record stores the session sid of userID, and forgets sessions past their absolute lifetime.

@@ -48,15 +48,17 @@ const (
 // the server from timestamps inside the cookie, not left to the browser, and each session
 // has a record in the database: a cookie whose record was deleted signs nobody in.
 type Sessions struct {
-	store   *sessions.CookieStore
-	now     func() time.Time
-	db      *sql.DB
-	q       *db.Queries
-	version func() uint64 // db.VersionOf the sessions table
+	store *sessions.CookieStore
+	now   func() time.Time
+	db    *sql.DB
+	q     *db.Queries
 
 	mu     sync.Mutex
 	opened map[string]openedCookie // by the cookie's value
-	live   map[string]liveSession  // by session id
+	// live keeps the user each session id's record names while no session is written
+	// (db.VersionOf): a sign-out, or a user's deletion, whose sessions go with it, asks
+	// again at once.
+	live *db.Memo[string, int64]
 }
 
 // openedCookie is what UserID reads from a session cookie. Opening a cookie (check its MAC,
@@ -77,8 +79,8 @@ func NewSessions(conn *sql.DB, keys Keys, secure bool, now func() time.Time) *Se
 	store := sessions.NewCookieStore(keys.pairs()...)
 	store.Options = &sessions.Options{Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
 	store.MaxAge(int(AbsoluteTimeout / time.Second))
-	return &Sessions{store: store, now: now, db: conn, q: db.New(conn), version: db.VersionOf(conn, "sessions"),
-		opened: map[string]openedCookie{}, live: map[string]liveSession{}}
+	return &Sessions{store: store, now: now, db: conn, q: db.New(conn),
+		opened: map[string]openedCookie{}, live: db.NewMemo[string, int64](db.VersionOf(conn, "sessions"), now)}
 }
 
 // UserID returns the signed-in user's id, or false when nobody is signed in or the session

@@ -25,7 +25,7 @@ type Service struct {
 	envs     *environment.Service
 	policies *policy.Service
 	users    []func(ctx context.Context, q *db.Queries, flow string) ([]string, error)
-	names    *db.Memo[[]string] // Names, while no flow is written
+	names    *db.Memo[string, []string] // Names, while no flow is written
 }
 
 // RefuseDeleteWhileUsed makes Delete refuse a flow that any of users names (products list
@@ -39,7 +39,7 @@ func (s *Service) RefuseDeleteWhileUsed(users ...func(ctx context.Context, q *db
 // settings with policies.
 func NewService(conn *sql.DB, check *fault.Validator, now func() time.Time, envs *environment.Service, policies *policy.Service) *Service {
 	return &Service{db: conn, q: db.New(conn), check: check, now: now, envs: envs, policies: policies,
-		names: db.NewMemo[[]string](db.VersionOf(conn, "flows"))}
+		names: db.NewMemo[string, []string](db.VersionOf(conn, "flows"), now)}
 }
 
 // List returns every flow by name.

@@ -20,12 +20,12 @@ type Service struct {
 	q     *db.Queries
 	check *fault.Validator
 	now   func() time.Time
-	names *db.Memo[[]string] // Names, while no product is written
+	names *db.Memo[string, []string] // Names, while no product is written
 }
 
 // NewService returns a Service on conn.
 func NewService(conn *sql.DB, check *fault.Validator, now func() time.Time) *Service {
-	return &Service{db: conn, q: db.New(conn), check: check, now: now, names: db.NewMemo[[]string](db.VersionOf(conn, "products"))}
+	return &Service{db: conn, q: db.New(conn), check: check, now: now, names: db.NewMemo[string, []string](db.VersionOf(conn, "products"), now)}
 }
 
 // List returns every product by name.

@@ -36,12 +36,12 @@ type Failure struct {
 // Failures reads the failed triggers recorded by the trigger.
 type Failures struct {
 	q    *db.Queries
-	kept *db.Memo[[]Failure] // List's answers by product, while no failure is written
+	kept *db.Memo[string, []Failure] // List's answers by product, while no failure is written
 }
 
 // NewFailures returns a reader of the failed triggers on conn.
 func NewFailures(conn *sql.DB) *Failures {
-	return &Failures{q: db.New(conn), kept: db.NewMemo[[]Failure](db.VersionOf(conn, "trigger_failures"))}
+	return &Failures{q: db.New(conn), kept: db.NewMemo[string, []Failure](db.VersionOf(conn, "trigger_failures"), time.Now)}
 }
 
 // List returns the failed triggers of product (every product when it is ""), newest first.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"ladder/db"
@@ -23,31 +22,17 @@ type Service struct {
 	now   func() time.Time
 	roles GroupRoles
 
-	version func() uint64 // db.VersionOf the users table
-	mu      sync.Mutex
-	recent  map[int64]recentUser // Get's answers, while no user was written
+	// recent keeps Get's answers while no user is written (db.VersionOf): every signed-in
+	// request reads its user, and the answer stays the same however many releases are
+	// written meanwhile.
+	recent *db.Memo[int64, User]
 }
-
-// recentUser is a user as Get read it under a version of the users table (db.VersionOf). Every
-// signed-in request reads its user; while no user was written, the answer stays the same,
-// however many releases are written meanwhile. recentFor bounds how long a user is trusted
-// without a re-read anyway, for writes made by another process (the command-line tools).
-type recentUser struct {
-	version uint64
-	at      time.Time
-	u       User
-}
-
-const (
-	recentFor = 5 * time.Second
-	recentMax = 4096
-)
 
 // NewService returns a Service on conn that gives single sign-on users the roles their groups
 // map to in roles.
 func NewService(conn *sql.DB, check *fault.Validator, now func() time.Time, roles GroupRoles) *Service {
 	return &Service{db: conn, q: db.New(conn), check: check, now: now, roles: roles,
-		version: db.VersionOf(conn, "users"), recent: map[int64]recentUser{}}
+		recent: db.NewMemo[int64, User](db.VersionOf(conn, "users"), now)}
 }
 
 // List returns every user by name.
@@ -69,34 +54,18 @@ func (s *Service) List(ctx context.Context) ([]User, error) {
 
 // Get returns the user with id.
 func (s *Service) Get(ctx context.Context, id int64) (User, error) {
-	version, now := s.version(), s.now()
-	s.mu.Lock()
-	c, ok := s.recent[id]
-	s.mu.Unlock()
-	if ok && c.version == version && now.Sub(c.at) < recentFor {
-		u := c.u
-		u.Groups = slices.Clone(u.Groups)
-		return u, nil
-	}
-	r, err := s.q.GetUser(ctx, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, fmt.Errorf("user %d: %w", id, fault.ErrNotFound)
-	}
-	if err != nil {
-		return User{}, fmt.Errorf("get user %d: %w", id, err)
-	}
-	u, err := fromRow(r)
-	if err != nil {
-		return User{}, err
-	}
-	s.mu.Lock()
-	if len(s.recent) >= recentMax {
-		clear(s.recent)
-	}
-	s.recent[id] = recentUser{version: version, at: now, u: u}
-	s.mu.Unlock()
-	u.Groups = slices.Clone(u.Groups)
-	return u, nil
+	u, err := s.recent.Get(id, func() (User, error) {
+		r, err := s.q.GetUser(ctx, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return User{}, fmt.Errorf("user %d: %w", id, fault.ErrNotFound)
+		}
+		if err != nil {
+			return User{}, fmt.Errorf("get user %d: %w", id, err)
+		}
+		return fromRow(r)
+	})
+	u.Groups = slices.Clone(u.Groups) // the kept user is shared
+	return u, err
 }
 
 // GetByName returns the user called name.
