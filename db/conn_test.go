@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-func openTest(t *testing.T) *sql.DB {
+func openTest(t testing.TB) *sql.DB {
 	t.Helper()
 	conn, err := Open(context.Background(), filepath.Join(t.TempDir(), "ladder.db"))
 	if err != nil {

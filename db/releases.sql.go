@@ -12,7 +12,7 @@ import (
 )
 
 const activeReleasesOfProduct = `-- name: ActiveReleasesOfProduct :many
-SELECT id, number, status FROM releases
+SELECT id, number, status FROM releases INDEXED BY releases_product_status
 WHERE product = ? AND status IN ('QUEUED', 'RUNNING', 'SUSPENDED', 'TERMINATING')
 ORDER BY id
 `
@@ -23,6 +23,10 @@ type ActiveReleasesOfProductRow struct {
 	Status string
 }
 
+// Named, the index by product and status finds the few active releases at once. Left to
+// itself SQLite reads the product's whole history in ID order through releases_product,
+// sparing a sort of a handful of rows: a look up of every release the product ever had, at
+// every release start and every step of the runner.
 func (q *Queries) ActiveReleasesOfProduct(ctx context.Context, product string) ([]ActiveReleasesOfProductRow, error) {
 	rows, err := q.db.QueryContext(ctx, activeReleasesOfProduct, product)
 	if err != nil {
