@@ -10,17 +10,6 @@ import (
 	"time"
 )
 
-const countArgoWorkflowsServersByName = `-- name: CountArgoWorkflowsServersByName :one
-SELECT CAST(COUNT(*) AS INTEGER) FROM argo_workflows_servers WHERE name = ?
-`
-
-func (q *Queries) CountArgoWorkflowsServersByName(ctx context.Context, name string) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countArgoWorkflowsServersByName, name)
-	var column_1 int64
-	err := row.Scan(&column_1)
-	return column_1, err
-}
-
 const createArgoStepWorkflow = `-- name: CreateArgoStepWorkflow :one
 INSERT INTO argo_step_workflows (step_run_id, release_id, server, name)
 VALUES (?, ?, ?, ?)

@@ -10,17 +10,6 @@ import (
 	"time"
 )
 
-const countArgocdServersByName = `-- name: CountArgocdServersByName :one
-SELECT CAST(COUNT(*) AS INTEGER) FROM argocd_servers WHERE name = ?
-`
-
-func (q *Queries) CountArgocdServersByName(ctx context.Context, name string) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countArgocdServersByName, name)
-	var column_1 int64
-	err := row.Scan(&column_1)
-	return column_1, err
-}
-
 const createArgocdServer = `-- name: CreateArgocdServer :one
 INSERT INTO argocd_servers (name, url, token, insecure, ca_bundle, sync_after_promotion, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -10,17 +10,6 @@ import (
 	"time"
 )
 
-const countGitCredentialsByName = `-- name: CountGitCredentialsByName :one
-SELECT CAST(COUNT(*) AS INTEGER) FROM git_credentials WHERE name = ?
-`
-
-func (q *Queries) CountGitCredentialsByName(ctx context.Context, name string) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countGitCredentialsByName, name)
-	var column_1 int64
-	err := row.Scan(&column_1)
-	return column_1, err
-}
-
 const createGitCredential = `-- name: CreateGitCredential :one
 INSERT INTO git_credentials (name, url_prefix, kind, username, secret, known_hosts, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)

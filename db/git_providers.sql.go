@@ -10,17 +10,6 @@ import (
 	"time"
 )
 
-const countGitProvidersByName = `-- name: CountGitProvidersByName :one
-SELECT CAST(COUNT(*) AS INTEGER) FROM git_providers WHERE name = ?
-`
-
-func (q *Queries) CountGitProvidersByName(ctx context.Context, name string) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countGitProvidersByName, name)
-	var column_1 int64
-	err := row.Scan(&column_1)
-	return column_1, err
-}
-
 const createGitProvider = `-- name: CreateGitProvider :one
 INSERT INTO git_providers (name, kind, base_url, url_prefix, token, webhook_secret, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -52,17 +52,6 @@ func (q *Queries) ClaimJob(ctx context.Context, arg ClaimJobParams) (Job, error)
 	return i, err
 }
 
-const countJobs = `-- name: CountJobs :one
-SELECT CAST(COUNT(*) AS INTEGER) FROM jobs
-`
-
-func (q *Queries) CountJobs(ctx context.Context) (int64, error) {
-	row := q.db.QueryRowContext(ctx, countJobs)
-	var column_1 int64
-	err := row.Scan(&column_1)
-	return column_1, err
-}
-
 const enqueueJob = `-- name: EnqueueJob :exec
 INSERT INTO jobs (release_id, kind, environment, application, run_after, created_at)
 VALUES (?, ?, ?, ?, ?, ?)
@@ -118,17 +107,6 @@ func (q *Queries) FreeLeases(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	return result.RowsAffected()
-}
-
-const nextJobDue = `-- name: NextJobDue :one
-SELECT CAST(MIN(run_after) AS TEXT) FROM jobs WHERE lease_until IS NULL
-`
-
-func (q *Queries) NextJobDue(ctx context.Context) (string, error) {
-	row := q.db.QueryRowContext(ctx, nextJobDue)
-	var column_1 string
-	err := row.Scan(&column_1)
-	return column_1, err
 }
 
 const releaseJob = `-- name: ReleaseJob :execrows

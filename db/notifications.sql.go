@@ -117,17 +117,6 @@ func (q *Queries) GetNotificationCursor(ctx context.Context, name string) (int64
 	return last_id, err
 }
 
-const lastStatusChange = `-- name: LastStatusChange :one
-SELECT CAST(COALESCE(MAX(id), 0) AS INTEGER) FROM release_status_changes
-`
-
-func (q *Queries) LastStatusChange(ctx context.Context) (int64, error) {
-	row := q.db.QueryRowContext(ctx, lastStatusChange)
-	var column_1 int64
-	err := row.Scan(&column_1)
-	return column_1, err
-}
-
 const listChannelsForRelease = `-- name: ListChannelsForRelease :many
 SELECT c.id, c.name, c.kind, c.url, c.product, c.created_at, c.updated_at, c.url_sealed, c.host FROM notification_channels c JOIN releases r ON r.id = ?
 WHERE c.product = '' OR c.product = r.product ORDER BY c.id

@@ -254,43 +254,6 @@ func (q *Queries) GetRelease(ctx context.Context, id string) (Release, error) {
 	return i, err
 }
 
-const latestReleaseInEnvironment = `-- name: LatestReleaseInEnvironment :one
-SELECT r.id, r.number, r.version, r.status, e.status AS environment_status, e.finished_at
-FROM release_environments e JOIN releases r ON r.id = e.release_id
-WHERE e.name = ? AND r.product = ? AND e.is_trigger = 0
-ORDER BY e.release_id DESC
-LIMIT 1
-`
-
-type LatestReleaseInEnvironmentParams struct {
-	Name    string
-	Product string
-}
-
-type LatestReleaseInEnvironmentRow struct {
-	ID                string
-	Number            int64
-	Version           string
-	Status            string
-	EnvironmentStatus string
-	FinishedAt        sql.NullTime
-}
-
-// The newest release of a product that promotes to an environment (not as its trigger).
-func (q *Queries) LatestReleaseInEnvironment(ctx context.Context, arg LatestReleaseInEnvironmentParams) (LatestReleaseInEnvironmentRow, error) {
-	row := q.db.QueryRowContext(ctx, latestReleaseInEnvironment, arg.Name, arg.Product)
-	var i LatestReleaseInEnvironmentRow
-	err := row.Scan(
-		&i.ID,
-		&i.Number,
-		&i.Version,
-		&i.Status,
-		&i.EnvironmentStatus,
-		&i.FinishedAt,
-	)
-	return i, err
-}
-
 const latestReleaseInFlight = `-- name: LatestReleaseInFlight :one
 SELECT r.id, r.number, r.version, r.status, r.blocker AS release_blocker, e.status AS environment_status,
     e.blocker AS environment_blocker, e.is_trigger

@@ -167,29 +167,6 @@ func (q *Queries) DeleteAccessRule(ctx context.Context, id int64) error {
 	return err
 }
 
-const getAccessRule = `-- name: GetAccessRule :one
-SELECT id, name, group_name, permission, environment_names, environment_kinds, product_names, product_tags, flow_names, created_at, updated_at FROM access_rules WHERE id = ?
-`
-
-func (q *Queries) GetAccessRule(ctx context.Context, id int64) (AccessRule, error) {
-	row := q.db.QueryRowContext(ctx, getAccessRule, id)
-	var i AccessRule
-	err := row.Scan(
-		&i.ID,
-		&i.Name,
-		&i.GroupName,
-		&i.Permission,
-		&i.EnvironmentNames,
-		&i.EnvironmentKinds,
-		&i.ProductNames,
-		&i.ProductTags,
-		&i.FlowNames,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
 const getAccessRuleByName = `-- name: GetAccessRuleByName :one
 SELECT id, name, group_name, permission, environment_names, environment_kinds, product_names, product_tags, flow_names, created_at, updated_at FROM access_rules WHERE name = ?
 `

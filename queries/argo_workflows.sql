@@ -4,9 +4,6 @@ SELECT * FROM argo_workflows_servers ORDER BY name;
 -- name: GetArgoWorkflowsServer :one
 SELECT * FROM argo_workflows_servers WHERE name = ?;
 
--- name: CountArgoWorkflowsServersByName :one
-SELECT CAST(COUNT(*) AS INTEGER) FROM argo_workflows_servers WHERE name = ?;
-
 -- name: CreateArgoWorkflowsServer :one
 INSERT INTO argo_workflows_servers (name, url, namespace, token, insecure, ca_bundle, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -4,9 +4,6 @@ SELECT * FROM argocd_servers ORDER BY name;
 -- name: GetArgocdServer :one
 SELECT * FROM argocd_servers WHERE name = ?;
 
--- name: CountArgocdServersByName :one
-SELECT CAST(COUNT(*) AS INTEGER) FROM argocd_servers WHERE name = ?;
-
 -- name: CreateArgocdServer :one
 INSERT INTO argocd_servers (name, url, token, insecure, ca_bundle, sync_after_promotion, created_at, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -4,9 +4,6 @@ SELECT * FROM git_credentials ORDER BY name;
 -- name: GetGitCredential :one
 SELECT * FROM git_credentials WHERE name = ?;
 
--- name: CountGitCredentialsByName :one
-SELECT CAST(COUNT(*) AS INTEGER) FROM git_credentials WHERE name = ?;
-
 -- name: GetGitCredentialByPrefix :one
 SELECT name FROM git_credentials WHERE url_prefix = ?;
 

@@ -4,9 +4,6 @@ SELECT * FROM git_providers ORDER BY name;
 -- name: GetGitProvider :one
 SELECT * FROM git_providers WHERE name = ?;
 
--- name: CountGitProvidersByName :one
-SELECT CAST(COUNT(*) AS INTEGER) FROM git_providers WHERE name = ?;
-
 -- name: GetGitProviderByPrefix :one
 SELECT name FROM git_providers WHERE url_prefix = ?;
 

@@ -22,12 +22,6 @@ UPDATE jobs SET lease_owner = '', lease_until = NULL, run_after = ? WHERE id = ?
 -- name: ReleaseJobAnyGeneration :exec
 UPDATE jobs SET lease_owner = '', lease_until = NULL, run_after = ? WHERE id = ?;
 
--- name: NextJobDue :one
-SELECT CAST(MIN(run_after) AS TEXT) FROM jobs WHERE lease_until IS NULL;
-
--- name: CountJobs :one
-SELECT CAST(COUNT(*) AS INTEGER) FROM jobs;
-
 -- name: FreeLeases :execrows
 UPDATE jobs SET lease_owner = '', lease_until = NULL WHERE lease_until IS NOT NULL;
 

@@ -35,9 +35,6 @@ WHERE c.product = '' OR c.product = r.product ORDER BY c.id;
 -- name: ListStatusChangesAfter :many
 SELECT * FROM release_status_changes WHERE id > ? ORDER BY id LIMIT ?;
 
--- name: LastStatusChange :one
-SELECT CAST(COALESCE(MAX(id), 0) AS INTEGER) FROM release_status_changes;
-
 -- name: GetNotificationCursor :one
 SELECT last_id FROM notification_cursor WHERE name = ?;
 

@@ -79,14 +79,6 @@ WHERE id >= sqlc.arg(after) AND id < sqlc.arg(before)
 ORDER BY id DESC
 LIMIT sqlc.arg(lim);
 
--- name: LatestReleaseInEnvironment :one
--- The newest release of a product that promotes to an environment (not as its trigger).
-SELECT r.id, r.number, r.version, r.status, e.status AS environment_status, e.finished_at
-FROM release_environments e JOIN releases r ON r.id = e.release_id
-WHERE e.name = ? AND r.product = ? AND e.is_trigger = 0
-ORDER BY e.release_id DESC
-LIMIT 1;
-
 -- name: LatestSucceededVersionInEnvironment :one
 -- The version the newest release that succeeded in an environment wrote there.
 SELECT r.version FROM release_environments e JOIN releases r ON r.id = e.release_id

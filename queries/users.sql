@@ -55,9 +55,6 @@ UPDATE access_rules SET name = ?, group_name = ?, permission = ?, environment_na
 WHERE id = ?
 RETURNING *;
 
--- name: GetAccessRule :one
-SELECT * FROM access_rules WHERE id = ?;
-
 -- name: GetAccessRuleByName :one
 SELECT * FROM access_rules WHERE name = ?;
 

@@ -178,30 +178,6 @@ func listParams(f Filter) db.ListReleasesByParams {
 		Flow: flow, After: after, Before: before, Lim: int64(f.Limit)}
 }
 
-// Latest is the newest release of a product that promoted to an environment, with that
-// environment's status in it.
-type Latest struct {
-	ID                string
-	Number            int64
-	Version           string
-	Status            string // the release's
-	EnvironmentStatus string // the environment's within the release
-}
-
-// LatestIn returns the newest release of product that promotes to env; ok is false when
-// there is none.
-func (s *Service) LatestIn(ctx context.Context, product, env string) (l Latest, ok bool, err error) {
-	row, err := s.q.LatestReleaseInEnvironment(ctx, db.LatestReleaseInEnvironmentParams{Name: env, Product: product})
-	if errors.Is(err, sql.ErrNoRows) {
-		return Latest{}, false, nil
-	}
-	if err != nil {
-		return Latest{}, false, fmt.Errorf("latest release of %s in %s: %w", product, env, err)
-	}
-	return Latest{ID: row.ID, Number: row.Number, Version: row.Version, Status: row.Status,
-		EnvironmentStatus: row.EnvironmentStatus}, true, nil
-}
-
 // DeployedVersion returns the version written to env by the newest release of product that
 // succeeded there, "" when none has.
 func (s *Service) DeployedVersion(ctx context.Context, product, env string) (string, error) {
