@@ -38,9 +38,16 @@ func (q *Queries) CreateAuditRecord(ctx context.Context, arg CreateAuditRecordPa
 }
 
 const listAuditKinds = `-- name: ListAuditKinds :many
-SELECT DISTINCT entity_kind FROM audit_log ORDER BY entity_kind
+WITH RECURSIVE kinds (kind) AS (
+    SELECT MIN(entity_kind) FROM audit_log
+    UNION ALL
+    SELECT (SELECT MIN(entity_kind) FROM audit_log WHERE entity_kind > kinds.kind) FROM kinds WHERE kinds.kind IS NOT NULL
+)
+SELECT CAST(kind AS TEXT) AS kind FROM kinds WHERE kind IS NOT NULL
 `
 
+// The kinds in the log, found by leaping from one kind to the next in audit_log_kind_at: a
+// look-up per kind rather than a read of the whole log.
 func (q *Queries) ListAuditKinds(ctx context.Context) ([]string, error) {
 	rows, err := q.db.QueryContext(ctx, listAuditKinds)
 	if err != nil {
@@ -49,11 +56,11 @@ func (q *Queries) ListAuditKinds(ctx context.Context) ([]string, error) {
 	defer rows.Close()
 	var items []string
 	for rows.Next() {
-		var entity_kind string
-		if err := rows.Scan(&entity_kind); err != nil {
+		var kind string
+		if err := rows.Scan(&kind); err != nil {
 			return nil, err
 		}
-		items = append(items, entity_kind)
+		items = append(items, kind)
 	}
 	if err := rows.Close(); err != nil {
 		return nil, err
@@ -65,34 +72,134 @@ func (q *Queries) ListAuditKinds(ctx context.Context) ([]string, error) {
 }
 
 const listAuditPage = `-- name: ListAuditPage :many
-SELECT id, at, actor, "action", entity_kind, entity_name, detail FROM audit_log
-WHERE (CAST(?1 AS TEXT) IS NULL OR actor = ?1)
-  AND (CAST(?2 AS TEXT) IS NULL OR entity_kind = ?2)
-  AND (CAST(?3 AS TEXT) IS NULL OR at >= ?3)
-  AND (CAST(?4 AS TEXT) IS NULL OR at < ?4)
-  AND (CAST(?5 AS TEXT) IS NULL OR at < ?5
-       OR (at = ?5 AND id < ?6))
+SELECT id, at, actor, "action", entity_kind, entity_name, detail FROM audit_log INDEXED BY audit_log_at
+WHERE at >= ?1 AND (at, id) < (?2, CAST(?3 AS INTEGER))
 ORDER BY at DESC, id DESC
-LIMIT ?7
+LIMIT ?4
 `
 
 type ListAuditPageParams struct {
-	Actor      sql.NullString
+	FromAt   time.Time
+	BeforeAt time.Time
+	BeforeID int64
+	PageSize int64
+}
+
+// Newest first, keyset-paginated: the records from from_at on and below (before_at,
+// before_id), a range of audit_log_at however long the log grows. The caller passes the
+// widest bounds when a page has none.
+func (q *Queries) ListAuditPage(ctx context.Context, arg ListAuditPageParams) ([]AuditLog, error) {
+	rows, err := q.db.QueryContext(ctx, listAuditPage,
+		arg.FromAt,
+		arg.BeforeAt,
+		arg.BeforeID,
+		arg.PageSize,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []AuditLog
+	for rows.Next() {
+		var i AuditLog
+		if err := rows.Scan(
+			&i.ID,
+			&i.At,
+			&i.Actor,
+			&i.Action,
+			&i.EntityKind,
+			&i.EntityName,
+			&i.Detail,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listAuditPageOfActor = `-- name: ListAuditPageOfActor :many
+SELECT id, at, actor, "action", entity_kind, entity_name, detail FROM audit_log INDEXED BY audit_log_actor
+WHERE actor = ?1 AND at >= ?2 AND (at, id) < (?3, CAST(?4 AS INTEGER))
+  AND (CAST(?5 AS TEXT) IS NULL OR entity_kind = ?5)
+ORDER BY at DESC, id DESC
+LIMIT ?6
+`
+
+type ListAuditPageOfActorParams struct {
+	Actor      string
+	FromAt     time.Time
+	BeforeAt   time.Time
+	BeforeID   int64
 	EntityKind sql.NullString
-	FromAt     sql.NullString
-	ToAt       sql.NullString
-	BeforeAt   sql.NullString
-	BeforeID   sql.NullInt64
 	PageSize   int64
 }
 
-// Newest first, keyset-paginated by (at, id); every filter is optional.
-func (q *Queries) ListAuditPage(ctx context.Context, arg ListAuditPageParams) ([]AuditLog, error) {
-	rows, err := q.db.QueryContext(ctx, listAuditPage,
+// ListAuditPage of one actor's records, a range of audit_log_actor; the kind is optional.
+func (q *Queries) ListAuditPageOfActor(ctx context.Context, arg ListAuditPageOfActorParams) ([]AuditLog, error) {
+	rows, err := q.db.QueryContext(ctx, listAuditPageOfActor,
 		arg.Actor,
+		arg.FromAt,
+		arg.BeforeAt,
+		arg.BeforeID,
+		arg.EntityKind,
+		arg.PageSize,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []AuditLog
+	for rows.Next() {
+		var i AuditLog
+		if err := rows.Scan(
+			&i.ID,
+			&i.At,
+			&i.Actor,
+			&i.Action,
+			&i.EntityKind,
+			&i.EntityName,
+			&i.Detail,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listAuditPageOfKind = `-- name: ListAuditPageOfKind :many
+SELECT id, at, actor, "action", entity_kind, entity_name, detail FROM audit_log INDEXED BY audit_log_kind_at
+WHERE entity_kind = ?1 AND at >= ?2 AND (at, id) < (?3, CAST(?4 AS INTEGER))
+ORDER BY at DESC, id DESC
+LIMIT ?5
+`
+
+type ListAuditPageOfKindParams struct {
+	EntityKind string
+	FromAt     time.Time
+	BeforeAt   time.Time
+	BeforeID   int64
+	PageSize   int64
+}
+
+// ListAuditPage of one kind of entity, a range of audit_log_kind_at.
+func (q *Queries) ListAuditPageOfKind(ctx context.Context, arg ListAuditPageOfKindParams) ([]AuditLog, error) {
+	rows, err := q.db.QueryContext(ctx, listAuditPageOfKind,
 		arg.EntityKind,
 		arg.FromAt,
-		arg.ToAt,
 		arg.BeforeAt,
 		arg.BeforeID,
 		arg.PageSize,

@@ -62,3 +62,27 @@ func TestActiveWorkIsFoundWithoutReadingHistory(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditPagesAreRangesOfTheirIndex: a page of the audit log, whichever filter it has and
+// however deep, is a range of the index its filter names, and the kinds for the filter are a
+// leap from kind to kind: neither reads the whole log.
+func TestAuditPagesAreRangesOfTheirIndex(t *testing.T) {
+	conn := openTest(t)
+	for _, c := range []struct {
+		name, query, want string
+		args              []any
+	}{
+		{"any record", listAuditPage, "SEARCH audit_log USING INDEX audit_log_at (at>? AND at<?)", []any{"", "9", 1, 51}},
+		{"one actor's", listAuditPageOfActor, "SEARCH audit_log USING INDEX audit_log_actor (actor=? AND at>? AND at<?)", []any{"ada", "", "9", 1, nil, nil, 51}},
+		{"one kind's", listAuditPageOfKind, "SEARCH audit_log USING INDEX audit_log_kind_at (entity_kind=? AND at>? AND at<?)", []any{"user", "", "9", 1, 51}},
+	} {
+		if plan := queryPlan(t, conn, c.query, c.args...); len(plan) != 1 || plan[0] != c.want {
+			t.Errorf("%s: the plan is %q, want %q", c.name, plan, c.want)
+		}
+	}
+	for _, step := range queryPlan(t, conn, listAuditKinds) {
+		if strings.HasPrefix(step, "SCAN audit_log") {
+			t.Errorf("the kinds read the whole log: %q", step)
+		}
+	}
+}

@@ -4,15 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"ladder/db"
 )
-
-// timeFormat is how SQLite holds timestamps (UTC); comparing these strings orders them in time.
-const timeFormat = "2006-01-02 15:04:05.999999999-07:00"
 
 // Stored is one stored audit entry.
 type Stored struct {
@@ -63,13 +61,23 @@ type Log struct{ q *db.Queries }
 func NewLog(conn *sql.DB) *Log { return &Log{q: db.New(conn)} }
 
 // Page returns up to size records matching f, older than after, and the cursor of the next page
-// (zero when there is none).
+// (zero when there is none). Each filter has its own query, so that the page is a range of the
+// index that filter names, however long the log grows.
 func (l *Log) Page(ctx context.Context, f Filter, after Cursor, size int) ([]Stored, Cursor, error) {
-	rows, err := l.q.ListAuditPage(ctx, db.ListAuditPageParams{
-		Actor: text(f.Actor), EntityKind: text(f.Kind), FromAt: stamp(f.From), ToAt: stamp(f.To),
-		BeforeAt: stamp(after.At), BeforeID: sql.NullInt64{Int64: after.ID, Valid: after.ID != 0},
-		PageSize: int64(size) + 1, // one more tells whether another page follows
-	})
+	from, before := f.bounds(after)
+	limit := int64(size) + 1 // one more tells whether another page follows
+	var rows []db.AuditLog
+	var err error
+	switch {
+	case f.Actor != "":
+		rows, err = l.q.ListAuditPageOfActor(ctx, db.ListAuditPageOfActorParams{Actor: f.Actor, EntityKind: text(f.Kind),
+			FromAt: from, BeforeAt: before.At, BeforeID: before.ID, PageSize: limit})
+	case f.Kind != "":
+		rows, err = l.q.ListAuditPageOfKind(ctx, db.ListAuditPageOfKindParams{EntityKind: f.Kind,
+			FromAt: from, BeforeAt: before.At, BeforeID: before.ID, PageSize: limit})
+	default:
+		rows, err = l.q.ListAuditPage(ctx, db.ListAuditPageParams{FromAt: from, BeforeAt: before.At, BeforeID: before.ID, PageSize: limit})
+	}
 	if err != nil {
 		return nil, Cursor{}, fmt.Errorf("list audit log: %w", err)
 	}
@@ -87,6 +95,20 @@ func (l *Log) Page(ctx context.Context, f Filter, after Cursor, size int) ([]Sto
 	return records, next, nil
 }
 
+// bounds turns f's dates and the cursor into the range a page is read from: records at or
+// after from, and strictly below before in (at, id) order. A bound f or the cursor leaves
+// open is the widest there is.
+func (f Filter) bounds(after Cursor) (from time.Time, before Cursor) {
+	before = Cursor{At: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), ID: math.MaxInt64}
+	if !f.To.IsZero() {
+		before = Cursor{At: f.To.UTC(), ID: math.MinInt64} // before To itself: exclusive
+	}
+	if after.ID != 0 && (after.At.Before(before.At) || after.At.Equal(before.At) && after.ID < before.ID) {
+		before = Cursor{At: after.At.UTC(), ID: after.ID}
+	}
+	return f.From.UTC(), before
+}
+
 // Kinds lists the entity kinds that appear in the log, for the filter.
 func (l *Log) Kinds(ctx context.Context) ([]string, error) {
 	kinds, err := l.q.ListAuditKinds(ctx)
@@ -97,10 +119,3 @@ func (l *Log) Kinds(ctx context.Context) ([]string, error) {
 }
 
 func text(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
-
-func stamp(t time.Time) sql.NullString {
-	if t.IsZero() {
-		return sql.NullString{}
-	}
-	return sql.NullString{String: t.UTC().Format(timeFormat), Valid: true}
-}
