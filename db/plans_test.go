@@ -45,8 +45,8 @@ func TestReleaseListReadsOnlyItsIndex(t *testing.T) {
 }
 
 // TestActiveWorkIsFoundWithoutReadingHistory: the queries the runner and the webhooks ask at
-// every release start, step and push look up the few releases or applications still at work
-// through an index on that state, not through everything ever run.
+// every release start, step, push and end look up the few releases, applications or pull
+// requests concerned through an index, not through everything ever run.
 func TestActiveWorkIsFoundWithoutReadingHistory(t *testing.T) {
 	conn := openTest(t)
 	for _, c := range []struct {
@@ -55,6 +55,7 @@ func TestActiveWorkIsFoundWithoutReadingHistory(t *testing.T) {
 	}{
 		{"active releases of a product", activeReleasesOfProduct, "SEARCH releases USING INDEX releases_product_status (product=? AND status=?)", []any{"shop"}},
 		{"applications waiting for a merge", listMergeWaits, "SCAN release_applications USING INDEX release_applications_merge_waits", nil},
+		{"pull requests a release closed", listClosedPullRequests, "SEARCH closed_pull_requests USING INDEX closed_pull_requests_release (release_id=?)", []any{"r1"}},
 	} {
 		plan := queryPlan(t, conn, c.query, c.args...)
 		if len(plan) == 0 || plan[0] != c.want {
