@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -37,6 +38,10 @@ type relRef struct {
 }
 
 func TestBlockerSentencesThroughTheAPI(t *testing.T) {
+	// The cases' repositories outlive the cases: a release goes on pushing to its repository
+	// after its case has read the sentence, until the server stops with the test. Made before
+	// the server, this folder is removed after it stops.
+	repos := t.TempDir()
 	fx := newAPIFixture(t)
 	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -114,7 +119,7 @@ func TestBlockerSentencesThroughTheAPI(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rel := fx.startBlocked(t, c)
+			rel := fx.startBlocked(t, filepath.Join(repos, c.name), c)
 			if c.then != nil {
 				c.then(t, fx, rel)
 			}
@@ -126,11 +131,12 @@ func TestBlockerSentencesThroughTheAPI(t *testing.T) {
 	}
 }
 
-// startBlocked builds the case's model through the API and starts a release of it.
-func (fx *apiFixture) startBlocked(t *testing.T, c blockerCase) relRef {
+// startBlocked builds the case's model through the API, on a repository made in dir, and
+// starts a release of it.
+func (fx *apiFixture) startBlocked(t *testing.T, dir string, c blockerCase) relRef {
 	t.Helper()
 	p := c.name
-	repo := bareRepo(t, map[string]string{
+	repo := bareRepoIn(t, dir, map[string]string{
 		"dev/Chart.yaml": "name: shop\nappVersion: 1.2.0\n", "staging/Chart.yaml": "name: shop\nappVersion: 1.0.0\n"})
 	for _, env := range append([]string{p + "-src", p + "-dst"}, c.extra...) {
 		fx.must(t, "POST", "/api/v1/environments", `{"name": "`+env+`", "kind": "non-production"}`, 201)

@@ -25,6 +25,7 @@ type apiFixture struct {
 
 func newAPIFixture(t *testing.T) *apiFixture {
 	t.Helper()
+	repos := t.TempDir() // before the server, so removed after it stops (bareRepoIn)
 	fx := &apiFixture{srv: startTestServer(t), tokens: map[string]string{}, vars: map[string]string{}}
 	for _, role := range []string{"viewer", "promoter", "admin"} {
 		var out bytes.Buffer
@@ -35,7 +36,7 @@ func newAPIFixture(t *testing.T) *apiFixture {
 		}
 		fx.tokens[role] = strings.TrimSpace(out.String())
 	}
-	fx.repo = bareRepo(t, map[string]string{
+	fx.repo = bareRepoIn(t, repos, map[string]string{
 		"dev/Chart.yaml": "name: shop\nappVersion: 1.2.0\n", "staging/Chart.yaml": "name: shop\nappVersion: 1.0.0\n"})
 	return fx
 }

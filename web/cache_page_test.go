@@ -81,7 +81,7 @@ func TestCachedPagesShowTheViewersOwnChangeAtOnce(t *testing.T) {
 // and returns it once it waits there.
 func (fx *apiFixture) frozenRelease(t *testing.T, p string) relRef {
 	t.Helper()
-	rel := fx.startBlocked(t, blockerCase{name: p, flow: `[{"environment": "p-dst", "settings": {"action": "commit"}}]`,
+	rel := fx.startBlocked(t, t.TempDir(), blockerCase{name: p, flow: `[{"environment": "p-dst", "settings": {"action": "commit"}}]`,
 		setup: func(t *testing.T, fx *apiFixture, p string) {
 			fx.form(t, "/environments/"+p+"-dst/freeze", url.Values{"reason": {"tests"}})
 		}})

@@ -294,7 +294,14 @@ func TestProductEditorAndFieldErrors(t *testing.T) {
 // bareRepo commits files on main in a new bare repository and returns its file:// URL.
 func bareRepo(t *testing.T, files map[string]string) string {
 	t.Helper()
-	dir := t.TempDir()
+	return bareRepoIn(t, t.TempDir(), files)
+}
+
+// bareRepoIn is bareRepo in dir. A test whose server may still push when the test ends makes
+// dir before it starts the server: cleanups run last-registered first, so the server stops
+// before dir is removed (a folder of t's own, made later, would be removed under a push).
+func bareRepoIn(t *testing.T, dir string, files map[string]string) string {
+	t.Helper()
 	work, bare := filepath.Join(dir, "work"), filepath.Join(dir, "deploy.git")
 	for name, content := range files {
 		p := filepath.Join(work, name)

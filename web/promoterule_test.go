@@ -24,13 +24,15 @@ import (
 // ruleFixture is a server with dev (non-production) and prod (production), product shop in
 // both on real repositories, and a rule that only group sre may promote to production.
 type ruleFixture struct {
-	srv  *testServer
-	conn *sql.DB
+	srv   *testServer
+	conn  *sql.DB
+	repos string // where its repositories are
 }
 
 func newRuleFixture(t *testing.T) ruleFixture {
 	t.Helper()
-	fx := ruleFixture{srv: startTestServer(t)}
+	repos := t.TempDir() // before the server, so removed after it stops (bareRepoIn)
+	fx := ruleFixture{srv: startTestServer(t), repos: repos}
 	ctx := context.Background()
 	conn, err := db.Open(ctx, filepath.Join(fx.srv.DataDir, "ladder.db"))
 	if err != nil {
@@ -51,7 +53,7 @@ func newRuleFixture(t *testing.T) ruleFixture {
 		t.Fatalf("create product: %v", err)
 	}
 	for env, version := range map[string]string{"dev": "2.4.0", "prod": "2.3.1"} {
-		repo := bareRepo(t, map[string]string{"Chart.yaml": "name: shop\nappVersion: " + version + "\n"})
+		repo := bareRepoIn(t, filepath.Join(fx.repos, "shop-"+env), map[string]string{"Chart.yaml": "name: shop\nappVersion: " + version + "\n"})
 		_, err := application.NewService(conn, check, time.Now).Create(ctx, application.Input{Name: "shop-" + env,
 			Environment: env, Product: "shop", RepoURL: repo, Branch: "main", Path: "."})
 		if err != nil {

@@ -69,7 +69,7 @@ func newScopedFixture(t *testing.T) actionFixture {
 		t.Fatalf("create blog: %v", err)
 	}
 	for env, version := range map[string]string{"dev": "1.1.0", "prod": "1.0.0"} {
-		repo := bareRepo(t, map[string]string{"Chart.yaml": "name: blog\nappVersion: " + version + "\n"})
+		repo := bareRepoIn(t, filepath.Join(fx.repos, "blog-"+env), map[string]string{"Chart.yaml": "name: blog\nappVersion: " + version + "\n"})
 		_, err := application.NewService(fx.conn, check, time.Now).Create(ctx, application.Input{Name: "blog-" + env,
 			Environment: env, Product: "blog", RepoURL: repo, Branch: "main", Path: "."})
 		if err != nil {
