@@ -26,7 +26,7 @@ func startTrigger(ctx context.Context, cfg Config, conn *sql.DB, svc *web.Servic
 		Remote: m.creds.Remote, Git: m.git, Starter: svc.Promotions, Merges: svc.Runner,
 		WebhookSecrets: m.providers.WebhookSecrets}, cfg.Poll(), log, svc.Now)
 	svc.Trigger, svc.WebhookSecret, svc.PollInterval = t, cfg.WebhookSecret, cfg.Poll()
-	svc.TriggerFailures = trigger.NewFailures(conn)
+	svc.TriggerFailures = trigger.NewFailures(conn, svc.Now)
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {

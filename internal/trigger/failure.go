@@ -39,9 +39,9 @@ type Failures struct {
 	kept *db.Memo[string, []Failure] // List's answers by product, while no failure is written
 }
 
-// NewFailures returns a reader of the failed triggers on conn.
-func NewFailures(conn *sql.DB) *Failures {
-	return &Failures{q: db.New(conn), kept: db.NewMemo[string, []Failure](db.VersionOf(conn, "trigger_failures"), time.Now)}
+// NewFailures returns a reader of the failed triggers on conn, with now telling the time.
+func NewFailures(conn *sql.DB, now func() time.Time) *Failures {
+	return &Failures{q: db.New(conn), kept: db.NewMemo[string, []Failure](db.VersionOf(conn, "trigger_failures"), now)}
 }
 
 // List returns the failed triggers of product (every product when it is ""), newest first.

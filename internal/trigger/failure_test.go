@@ -34,7 +34,7 @@ func TestChangeThatCannotStartIsRecordedOnce(t *testing.T) {
 	if n := len(w.list()); n != 0 {
 		t.Fatalf("got %d releases, want 0", n)
 	}
-	failures, err := trigger.NewFailures(w.conn).List(ctx, "shop")
+	failures, err := trigger.NewFailures(w.conn, time.Now).List(ctx, "shop")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestChangeThatCannotStartIsRecordedOnce(t *testing.T) {
 	if len(list) != 1 || list[0].Trigger.SHA != sha {
 		t.Fatalf("after the fix got %d releases, want one at %s", len(list), sha)
 	}
-	if failures, _ := trigger.NewFailures(w.conn).List(ctx, ""); len(failures) != 0 {
+	if failures, _ := trigger.NewFailures(w.conn, time.Now).List(ctx, ""); len(failures) != 0 {
 		t.Errorf("got %d failed triggers after the release started, want 0", len(failures))
 	}
 }
