@@ -201,7 +201,7 @@ func (c *renderCache) shrink(version uint64, now time.Time) {
 // a write, so that viewers keep being served the rendering before it meanwhile.
 func (c *renderCache) page(w http.ResponseWriter, r *http.Request, also string, build func() (templ.Component, error)) error {
 	wanted := want{page: true, floor: wroteVersion(r), also: also}
-	out, err := c.lookup("page "+viewerKey(r)+" "+r.URL.RequestURI(), wanted, func() (rendering, error) {
+	out, err := c.lookup(cacheKey("page", r, r.URL.RequestURI()), wanted, func() (rendering, error) {
 		page, err := build()
 		if err != nil {
 			return rendering{}, err
@@ -231,14 +231,28 @@ func (c *renderCache) page(w http.ResponseWriter, r *http.Request, also string, 
 // grew a little (a longer name, one more row).
 const sizeSlack = 1024
 
-// viewerKey names what a page may depend on about who views it, including the confirmation
-// it shows once.
-func viewerKey(r *http.Request) string {
-	u, ok := signedIn(r)
-	if !ok {
-		return "anonymous"
+// cacheKey is the render cache's key for what kind of rendering shows subject to the viewer
+// of r: it names what a rendering may depend on about who views it, including the
+// confirmation a page shows once. It is built in one allocation, as every request asks for
+// one.
+func cacheKey(kind string, r *http.Request, subject string) string {
+	var buf [160]byte
+	b := append(buf[:0], kind...)
+	b = append(b, ' ')
+	if u, ok := signedIn(r); ok {
+		b = strconv.AppendInt(b, u.ID, 10)
+		b = append(b, '/')
+		b = strconv.AppendQuote(b, u.Name)
+		b = append(b, '/')
+		b = append(b, u.Role()...)
+		b = append(b, '/')
+		b = strconv.AppendQuote(b, flash(r))
+	} else {
+		b = append(b, "anonymous"...)
 	}
-	return strconv.FormatInt(u.ID, 10) + "/" + strconv.Quote(u.Name) + "/" + string(u.Role()) + "/" + strconv.Quote(flash(r))
+	b = append(b, ' ')
+	b = append(b, subject...)
+	return string(b)
 }
 
 // wroteCookie carries the write version a browser's last change reached (noteWrites), for
@@ -298,6 +312,9 @@ func (w *notingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // wroteVersion is the write version of the viewer's last change, from the wrote cookie; zero
 // when there is none.
 func wroteVersion(r *http.Request) uint64 {
+	if !mayCarry(r, wroteCookie) {
+		return 0
+	}
 	c, err := r.Cookie(wroteCookie)
 	if err != nil {
 		return 0

@@ -62,7 +62,7 @@ func dashboardEvents(log *slog.Logger, m dashboardModel, b *broker.Broker, closi
 	topic := func(*http.Request) string { return broker.AllTopics }
 	return stream(log, b, closing, topic, func(r *http.Request) (rendering, error) {
 		gen := m.gen()
-		return cache.get("dashboard "+gen+" "+viewerKey(r), func() (rendering, error) {
+		return cache.get(cacheKey("dashboard", r, gen), func() (rendering, error) {
 			// The newest event first: the dashboard read after it is at least that new.
 			last, err := m.releases.NewestEventID(r.Context())
 			if err != nil {

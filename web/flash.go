@@ -29,8 +29,12 @@ func redirectFlash(w http.ResponseWriter, r *http.Request, target, message strin
 // the page.
 func takeFlash(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !mayCarry(r, flashCookie) || !pageRequest(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		c, err := r.Cookie(flashCookie)
-		if err != nil || !pageRequest(r) {
+		if err != nil {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -41,6 +45,18 @@ func takeFlash(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// mayCarry reports whether r may carry the cookie name: false spares parsing every cookie the
+// request carries to look for one that nearly no request has (a confirmation, a change's
+// version).
+func mayCarry(r *http.Request, name string) bool {
+	for _, v := range r.Header["Cookie"] {
+		if strings.Contains(v, name) {
+			return true
+		}
+	}
+	return false
 }
 
 // pageRequest reports a browser loading a full page.

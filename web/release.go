@@ -139,7 +139,7 @@ func showRelease(rels *release.Service, run *runner.Runner, envs *environment.Se
 func releaseEvents(log *slog.Logger, rels *release.Service, run *runner.Runner, envs *environment.Service, promotions *promotion.Service, b *broker.Broker, closing <-chan struct{}, cache *renderCache, now func() time.Time) handlerFunc {
 	topic := func(r *http.Request) string { return r.PathValue("id") }
 	return stream(log, b, closing, topic, func(r *http.Request) (rendering, error) {
-		return cache.get("events "+viewerKey(r)+" "+r.PathValue("id"), func() (rendering, error) {
+		return cache.get(cacheKey("events", r, r.PathValue("id")), func() (rendering, error) {
 			v, err := releaseView(r, rels, run, envs, promotions, now)
 			if err != nil {
 				return rendering{}, err

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -86,12 +87,12 @@ func NewSessions(conn *sql.DB, keys Keys, secure bool, now func() time.Time) *Se
 // UserID returns the signed-in user's id, or false when nobody is signed in or the session
 // expired (an expired session's cookie is cleared).
 func (s *Sessions) UserID(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	c, err := r.Cookie(CookieName)
-	if err != nil {
+	value, ok := sentCookie(r, CookieName)
+	if !ok {
 		return 0, false
 	}
 	s.mu.Lock()
-	o, known := s.opened[c.Value]
+	o, known := s.opened[value]
 	s.mu.Unlock()
 	if !known {
 		sess, err := s.store.New(r, CookieName)
@@ -109,7 +110,7 @@ func (s *Sessions) UserID(w http.ResponseWriter, r *http.Request) (int64, bool) 
 		if len(s.opened) >= openedMax {
 			clear(s.opened)
 		}
-		s.opened[c.Value] = o
+		s.opened[strings.Clone(value)] = o // not the whole header's memory
 		s.mu.Unlock()
 	}
 	now := s.now()
@@ -127,12 +128,28 @@ func (s *Sessions) UserID(w http.ResponseWriter, r *http.Request) (int64, bool) 
 				// anew, at every request.
 				o.seen = now.Unix()
 				s.mu.Lock()
-				s.opened[c.Value] = o
+				s.opened[strings.Clone(value)] = o
 				s.mu.Unlock()
 			}
 		}
 	}
 	return o.id, true
+}
+
+// sentCookie returns the value of the first cookie named name that r carries, as sent. It
+// finds what http.Request.Cookie does without parsing and checking every byte of every
+// cookie: the value serves only as the key of a cookie opened before, and one not known is
+// opened by the cookie store, which reads the request itself.
+func sentCookie(r *http.Request, name string) (string, bool) {
+	for _, line := range r.Header["Cookie"] {
+		for part := range strings.SplitSeq(line, ";") {
+			// A name without "=" is a cookie with an empty value, to net/http too.
+			if v, ok := strings.CutPrefix(strings.TrimSpace(part), name); ok && (v == "" || v[0] == '=') {
+				return strings.TrimPrefix(v, "="), true
+			}
+		}
+	}
+	return "", false
 }
 
 // SignIn starts a fresh session for userID, coming from address, and records it. Nothing of
