@@ -34,8 +34,20 @@ func Accepts(r *http.Request) bool {
 	return false
 }
 
+// level is gzip's compression level. Measured on the dashboard of 50 products (75 KB), level 2
+// compresses it 2.6 times as fast as the default level 6 (0.58 against 1.51 ms), into 12 %
+// more bytes (8.1 against 7.2 KB): a page is compressed once per rendering, and a browser
+// that views a page rendered for it waits for that.
+const level = 2
+
 // writers keeps compressors between bodies: each holds about 800 KB of tables.
-var writers = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+var writers = sync.Pool{New: func() any {
+	zw, err := gzip.NewWriterLevel(nil, level)
+	if err != nil {
+		panic(err) // level is a constant within gzip's range
+	}
+	return zw
+}}
 
 // Bytes returns b compressed with gzip.
 func Bytes(b []byte) []byte {
