@@ -40,13 +40,15 @@ type result struct {
 // credential is the header that signs a request in: a session cookie or an API token.
 type credential struct{ header, value string }
 
-// target is a URL driven, how it signs in, and whether every request makes Ladder render
-// anew: with fresh set, every request carries a query parameter of its own, which Ladder
-// ignores but which makes its page cache miss.
+// target is a URL driven, how it signs in, the encoding it is asked for (empty: the bytes as
+// they are), and whether every request makes Ladder render anew: with fresh set, every
+// request carries a query parameter of its own, which Ladder ignores but which makes its page
+// cache miss.
 type target struct {
-	url   string
-	cred  credential
-	fresh bool
+	url      string
+	cred     credential
+	encoding string
+	fresh    bool
 }
 
 // turn is how long each target is driven at a time by driveInTurns, and pause how long it
@@ -116,7 +118,7 @@ func (y *tally) drive(parent context.Context, t target, conns int, d time.Durati
 				if t.fresh {
 					url += fmt.Sprintf("?fresh=%d", freshN.Add(1))
 				}
-				if err := get(ctx, y.client, url, t.cred); err != nil {
+				if err := get(ctx, y.client, url, t.cred, t.encoding); err != nil {
 					if ctx.Err() == nil {
 						failures++
 					}
@@ -145,14 +147,19 @@ func (y *tally) result() result {
 	return res
 }
 
-// get fetches url and reads the whole body; anything but 200 is an error.
-func get(ctx context.Context, client *http.Client, url string, cred credential) error {
+// get fetches url, asking for encoding when it is set, and reads the whole body as sent
+// (a compressed one is not unpacked: that is the browser's work, on its own machine);
+// anything but 200 is an error.
+func get(ctx context.Context, client *http.Client, url string, cred credential, encoding string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
 	if cred.header != "" {
 		req.Header.Set(cred.header, cred.value)
+	}
+	if encoding != "" {
+		req.Header.Set("Accept-Encoding", encoding)
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -168,23 +175,35 @@ func get(ctx context.Context, client *http.Client, url string, cred credential) 
 	return nil
 }
 
-// capture fetches url once and returns its body and content type.
-func capture(ctx context.Context, url string, cred credential) ([]byte, string, error) {
+// sent is a page as Ladder sent it: its bytes and the headers that say what they are.
+type sent struct {
+	body            []byte
+	ctype, encoding string // Content-Type, Content-Encoding
+}
+
+// capture fetches url once, asking for encoding when it is set, and returns the page as sent.
+func capture(ctx context.Context, url string, cred credential, encoding string) (sent, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, "", err
+		return sent{}, err
 	}
 	req.Header.Set(cred.header, cred.value)
+	if encoding != "" {
+		req.Header.Set("Accept-Encoding", encoding)
+	}
 	resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
 	if err != nil {
-		return nil, "", err
+		return sent{}, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err == nil && resp.StatusCode != http.StatusOK {
 		err = fmt.Errorf("GET %s: %d", url, resp.StatusCode)
 	}
-	return body, resp.Header.Get("Content-Type"), err
+	if err == nil && encoding != "" && resp.Header.Get("Content-Encoding") != encoding {
+		err = fmt.Errorf("GET %s: asked for %s, got %q", url, encoding, resp.Header.Get("Content-Encoding"))
+	}
+	return sent{body: body, ctype: resp.Header.Get("Content-Type"), encoding: resp.Header.Get("Content-Encoding")}, err
 }
 
 // profile starts a CPU profile into path+"."+name when path is set; the returned function

@@ -38,6 +38,9 @@
 //	-duration d        how long each pages target is driven in all (default 10s)
 //	-connections n     concurrent connections of the pages scenario (default 64)
 //	-auth a            how pages signs in: session (a browser's cookie, default) or token
+//	-encoding e        how pages and busy ask for pages: identity (the bytes as they are,
+//	                   default) or gzip (as browsers ask; the bare handler then writes the
+//	                   same compressed bytes, and the clients read them without unpacking)
 //	-releases n        releases stored for pages and startup (default 100000)
 //	-subscribers n     event-stream subscribers (default 10000)
 //	-events n          changes published in the sse scenario (default 10)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -61,5 +62,24 @@ func TestCPULineIsRead(t *testing.T) {
 		if _, ok := parseCPULine(line); ok {
 			t.Errorf("%q was read", line)
 		}
+	}
+}
+
+// TestPagesAsBrowsersAsk: with -encoding gzip, pages are asked for and measured compressed,
+// Ladder's and the bare handler's alike.
+func TestPagesAsBrowsersAsk(t *testing.T) {
+	var out bytes.Buffer
+	args := []string{"-dir", t.TempDir(), "-releases", "300", "-duration", "300ms", "-connections", "4", "-encoding", "gzip", "pages"}
+	if err := run(context.Background(), args, &out); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	table := out.String()
+	for _, figure := range []string{"releases list (", "release page (", "dashboard ("} {
+		if !strings.Contains(table, figure) || !regexp.MustCompile(regexp.QuoteMeta(figure)+`\d+ B gzip, `).MatchString(table) {
+			t.Errorf("the table has no %q row measured gzip-compressed:\n%s", figure, table)
+		}
+	}
+	if _, _, err := parseFlags([]string{"-encoding", "br"}); err == nil {
+		t.Error("-encoding br was accepted")
 	}
 }

@@ -76,7 +76,8 @@ func runPages(ctx context.Context, o options, t *table) error {
 // measured is what one page measured: Ladder, the bare handler with the same bytes, and
 // Ladder again with its page cache defeated.
 type measured struct {
-	size                int
+	size                int // bytes as sent
+	encoding            string
 	ladder, bare, fresh result
 	// steal is the share of the machine's CPU time the hypervisor gave to other guests
 	// meanwhile: on a shared machine, a run with much of it measured the neighbours too.
@@ -85,6 +86,9 @@ type measured struct {
 
 // label names the page in the table: its size, the connections and how it signs in.
 func (m measured) label(o options, name string) string {
+	if m.encoding != "" {
+		return fmt.Sprintf("%s (%d B %s, %d conns, %s)", name, m.size, m.encoding, o.connections, o.auth)
+	}
 	return fmt.Sprintf("%s (%d B, %d conns, %s)", name, m.size, o.connections, o.auth)
 }
 
@@ -94,19 +98,23 @@ func (m measured) label(o options, name string) string {
 func measurePage(ctx context.Context, o options, base string, cred credential, name, path string, fresh bool) (m measured, err error) {
 	ticks, known := readCPUTicks()
 	defer func() { m.steal = stealSince(ticks, known) }()
-	body, ctype, err := capture(ctx, base+path, cred)
+	encoding := ""
+	if o.encoding != "identity" {
+		encoding = o.encoding
+	}
+	page, err := capture(ctx, base+path, cred, encoding)
 	if err != nil {
 		return m, err
 	}
-	m.size = len(body)
-	bareURL, closeBare, err := serveBare(body, ctype)
+	m.size, m.encoding = len(page.body), page.encoding
+	bareURL, closeBare, err := serveBare(page)
 	if err != nil {
 		return m, err
 	}
 	defer closeBare()
-	targets := []target{{url: base + path, cred: cred}, {url: bareURL}}
+	targets := []target{{url: base + path, cred: cred, encoding: encoding}, {url: bareURL, encoding: encoding}}
 	if fresh {
-		targets = append(targets, target{url: base + path, cred: cred, fresh: true})
+		targets = append(targets, target{url: base + path, cred: cred, encoding: encoding, fresh: true})
 	}
 	stopProfile, err := profile(o.cpuProfile, "pages-"+strings.ReplaceAll(name, " ", "-"))
 	if err != nil {
@@ -153,15 +161,18 @@ func comparePage(ctx context.Context, o options, t *table, base string, cred cre
 	return nil
 }
 
-// serveBare serves body with a plain net/http handler on a free 127.0.0.1 port.
-func serveBare(body []byte, ctype string) (string, func(), error) {
+// serveBare serves page with a plain net/http handler on a free 127.0.0.1 port.
+func serveBare(page sent) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", ctype)
-		_, _ = w.Write(body)
+		w.Header().Set("Content-Type", page.ctype)
+		if page.encoding != "" {
+			w.Header().Set("Content-Encoding", page.encoding)
+		}
+		_, _ = w.Write(page.body)
 	}), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String() + "/", func() { _ = srv.Close() }, nil

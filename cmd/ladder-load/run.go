@@ -17,6 +17,7 @@ type options struct {
 	duration    time.Duration
 	connections int
 	auth        string
+	encoding    string
 	releases    int
 	subscribers int
 	events      int
@@ -91,6 +92,7 @@ func parseFlags(args []string) (options, map[string]bool, error) {
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long each pages target is driven in all (in turns of a second)")
 	fs.IntVar(&o.connections, "connections", 64, "concurrent connections of the pages scenario")
 	fs.StringVar(&o.auth, "auth", "session", "how the pages scenario signs in: session (a browser's cookie) or token")
+	fs.StringVar(&o.encoding, "encoding", "identity", "how the pages and busy scenarios ask for pages: identity (the bytes as they are) or gzip (as browsers ask; the bare handler then writes the same compressed bytes)")
 	fs.IntVar(&o.releases, "releases", 100_000, "releases stored for pages and startup")
 	fs.IntVar(&o.subscribers, "subscribers", 10_000, "event-stream subscribers")
 	fs.IntVar(&o.events, "events", 10, "changes published in the sse scenario")
@@ -134,6 +136,9 @@ func parseFlags(args []string) (options, map[string]bool, error) {
 	}
 	if o.auth != "session" && o.auth != "token" {
 		return o, nil, fmt.Errorf("-auth: got %q, want session or token", o.auth)
+	}
+	if o.encoding != "identity" && o.encoding != "gzip" {
+		return o, nil, fmt.Errorf("-encoding: got %q, want identity or gzip", o.encoding)
 	}
 	if o.killMin <= 0 || o.killMax < o.killMin {
 		return o, nil, fmt.Errorf("-kill-min and -kill-max: got %s and %s, want 0 < min ≤ max", o.killMin, o.killMax)
