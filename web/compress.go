@@ -17,7 +17,12 @@ func sendHTML(w http.ResponseWriter, r *http.Request, status int, page []byte, c
 	h := w.Header()
 	h["Content-Type"] = htmlType
 	if len(page) >= compress.From {
-		h.Add("Vary", "Accept-Encoding")
+		// Vary tells a cache which stored answer fits which request. An answer no cache may
+		// store (every page: securityHeaders) needs none, and one header fewer keeps the
+		// answer's header map small (Go's maps grow into a table from the ninth key).
+		if h.Get("Cache-Control") != "no-store" {
+			h.Add("Vary", "Accept-Encoding")
+		}
 		if compress.Accepts(r) {
 			page = compressed()
 			h.Set("Content-Encoding", "gzip")

@@ -156,7 +156,17 @@ func TestPagesAreNotStored(t *testing.T) {
 			t.Errorf("GET %s: Cache-Control %q, want no-store", path, got)
 		}
 	}
-	if got := admin.do(t, http.MethodGet, srv.URL+"/static/vendor/htmx.min.js", nil).Header.Get("Cache-Control"); got == "no-store" {
+	static := admin.do(t, http.MethodGet, srv.URL+"/static/vendor/htmx.min.js", nil)
+	if got := static.Header.Get("Cache-Control"); got == "no-store" {
 		t.Errorf("a static file is no-store; it should keep its own caching")
+	}
+	// Vary is for caches choosing among answers they stored: a static file says it, a page
+	// that no cache keeps does not need to.
+	if got := static.Header.Get("Vary"); got != "Accept-Encoding" {
+		t.Errorf("a static file: Vary %q, want Accept-Encoding", got)
+	}
+	page := admin.do(t, http.MethodGet, srv.URL+"/", http.Header{"Accept-Encoding": {"gzip"}})
+	if enc, vary := page.Header.Get("Content-Encoding"), page.Header.Values("Vary"); enc != "gzip" || len(vary) > 0 {
+		t.Errorf("the dashboard: Content-Encoding %q, Vary %q; want gzip and no Vary", enc, vary)
 	}
 }
