@@ -60,7 +60,9 @@ func limitBody(limit int64, next http.Handler) http.Handler {
 			refuseBody(w, r, tooLarge{limit: limit})
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
+		if r.Body != http.NoBody { // what a request without a body has, on a server
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+		}
 		if r.Method == http.MethodPost && isForm(r) {
 			if err := parseForm(r, limit); err != nil {
 				refuseBody(w, r, err)

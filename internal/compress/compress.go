@@ -25,10 +25,11 @@ func Accepts(r *http.Request) bool {
 				continue
 			}
 			q, found := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q=")
-			if v, err := strconv.ParseFloat(q, 64); found && err == nil && v == 0 {
-				return false
+			if !found {
+				return true
 			}
-			return true
+			v, err := strconv.ParseFloat(q, 64)
+			return err != nil || v != 0
 		}
 	}
 	return false
