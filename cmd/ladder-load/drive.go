@@ -52,8 +52,7 @@ type target struct {
 }
 
 // turn is how long each target is driven at a time by driveInTurns, and pause how long it
-// waits between turns, not measured: requests cut off at the end of a turn (a page being
-// rendered anew, say) finish on the server before the next target's turn begins.
+// waits between turns, not measured.
 const (
 	turn  = time.Second
 	pause = 100 * time.Millisecond
@@ -66,6 +65,10 @@ var freshN atomic.Int64
 // other, and measures each target's requests on their own. Driven one after another for d
 // each, the targets would meet different machines: promotions warming up behind the first,
 // another guest taking the cores during the second. In turns, each meets the same.
+//
+// The first two targets (Ladder and the bare handler) swap places every other round, so that
+// each follows the last target (the page rendered anew) as often as the other, within one:
+// the turn after it meets what that turn left behind, such as the garbage of its renderings.
 func driveInTurns(ctx context.Context, targets []target, conns int, d time.Duration) ([]result, error) {
 	tallies := make([]tally, len(targets))
 	for i := range tallies {
@@ -73,9 +76,9 @@ func driveInTurns(ctx context.Context, targets []target, conns int, d time.Durat
 		defer tr.CloseIdleConnections()
 		tallies[i].client = &http.Client{Transport: tr, Timeout: 10 * time.Second}
 	}
-	for left := d; left > 0; left -= turn {
-		for i, t := range targets {
-			if err := tallies[i].drive(ctx, t, conns, min(turn, left)); err != nil {
+	for round, left := 0, d; left > 0; round, left = round+1, left-turn {
+		for _, i := range turnOrder(round, len(targets)) {
+			if err := tallies[i].drive(ctx, targets[i], conns, min(turn, left)); err != nil {
 				return nil, err
 			}
 			time.Sleep(pause)
@@ -91,58 +94,78 @@ func driveInTurns(ctx context.Context, targets []target, conns int, d time.Durat
 	return out, nil
 }
 
+// turnOrder is the order in which round round drives n targets: the first two swap places
+// every other round.
+func turnOrder(round, n int) []int {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	if round%2 == 1 && n > 1 {
+		order[0], order[1] = order[1], order[0]
+	}
+	return order
+}
+
 // tally is what a target's turns measured so far.
 type tally struct {
-	client       *http.Client
-	all          latencies
-	failures     int
+	client   *http.Client
+	all      latencies
+	failures int
+	// late counts the requests that ended after their turn: waited for, not measured.
+	late         int
 	elapsed, cpu time.Duration
 }
 
-// drive drives t from conns connections for d, adding what it measures.
-func (y *tally) drive(parent context.Context, t target, conns int, d time.Duration) error {
-	ctx, cancel := context.WithTimeout(parent, d)
-	defer cancel()
+// drive drives t from conns connections for d, adding what it measures. At the end of the
+// turn no connection starts another request, and the requests in flight are waited for but
+// not measured, as if the turn had cut them off: cut off, they would go on on the server
+// (a page being rendered anew, say) during the next target's turn.
+func (y *tally) drive(ctx context.Context, t target, conns int, d time.Duration) error {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	start, cpu0 := time.Now(), cpuTime()
+	end := start.Add(d)
 	for range conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var mine latencies
-			failures := 0
-			for ctx.Err() == nil {
+			failures, late := 0, 0
+			for ctx.Err() == nil && time.Now().Before(end) {
 				t0 := time.Now()
 				url := t.url
 				if t.fresh {
 					url += fmt.Sprintf("?fresh=%d", freshN.Add(1))
 				}
-				if err := get(ctx, y.client, url, t.cred, t.encoding); err != nil {
-					if ctx.Err() == nil {
-						failures++
-					}
-					continue
+				err := get(ctx, y.client, url, t.cred, t.encoding)
+				switch {
+				case ctx.Err() != nil:
+				case time.Now().After(end):
+					late++
+				case err != nil:
+					failures++
+				default:
+					mine = append(mine, time.Since(t0))
 				}
-				mine = append(mine, time.Since(t0))
 			}
 			mu.Lock()
-			y.all, y.failures = append(y.all, mine...), y.failures+failures
+			y.all, y.failures, y.late = append(y.all, mine...), y.failures+failures, y.late+late
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
-	y.elapsed += time.Since(start)
+	y.elapsed += min(time.Since(start), d)
 	y.cpu += cpuTime() - cpu0
-	return parent.Err()
+	return ctx.Err()
 }
 
 // result is the tally's figures.
 func (y *tally) result() result {
 	res := result{requests: len(y.all), failures: y.failures, rps: float64(len(y.all)) / y.elapsed.Seconds(),
 		p50: y.all.quantile(0.50), p99: y.all.quantile(0.99)}
-	if res.requests > 0 {
-		res.cpu = y.cpu / time.Duration(res.requests)
+	if n := res.requests + y.late; n > 0 { // the late requests' work is in the turn's CPU time
+		res.cpu = y.cpu / time.Duration(n)
 	}
 	return res
 }

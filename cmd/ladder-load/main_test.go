@@ -83,3 +83,22 @@ func TestPagesAsBrowsersAsk(t *testing.T) {
 		t.Error("-encoding br was accepted")
 	}
 }
+
+// TestLadderAndBareFollowThePageRenderedAnewInTurn: over the rounds, Ladder (target 0) and the
+// bare handler (1) each come right after the page rendered anew (2) as often as the other,
+// within one (10 rounds have 9 turns after it).
+func TestLadderAndBareFollowThePageRenderedAnewInTurn(t *testing.T) {
+	var sequence []int
+	for round := range 10 {
+		sequence = append(sequence, turnOrder(round, 3)...)
+	}
+	after := map[int]int{}
+	for i := 1; i < len(sequence); i++ {
+		if sequence[i-1] == 2 {
+			after[sequence[i]]++
+		}
+	}
+	if d := after[0] - after[1]; d < -1 || d > 1 || after[0] == 0 {
+		t.Errorf("after the page rendered anew came Ladder %d times and the bare handler %d times (%v)", after[0], after[1], sequence)
+	}
+}
