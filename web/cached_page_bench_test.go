@@ -4,9 +4,9 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"syscall"
 	"testing"
-	"time"
+
+	"ladder/internal/loadtest"
 )
 
 // BenchmarkCachedPage is what serving a page from the render cache costs beyond writing its
@@ -42,27 +42,18 @@ func BenchmarkCachedPage(b *testing.B) {
 	b.Cleanup(bare.Close)
 	b.Run("ladder", func(b *testing.B) {
 		b.ReportAllocs()
-		cpu0 := processCPU(b)
+		cpu0 := loadtest.CPUTime()
 		for b.Loop() {
 			get(b, srv.URL+"/releases", cookie)
 		}
-		b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(loadtest.CPUTime()-cpu0)/float64(b.N), "cpu-ns/op")
 	})
 	b.Run("bare", func(b *testing.B) {
 		b.ReportAllocs()
-		cpu0 := processCPU(b)
+		cpu0 := loadtest.CPUTime()
 		for b.Loop() {
 			get(b, bare.URL, nil)
 		}
-		b.ReportMetric(float64(processCPU(b)-cpu0)/float64(b.N), "cpu-ns/op")
+		b.ReportMetric(float64(loadtest.CPUTime()-cpu0)/float64(b.N), "cpu-ns/op")
 	})
-}
-
-// processCPU is the CPU time this process has used so far, user and system.
-func processCPU(b *testing.B) time.Duration {
-	var u syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"ladder/internal/app"
+	"ladder/internal/loadtest"
 )
 
 // startInProcess starts Ladder in this process on a free 127.0.0.1 port; stop ends it.
@@ -124,7 +125,7 @@ type tally struct {
 func (y *tally) drive(ctx context.Context, t target, conns int, d time.Duration) error {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	start, cpu0 := time.Now(), cpuTime()
+	start, cpu0 := time.Now(), loadtest.CPUTime()
 	end := start.Add(d)
 	for range conns {
 		wg.Add(1)
@@ -156,7 +157,7 @@ func (y *tally) drive(ctx context.Context, t target, conns int, d time.Duration)
 	}
 	wg.Wait()
 	y.elapsed += min(time.Since(start), d)
-	y.cpu += cpuTime() - cpu0
+	y.cpu += loadtest.CPUTime() - cpu0
 	return ctx.Err()
 }
 

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"ladder/db"
@@ -65,18 +64,18 @@ func runPromotions(ctx context.Context, o options, t *table) error {
 			slice[p] = shas[p][from:to]
 		}
 		done += (to - from) * len(products)
-		cpu0 := cpuTime()
+		cpu0 := loadtest.CPUTime()
 		took, err := promoteThroughLadder(ctx, c, data, products, slice, done)
 		if err != nil {
 			return err
 		}
-		cpu1 := cpuTime()
+		cpu1 := loadtest.CPUTime()
 		took2, err := d.promote(ctx, products, slice, from)
 		if err != nil {
 			return err
 		}
 		viaRunner, viaGit = viaRunner+took, viaGit+took2
-		cpuRunner, cpuGit = cpuRunner+cpu1-cpu0, cpuGit+cpuTime()-cpu1
+		cpuRunner, cpuGit = cpuRunner+cpu1-cpu0, cpuGit+loadtest.CPUTime()-cpu1
 	}
 	rate := func(d time.Duration) float64 { return float64(done) / d.Seconds() }
 	ratio := rate(viaRunner) / rate(viaGit)
@@ -278,17 +277,4 @@ func addVersions(bare string, n int) ([]string, error) {
 	}
 	_ = os.Remove(filepath.Join(bare, "gc.log"))
 	return shas, nil
-}
-
-// cpuTime is the user and system CPU time used so far by this process and its waited-for
-// children (the git processes that serve file:// remotes).
-func cpuTime() time.Duration {
-	var self, children syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
-	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children)
-	var total time.Duration
-	for _, tv := range []syscall.Timeval{self.Utime, self.Stime, children.Utime, children.Stime} {
-		total += time.Duration(tv.Nano())
-	}
-	return total
 }
