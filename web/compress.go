@@ -16,17 +16,12 @@ var htmlType = []string{"text/html; charset=utf-8"}
 func sendHTML(w http.ResponseWriter, r *http.Request, status int, page []byte, compressed func() []byte) error {
 	h := w.Header()
 	h["Content-Type"] = htmlType
-	if len(page) >= compress.From {
-		// Vary tells a cache which stored answer fits which request. An answer no cache may
-		// store (every page: securityHeaders) needs none, and one header fewer keeps the
-		// answer's header map small (Go's maps grow into a table from the ninth key).
-		if h.Get("Cache-Control") != "no-store" {
-			h.Add("Vary", "Accept-Encoding")
-		}
-		if compress.Accepts(r) {
-			page = compressed()
-			h.Set("Content-Encoding", "gzip")
-		}
+	// No Vary: it tells a cache which stored answer fits which request, and no cache stores
+	// these (securityHeaders makes every answer but a static file no-store). One header fewer
+	// also keeps the answer's header map small: Go's maps grow into a table from the ninth key.
+	if len(page) >= compress.From && compress.Accepts(r) {
+		page = compressed()
+		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("Content-Length", strconv.Itoa(len(page))) // sent as it is, not in chunks
 	w.WriteHeader(status)
