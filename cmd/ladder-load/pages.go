@@ -86,10 +86,11 @@ type measured struct {
 
 // label names the page in the table: its size, the connections and how it signs in.
 func (m measured) label(o options, name string) string {
+	size := fmt.Sprintf("%d B", m.size)
 	if m.encoding != "" {
-		return fmt.Sprintf("%s (%d B %s, %d conns, %s)", name, m.size, m.encoding, o.connections, o.auth)
+		size += " " + m.encoding
 	}
-	return fmt.Sprintf("%s (%d B, %d conns, %s)", name, m.size, o.connections, o.auth)
+	return fmt.Sprintf("%s (%s, %d conns, %s)", name, size, o.connections, o.auth)
 }
 
 // measurePage drives path on Ladder and the same bytes from a bare handler, in turns; with
