@@ -1,7 +1,10 @@
 package loadtest
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"ladder/internal/release"
@@ -39,5 +42,29 @@ func TestCheckRepoFindsDuplicatesMissingAndStray(t *testing.T) {
 	}
 	if rep.OK() {
 		t.Error("got OK, want a failed report")
+	}
+}
+
+// TestPushesStartNoHousekeeping: a push into a repository NewRepo made runs what a Git host
+// runs for it, and no git gc, which a host schedules apart from pushes.
+func TestPushesStartNoHousekeeping(t *testing.T) {
+	repo, err := NewRepo(t.TempDir(), "shop-prod", "1.0.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	trace := filepath.Join(t.TempDir(), "trace")
+	t.Setenv("GIT_TRACE", trace)
+	if err := repo.CommitVersion("1.0.1"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "git receive-pack") { // the trace saw the push
+		t.Fatalf("no receive-pack in the push's trace:\n%s", b)
+	}
+	if strings.Contains(string(b), "git gc") {
+		t.Errorf("the push started git gc:\n%s", b)
 	}
 }

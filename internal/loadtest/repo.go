@@ -26,10 +26,17 @@ type Repo struct {
 	work string
 }
 
-// NewRepo creates a bare repository called name under dir holding a chart at version.
+// NewRepo creates a bare repository called name under dir holding a chart at version, set up
+// as a Git host keeps it.
 func NewRepo(dir, name, version string) (*Repo, error) {
 	r := &Repo{Bare: filepath.Join(dir, name+".git"), work: filepath.Join(dir, name)}
 	if _, err := git(dir, "init", "-q", "--bare", "-b", "main", r.Bare); err != nil {
+		return nil, err
+	}
+	// A Git host does its housekeeping on a schedule of its own, not in every push: Gerrit's
+	// init sets receive.autogc to false, GitLab repacks after a number of pushes. Left on,
+	// each push Ladder makes here would also start a git gc --auto on the cores Ladder shares.
+	if _, err := git(r.Bare, "config", "receive.autogc", "false"); err != nil {
 		return nil, err
 	}
 	if _, err := git(dir, "clone", "-q", r.Bare, r.work); err != nil {
