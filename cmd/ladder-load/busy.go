@@ -96,6 +96,7 @@ func runBusy(ctx context.Context, o options, t *table) error {
 	defer stopBackground()
 	done := make(chan error, 1)
 	began := time.Now()
+	self0, children0 := loadtest.CPUTimes()
 	go func() { done <- bg.run(bgCtx, o.rate) }()
 	var list, dash measured
 	list, err = measurePage(ctx, o, base, cred, "releases list", "/releases", true)
@@ -105,6 +106,7 @@ func runBusy(ctx context.Context, o options, t *table) error {
 	stopBackground()
 	bgErr := <-done
 	took := time.Since(began)
+	self, children := loadtest.CPUTimes()
 	if err != nil {
 		return err
 	}
@@ -119,6 +121,9 @@ func runBusy(ctx context.Context, o options, t *table) error {
 	t.row("busy", fmt.Sprintf("background promotions asked for %.0f/s: started, succeeded while measured (ticks skipped)", o.rate),
 		fmt.Sprintf("%d (%.1f/s), %d (%.1f/s) (%d)", bg.started.Load(), float64(bg.started.Load())/took.Seconds(),
 			finished, float64(finished)/took.Seconds(), bg.skipped.Load()), "", "")
+	cores := func(d time.Duration) string { return fmt.Sprintf("%.2f", d.Seconds()/took.Seconds()) }
+	t.row("busy", "cores used while measured: this process (Ladder, the bare handler, the clients), the git processes serving the repositories",
+		cores(self-self0)+", "+cores(children-children0), "", "")
 	for _, p := range []struct {
 		name string
 		m    measured
