@@ -3,6 +3,7 @@ package gitops
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -212,4 +213,109 @@ func TestFaultMissingRepositoryIsNotFound(t *testing.T) {
 		t.Fatalf("missing repository: %v, want not found", err)
 	}
 	checkMessage(t, err, req.Target.URL, "repository not found")
+}
+
+// newDevVersion commits version to the dev repository served next to prod (servedEnvs) and
+// returns a request promoting it.
+func newDevVersion(t *testing.T, prod string, req PromoteRequest, version string) PromoteRequest {
+	t.Helper()
+	values := strings.Replace(devValues, `"1.5.0"`, `"`+version+`"`, 1)
+	if _, err := gitserver.Commit(filepath.Join(filepath.Dir(prod), "dev.git"), "main", "dev "+version, map[string]string{
+		"chart/Chart.yaml": "name: shop\nappVersion: " + version + "\n", "chart/values.yaml": values}); err != nil {
+		t.Fatal(err)
+	}
+	req.Version, req.ReleaseID, req.ReleaseNumber = version, "r-"+version, req.ReleaseNumber+1
+	return req
+}
+
+// prodExchanges counts the requests made to prod.git since from, by service.
+func prodExchanges(srv *gitserver.HTTP, from int) map[string]int {
+	n := map[string]int{}
+	for _, r := range srv.Requests()[from:] {
+		if r.Repo == "prod.git" {
+			n[r.Service]++
+		}
+	}
+	return n
+}
+
+// TestPromoteAfterOwnPushFetchesNothing: a promotion onto a branch whose last commit the
+// store pushed itself goes straight to the push, whose own first exchange shows the branch
+// unmoved; the fetch before it would have brought nothing.
+func TestPromoteAfterOwnPushFetchesNothing(t *testing.T) {
+	srv, prod, req := servedEnvs(t)
+	store := NewStore(t.TempDir())
+	if _, err := store.Promote(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	from := len(srv.Requests())
+	res, err := store.Promote(context.Background(), newDevVersion(t, prod, req, "1.6.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := prodExchanges(srv, from); got["git-upload-pack"] != 0 || got["git-receive-pack"] != 2 {
+		t.Errorf("prod exchanges %v, want the push's two and no fetch", got)
+	}
+	if head, _ := gitserver.Head(prod, "main"); res.Commit != head || res.Attempts != 1 || commits(t, prod) != "3" {
+		t.Fatalf("result %+v, head %s, %s commits; want the second promotion on top", res, head, commits(t, prod))
+	}
+	if got := runGit(t, prod, "show", "main:apps/shop/values.yaml"); !strings.Contains(got, `tag: "1.6.0"`) || !strings.Contains(got, "replicas: 5") {
+		t.Errorf("prod values:\n%s\nwant tag 1.6.0 and prod's replicas", got)
+	}
+}
+
+// TestPromoteAfterOwnPushSeesOthersCommits: when someone else committed to the branch since
+// the store's last push, the push's first exchange says so before anything is sent; the
+// promotion then fetches and lands on top of their commit, in one attempt.
+func TestPromoteAfterOwnPushSeesOthersCommits(t *testing.T) {
+	srv, prod, req := servedEnvs(t)
+	store := NewStore(t.TempDir())
+	if _, err := store.Promote(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	other, err := gitserver.Commit(prod, "main", "someone else", map[string]string{"README.md": "other\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := len(srv.Requests())
+	res, err := store.Promote(context.Background(), newDevVersion(t, prod, req, "1.6.0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := prodExchanges(srv, from); got["git-upload-pack"] == 0 {
+		t.Errorf("prod exchanges %v, want a fetch once the branch was seen moved", got)
+	}
+	parent := runGit(t, prod, "rev-parse", "main^")
+	if res.Attempts != 1 || parent != other || commits(t, prod) != "4" {
+		t.Fatalf("attempts %d, parent %s, %s commits; want the promotion on top of %s", res.Attempts, parent, commits(t, prod), other)
+	}
+}
+
+// TestPromoteAfterOwnPushConfirmsNoChangeWithTheRemote: when the clone as left already holds
+// the values, only the remote can say whether it still does; here someone changed them back,
+// and the promotion writes them again.
+func TestPromoteAfterOwnPushConfirmsNoChangeWithTheRemote(t *testing.T) {
+	srv, prod, req := servedEnvs(t)
+	store := NewStore(t.TempDir())
+	if _, err := store.Promote(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gitserver.Commit(prod, "main", "back to 1.4.0", map[string]string{"apps/shop/values.yaml": prodValues}); err != nil {
+		t.Fatal(err)
+	}
+	from := len(srv.Requests())
+	req.ReleaseID, req.ReleaseNumber = "r2", req.ReleaseNumber+1
+	res, err := store.Promote(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := prodExchanges(srv, from); got["git-upload-pack"] == 0 {
+		t.Errorf("prod exchanges %v, want a fetch before concluding anything", got)
+	}
+	if res.NoChanges || commits(t, prod) != "4" {
+		t.Fatalf("result %+v with %s commits; want the values written again", res, commits(t, prod))
+	}
+	if got := runGit(t, prod, "show", "main:apps/shop/values.yaml"); !strings.Contains(got, `tag: "1.5.0"`) {
+		t.Errorf("prod values:\n%s\nwant tag 1.5.0 again", got)
+	}
 }

@@ -178,7 +178,7 @@ func (s *Store) Promote(ctx context.Context, req PromoteRequest) (Result, error)
 	req.SourceCommit = src
 	var res Result
 	for attempt := 1; ; attempt++ {
-		res, err = s.promoteOnce(ctx, req, vals)
+		res, err = s.promoteOnce(ctx, req, vals, attempt == 1)
 		res.Attempts, res.SourceCommit = attempt, src
 		if err == nil || !isRejectedPush(err) || attempt == MaxPushAttempts {
 			return res, err
@@ -202,8 +202,14 @@ func (s *Store) values(ctx context.Context, req PromoteRequest) (Values, string,
 
 // promoteOnce fetches the target, applies the values on the branch head, commits and pushes
 // once. When the values are already there because this very promotion landed before (its
-// reply was lost, or the process stopped after the push), it returns that commit.
-func (s *Store) promoteOnce(ctx context.Context, req PromoteRequest, vals Values) (Result, error) {
+// reply was lost, or the process stopped after the push), it returns that commit. With
+// asLeft it first tries without the fetch (promoteAsLeft).
+func (s *Store) promoteOnce(ctx context.Context, req PromoteRequest, vals Values, asLeft bool) (Result, error) {
+	if asLeft && !req.PullRequest {
+		if res, ok, err := s.promoteAsLeft(ctx, req, vals); ok || err != nil {
+			return res, err
+		}
+	}
 	branches := []string{req.TargetBranch}
 	if req.PullRequest {
 		branches = append(branches, PullRequestBranch(req.Product, req.ReleaseNumber, req.TargetEnv))
@@ -234,6 +240,33 @@ func (s *Store) promoteOnce(ctx context.Context, req PromoteRequest, vals Values
 	return rp.commitAndPush(ctx, s.beforePush, req, branch, base.Hash, tree, force, changes)
 }
 
+// promoteAsLeft promotes onto the target branch as the clone last saw it, without fetching
+// first. When the store pushed the branch's last commit itself, as it does promotion after
+// promotion into an environment nobody else writes to, a fetch would bring nothing, and the
+// push's own first exchange says where the remote branch is: the push goes ahead only when
+// that is the commit the promotion was made on (pushWith). ok is false, and nothing was
+// pushed, when the clone does not hold the branch, when it shows no change to make (only a
+// fetch can confirm that the remote holds the values), or when the branch moved: the caller
+// then fetches and starts over. A branch moved back on the remote is caught the same way,
+// since the check is for equality, not for a fast-forward.
+func (s *Store) promoteAsLeft(ctx context.Context, req PromoteRequest, vals Values) (res Result, ok bool, err error) {
+	rp, ok, err := s.openAsLeft(ctx, req.Target, req.TargetBranch)
+	if !ok {
+		return Result{}, false, err
+	}
+	defer rp.release()
+	ch, err := prepare(ctx, rp, req, vals)
+	if err != nil || len(ch.files) == 0 {
+		return Result{}, false, nil // read again after a fetch, which also reports its own failures
+	}
+	res, err = rp.commitAndPush(ctx, s.beforePush, req, ch.branch, ch.base.Hash, ch.tree, false, ch.files)
+	if err != nil && isRejectedPush(err) {
+		return Result{}, false, nil
+	}
+	s.health.record(req.Target.URL, err) // the push was this promotion's contact with the remote
+	return res, true, err
+}
+
 // commitAndPush stores the promotion commit and pushes it. A push whose answer was lost
 // (the connection dropped after the server took it) counts when the branch now holds the
 // commit.
@@ -256,6 +289,10 @@ func (rp *repo) commitAndPush(ctx context.Context, beforePush func(), req Promot
 	if err != nil {
 		return Result{}, err
 	}
+	// The clone now sees the branch where the push left it, as `git push` leaves its
+	// remote-tracking branch, so the next promotion need not fetch (promoteAsLeft). Should
+	// the reference not be written, that promotion only fetches after all.
+	_ = rp.Storer.SetReference(plumbing.NewHashReference(plumbing.NewRemoteReferenceName("origin", branch), sha))
 	return Result{Commit: sha.String(), Branch: branch, Changes: changes}, nil
 }
 

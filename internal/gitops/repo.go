@@ -40,10 +40,12 @@ type Credentials struct {
 }
 
 // Store keeps one bare clone per remote URL in a directory (the data directory), fetched
-// before every read or write, and lets only one operation at a time use a clone, so only one
-// promotion writes to a (repository, branch) at a time within the process. Clones start
-// shallow (the branch tip, as `git clone --depth 1`) and deepen only when a history walk
-// needs older commits. At most MaxOpen clones stay open, each with a bounded object cache.
+// before every read or write (a promotion onto a branch whose last commit the store pushed
+// itself tries first without: promoteAsLeft), and lets only one operation at a time use a
+// clone, so only one promotion writes to a (repository, branch) at a time within the
+// process. Clones start shallow (the branch tip, as `git clone --depth 1`) and deepen only
+// when a history walk needs older commits. At most MaxOpen clones stay open, each with a
+// bounded object cache.
 type Store struct {
 	dir   string
 	locks keyedMutex
@@ -95,9 +97,37 @@ func (s *Store) open(ctx context.Context, r Remote, at string, branches ...strin
 	return rp, nil
 }
 
-func (s *Store) openLocked(ctx context.Context, r Remote, at string, branches []string) (*repo, error) {
+// openAsLeft locks the clone of r as the last fetch or push left it, without fetching. ok is
+// false, and nothing is locked, when the clone does not hold branch ("" is the default
+// branch) or does not open: the caller then opens it the usual way, which also mends a
+// damaged clone.
+func (s *Store) openAsLeft(ctx context.Context, r Remote, branch string) (rp *repo, ok bool, err error) {
+	auth, err := s.authMethod(r)
+	if err != nil {
+		return nil, false, err
+	}
+	unlock, err := s.locks.lock(ctx, r.URL)
+	if err != nil {
+		return nil, false, err
+	}
+	if g, err := s.clones.get(s.cloneDir(r), r.URL); err == nil {
+		rp = &repo{Repository: g, remote: r, auth: auth, timeout: s.timeout(), release: unlock}
+		if _, err := rp.branchHead(ctx, branch); err == nil {
+			return rp, true, nil
+		}
+	}
+	unlock()
+	return nil, false, nil
+}
+
+// cloneDir is where the clone of r is kept.
+func (s *Store) cloneDir(r Remote) string {
 	sum := sha256.Sum256([]byte(r.URL))
-	dir := filepath.Join(s.dir, "repos", hex.EncodeToString(sum[:12])+".git")
+	return filepath.Join(s.dir, "repos", hex.EncodeToString(sum[:12])+".git")
+}
+
+func (s *Store) openLocked(ctx context.Context, r Remote, at string, branches []string) (*repo, error) {
+	dir := s.cloneDir(r)
 	auth, err := s.authMethod(r)
 	if err != nil {
 		return nil, err
