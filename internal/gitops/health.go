@@ -5,14 +5,15 @@ import (
 	"sync"
 )
 
-// health remembers, per repository URL, whether the last fetch failed and why.
+// health remembers, per repository URL, whether the last fetch failed and why (or the last
+// push, for a promotion that made no fetch: promoteAsLeft).
 type health struct {
 	mu     sync.Mutex
 	failed map[string]error
 }
 
-// record notes the outcome of a fetch of url. A cancelled fetch says nothing about the
-// repository and is not recorded.
+// record notes the outcome of a fetch of url, or of a push made without one. A cancelled
+// exchange says nothing about the repository and is not recorded.
 func (h *health) record(url string, err error) {
 	var ge *Error
 	if err != nil && !errors.As(err, &ge) {
