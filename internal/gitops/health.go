@@ -31,16 +31,17 @@ func (h *health) record(url string, err error) {
 	h.failed[url] = err
 }
 
-// Unreadable counts the repositories whose last fetch failed (unreachable, refused
-// credential, missing repository or host key): the ladder_git_unreadable_repositories metric.
+// Unreadable counts the repositories whose last exchange (as health records it) failed
+// (unreachable, refused credential, missing repository or host key): the
+// ladder_git_unreadable_repositories metric.
 func (s *Store) Unreadable() int {
 	s.health.mu.Lock()
 	defer s.health.mu.Unlock()
 	return len(s.health.failed)
 }
 
-// LastError returns why the last fetch of the repository at url failed, or nil when it did
-// not (or nothing was fetched yet).
+// LastError returns why the last exchange with the repository at url (as health records
+// it) failed, or nil when it did not (or there was none yet).
 func (s *Store) LastError(url string) error {
 	s.health.mu.Lock()
 	defer s.health.mu.Unlock()
