@@ -319,3 +319,37 @@ func TestPromoteAfterOwnPushConfirmsNoChangeWithTheRemote(t *testing.T) {
 		t.Errorf("prod values:\n%s\nwant tag 1.5.0 again", got)
 	}
 }
+
+// TestPromoteAfterOwnPushRecordsTheHostsHealth: a promotion that made no fetch still tells
+// whether the repository can be reached, from its push, for the dashboard and the
+// unreadable-repositories metric.
+func TestPromoteAfterOwnPushRecordsTheHostsHealth(t *testing.T) {
+	srv, prod, req := servedEnvs(t)
+	store := NewStore(t.TempDir())
+	if _, err := store.Promote(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	next := newDevVersion(t, prod, req, "1.6.0")
+	// Read from dev before the host goes away, so that the promotion's only exchange is the push.
+	vals, _, err := store.ReadSource(context.Background(), next.Source, next.SourceBranch, next.SourcePath, "", next.Template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next.Values = &vals
+	srv.Refuse()
+	if _, err := store.Promote(context.Background(), next); !Transient(err) {
+		t.Fatalf("promote while refused: %v, want a transient error", err)
+	}
+	if store.LastError(req.Target.URL) == nil || store.Unreadable() != 1 {
+		t.Errorf("last error %v, %d unreadable; want the refused push recorded", store.LastError(req.Target.URL), store.Unreadable())
+	}
+	if err := srv.Resume(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Promote(context.Background(), next); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.LastError(req.Target.URL); err != nil || store.Unreadable() != 0 {
+		t.Errorf("last error %v, %d unreadable; want the push that landed to clear it", err, store.Unreadable())
+	}
+}
