@@ -250,7 +250,7 @@ func (s *Store) promoteOnce(ctx context.Context, req PromoteRequest, vals Values
 // then fetches and starts over. A branch moved back on the remote is caught the same way,
 // since the check is for equality, not for a fast-forward.
 func (s *Store) promoteAsLeft(ctx context.Context, req PromoteRequest, vals Values) (res Result, ok bool, err error) {
-	rp, ok, err := s.openAsLeft(ctx, req.Target, req.TargetBranch)
+	rp, ok, err := s.openAsLeft(ctx, req.Target)
 	if !ok {
 		return Result{}, false, err
 	}

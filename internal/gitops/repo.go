@@ -98,10 +98,10 @@ func (s *Store) open(ctx context.Context, r Remote, at string, branches ...strin
 }
 
 // openAsLeft locks the clone of r as the last fetch or push left it, without fetching. ok is
-// false, and nothing is locked, when the clone does not hold branch ("" is the default
-// branch) or does not open: the caller then opens it the usual way, which also mends a
-// damaged clone.
-func (s *Store) openAsLeft(ctx context.Context, r Remote, branch string) (rp *repo, ok bool, err error) {
+// false, and nothing is locked, when the clone does not open: the caller then opens it the
+// usual way, which also mends a damaged clone. A clone without the branch fails the
+// promotion's own read of it (prepare), which sends it the usual way too.
+func (s *Store) openAsLeft(ctx context.Context, r Remote) (rp *repo, ok bool, err error) {
 	auth, err := s.authMethod(r)
 	if err != nil {
 		return nil, false, err
@@ -110,14 +110,12 @@ func (s *Store) openAsLeft(ctx context.Context, r Remote, branch string) (rp *re
 	if err != nil {
 		return nil, false, err
 	}
-	if g, err := s.clones.get(s.cloneDir(r), r.URL); err == nil {
-		rp = &repo{Repository: g, remote: r, auth: auth, timeout: s.timeout(), release: unlock}
-		if _, err := rp.branchHead(ctx, branch); err == nil {
-			return rp, true, nil
-		}
+	g, err := s.clones.get(s.cloneDir(r), r.URL)
+	if err != nil {
+		unlock()
+		return nil, false, nil
 	}
-	unlock()
-	return nil, false, nil
+	return &repo{Repository: g, remote: r, auth: auth, timeout: s.timeout(), release: unlock}, true, nil
 }
 
 // cloneDir is where the clone of r is kept.
