@@ -228,6 +228,18 @@ func newDevVersion(t *testing.T, prod string, req PromoteRequest, version string
 	return req
 }
 
+// promotedOnce is servedEnvs after a first promotion by a store, which the store's next
+// promotion into prod follows.
+func promotedOnce(t *testing.T) (*gitserver.HTTP, string, PromoteRequest, *Store) {
+	t.Helper()
+	srv, prod, req := servedEnvs(t)
+	store := NewStore(t.TempDir())
+	if _, err := store.Promote(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	return srv, prod, req, store
+}
+
 // prodExchanges counts the requests made to prod.git since from, by service.
 func prodExchanges(srv *gitserver.HTTP, from int) map[string]int {
 	n := map[string]int{}
@@ -243,11 +255,7 @@ func prodExchanges(srv *gitserver.HTTP, from int) map[string]int {
 // store pushed itself goes straight to the push, whose own first exchange shows the branch
 // unmoved; the fetch before it would have brought nothing.
 func TestPromoteAfterOwnPushFetchesNothing(t *testing.T) {
-	srv, prod, req := servedEnvs(t)
-	store := NewStore(t.TempDir())
-	if _, err := store.Promote(context.Background(), req); err != nil {
-		t.Fatal(err)
-	}
+	srv, prod, req, store := promotedOnce(t)
 	from := len(srv.Requests())
 	res, err := store.Promote(context.Background(), newDevVersion(t, prod, req, "1.6.0"))
 	if err != nil {
@@ -268,11 +276,7 @@ func TestPromoteAfterOwnPushFetchesNothing(t *testing.T) {
 // the store's last push, the push's first exchange says so before anything is sent; the
 // promotion then fetches and lands on top of their commit, in one attempt.
 func TestPromoteAfterOwnPushSeesOthersCommits(t *testing.T) {
-	srv, prod, req := servedEnvs(t)
-	store := NewStore(t.TempDir())
-	if _, err := store.Promote(context.Background(), req); err != nil {
-		t.Fatal(err)
-	}
+	srv, prod, req, store := promotedOnce(t)
 	other, err := gitserver.Commit(prod, "main", "someone else", map[string]string{"README.md": "other\n"})
 	if err != nil {
 		t.Fatal(err)
@@ -295,11 +299,7 @@ func TestPromoteAfterOwnPushSeesOthersCommits(t *testing.T) {
 // the values, only the remote can say whether it still does; here someone changed them back,
 // and the promotion writes them again.
 func TestPromoteAfterOwnPushConfirmsNoChangeWithTheRemote(t *testing.T) {
-	srv, prod, req := servedEnvs(t)
-	store := NewStore(t.TempDir())
-	if _, err := store.Promote(context.Background(), req); err != nil {
-		t.Fatal(err)
-	}
+	srv, prod, req, store := promotedOnce(t)
 	if _, err := gitserver.Commit(prod, "main", "back to 1.4.0", map[string]string{"apps/shop/values.yaml": prodValues}); err != nil {
 		t.Fatal(err)
 	}
@@ -324,11 +324,7 @@ func TestPromoteAfterOwnPushConfirmsNoChangeWithTheRemote(t *testing.T) {
 // whether the repository can be reached, from its push, for the dashboard and the
 // unreadable-repositories metric.
 func TestPromoteAfterOwnPushRecordsTheHostsHealth(t *testing.T) {
-	srv, prod, req := servedEnvs(t)
-	store := NewStore(t.TempDir())
-	if _, err := store.Promote(context.Background(), req); err != nil {
-		t.Fatal(err)
-	}
+	srv, prod, req, store := promotedOnce(t)
 	next := newDevVersion(t, prod, req, "1.6.0")
 	// Read from dev before the host goes away, so that the promotion's only exchange is the push.
 	vals, _, err := store.ReadSource(context.Background(), next.Source, next.SourceBranch, next.SourcePath, "", next.Template)
