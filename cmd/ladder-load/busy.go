@@ -66,8 +66,9 @@ func runBusy(ctx context.Context, o options, t *table) error {
 	if err != nil {
 		return err
 	}
-	// Enough versions for every measurement at the rate, and a fifth more.
-	per := int(o.rate*5*o.duration.Seconds()*1.2)/busyProducts + 1
+	// Enough versions for every measurement at the rate and a fifth more, and for half a
+	// minute of warm-up.
+	per := int(o.rate*(5*o.duration.Seconds()*1.2+30))/busyProducts + 1
 	shas, _, err := prepareVersions(dir, m, products, per)
 	if err != nil {
 		return err
@@ -88,16 +89,23 @@ func runBusy(ctx context.Context, o options, t *table) error {
 		cred = credential{"Cookie", cookie}
 	}
 	bg := background{client: &loadtest.Client{Base: base, Token: token}, products: products, shas: shas}
+	bgCtx, stopBackground := context.WithCancel(ctx)
+	defer stopBackground()
+	done := make(chan error, 1)
+	go func() { done <- bg.run(bgCtx, o.rate) }()
+	warm, err := bg.warmUp(ctx, data, done)
+	if err != nil {
+		return err
+	}
+	t.row("busy", "warm-up, not measured: as many promotions succeeded as there are products, which take turns (Ladder's clones made), then "+settle.String(),
+		warm.Round(time.Millisecond).String(), "", "")
 	succeeded0, err := countSucceeded(ctx, data)
 	if err != nil {
 		return err
 	}
-	bgCtx, stopBackground := context.WithCancel(ctx)
-	defer stopBackground()
-	done := make(chan error, 1)
 	began := time.Now()
 	self0, children0 := loadtest.CPUTimes()
-	go func() { done <- bg.run(bgCtx, o.rate) }()
+	started0 := bg.started.Load()
 	var list, dash measured
 	list, err = measurePage(ctx, o, base, cred, "releases list", "/releases", true)
 	if err == nil {
@@ -119,7 +127,7 @@ func runBusy(ctx context.Context, o options, t *table) error {
 	}
 	finished := succeeded - succeeded0
 	t.row("busy", fmt.Sprintf("background promotions asked for %.0f/s: started, succeeded while measured (ticks skipped)", o.rate),
-		fmt.Sprintf("%d (%.1f/s), %d (%.1f/s) (%d)", bg.started.Load(), float64(bg.started.Load())/took.Seconds(),
+		fmt.Sprintf("%d (%.1f/s), %d (%.1f/s) (%d)", bg.started.Load()-started0, float64(bg.started.Load()-started0)/took.Seconds(),
 			finished, float64(finished)/took.Seconds(), bg.skipped.Load()), "", "")
 	cores := func(d time.Duration) string { return fmt.Sprintf("%.2f", d.Seconds()/took.Seconds()) }
 	t.row("busy", "cores used while measured: this process (Ladder, the bare handler, the clients), the git processes serving the repositories",
@@ -196,6 +204,48 @@ func (b *background) run(ctx context.Context, rate float64) error {
 			b.started.Add(1)
 		}()
 	}
+}
+
+// settle is how long the warm-up goes on after every product was promoted once.
+const settle = 2 * time.Second
+
+// warmUp waits until every product of the background has had a release succeed, then for
+// settle, and returns how long that took. A server's first promotion into a repository clones
+// it, and a server in use has cloned long ago: the figures are about promotions running, not
+// about the first ones (which, measured, made the first turn's p99 five times the others').
+// done is the background's end, which before the measurements can only be its failure.
+func (b *background) warmUp(ctx context.Context, data string, done <-chan error) (time.Duration, error) {
+	start := time.Now()
+	before, err := countSucceeded(ctx, data)
+	if err != nil {
+		return 0, err
+	}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for limit := time.After(2 * time.Minute); ; {
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case err := <-done:
+			return 0, fmt.Errorf("background promotions ended during the warm-up: %v", err)
+		case <-limit:
+			return 0, fmt.Errorf("background promotions: fewer than %d succeeded in 2m of warm-up", len(b.products))
+		case <-tick.C:
+		}
+		n, err := countSucceeded(ctx, data)
+		if err != nil {
+			return 0, err
+		}
+		if n-before >= len(b.products) {
+			break
+		}
+	}
+	select {
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	case <-time.After(settle):
+	}
+	return time.Since(start), nil
 }
 
 // countSucceeded counts the succeeded releases stored in data.

@@ -36,7 +36,7 @@ func TestScenariosRunSmall(t *testing.T) {
 	}
 	table := out.String()
 	for _, figure := range []string{"releases list (", "release page (", "ladder/bare", "server memory per subscriber",
-		"delivery delay p99", "runner/direct throughput", "start to /readyz 200", "idle RSS", "lost releases", "duplicate commits", "dashboard (", "rendered anew / bare", "background promotions", "cores used while measured",
+		"delivery delay p99", "runner/direct throughput", "start to /readyz 200", "idle RSS", "lost releases", "duplicate commits", "dashboard (", "rendered anew / bare", "background promotions", "warm-up, not measured", "cores used while measured",
 		"cold promotion (", "warm promotion, median", "peak RSS during a promotion", "engine RSS after promoting into 2"} {
 		if !strings.Contains(table, figure) {
 			t.Errorf("the table has no %q row:\n%s", figure, table)
