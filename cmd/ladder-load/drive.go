@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/metrics"
 	"runtime/pprof"
 	"sync"
 	"sync/atomic"
@@ -46,6 +47,7 @@ type credential struct{ header, value string }
 // request carries a query parameter of its own, which Ladder ignores but which makes its page
 // cache miss.
 type target struct {
+	name     string // in the figures of each turn (-turns)
 	url      string
 	cred     credential
 	encoding string
@@ -70,7 +72,9 @@ var freshN atomic.Int64
 // The first two targets (Ladder and the bare handler) swap places every other round, so that
 // each follows the last target (the page rendered anew) as often as the other, within one:
 // the turn after it meets what that turn left behind, such as the garbage of its renderings.
-func driveInTurns(ctx context.Context, targets []target, conns int, d time.Duration) ([]result, error) {
+//
+// With turns set, each turn's figures are written to it, headed by page.
+func driveInTurns(ctx context.Context, targets []target, conns int, d time.Duration, page string, turns io.Writer) ([]result, error) {
 	tallies := make([]tally, len(targets))
 	for i := range tallies {
 		tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
@@ -79,8 +83,14 @@ func driveInTurns(ctx context.Context, targets []target, conns int, d time.Durat
 	}
 	for round, left := 0, d; left > 0; round, left = round+1, left-turn {
 		for _, i := range turnOrder(round, len(targets)) {
+			n0, gc0 := len(tallies[i].all), gcCycles()
 			if err := tallies[i].drive(ctx, targets[i], conns, min(turn, left)); err != nil {
 				return nil, err
+			}
+			if turns != nil {
+				l := tallies[i].all[n0:]
+				fmt.Fprintf(turns, "turn %s, round %d, %s: %d requests, p50 %s, p99 %s, max %s, %d GC cycles\n",
+					page, round, targets[i].name, len(l), ms(l.quantile(0.5)), ms(l.quantile(0.99)), ms(l.quantile(1)), gcCycles()-gc0)
 			}
 			time.Sleep(pause)
 		}
@@ -245,4 +255,12 @@ func profile(path, name string) (func(), error) {
 		return nil, err
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
+
+// gcCycles is how many garbage collections this process (Ladder, the bare handler and the
+// clients) has finished.
+func gcCycles() uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }

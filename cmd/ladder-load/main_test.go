@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"regexp"
 	"strings"
@@ -100,5 +102,27 @@ func TestLadderAndBareFollowThePageRenderedAnewInTurn(t *testing.T) {
 	}
 	if d := after[0] - after[1]; d < -1 || d > 1 || after[0] == 0 {
 		t.Errorf("after the page rendered anew came Ladder %d times and the bare handler %d times (%v)", after[0], after[1], sequence)
+	}
+}
+
+// TestTurnsAreWrittenEachWithItsFigures: with a writer for the turns, driveInTurns writes one
+// line per turn, naming the page, the round and the target, with what that turn measured.
+func TestTurnsAreWrittenEachWithItsFigures(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("page")) }))
+	defer srv.Close()
+	var turns bytes.Buffer
+	targets := []target{{name: "one", url: srv.URL}, {name: "two", url: srv.URL + "/2"}}
+	if _, err := driveInTurns(context.Background(), targets, 2, 2*turn, "a page", &turns); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(turns.String()), "\n")
+	want := []string{"turn a page, round 0, one: ", "turn a page, round 0, two: ", "turn a page, round 1, two: ", "turn a page, round 1, one: "}
+	if len(lines) != len(want) {
+		t.Fatalf("got %d lines, want %d:\n%s", len(lines), len(want), turns.String())
+	}
+	for i, line := range lines {
+		if !strings.HasPrefix(line, want[i]) || !strings.Contains(line, " requests, p50 ") || strings.HasPrefix(line[len(want[i]):], "0 requests") {
+			t.Errorf("line %d: got %q, want it to start %q and give the turn's requests and latencies", i, line, want[i])
+		}
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -113,15 +114,19 @@ func measurePage(ctx context.Context, o options, base string, cred credential, n
 		return m, err
 	}
 	defer closeBare()
-	targets := []target{{url: base + path, cred: cred, encoding: encoding}, {url: bareURL, encoding: encoding}}
+	targets := []target{{name: "ladder", url: base + path, cred: cred, encoding: encoding}, {name: "bare", url: bareURL, encoding: encoding}}
 	if fresh {
-		targets = append(targets, target{url: base + path, cred: cred, encoding: encoding, fresh: true})
+		targets = append(targets, target{name: "anew", url: base + path, cred: cred, encoding: encoding, fresh: true})
 	}
 	stopProfile, err := profile(o.cpuProfile, "pages-"+strings.ReplaceAll(name, " ", "-"))
 	if err != nil {
 		return m, err
 	}
-	r, err := driveInTurns(ctx, targets, o.connections, o.duration)
+	var turns io.Writer
+	if o.turns {
+		turns = os.Stderr
+	}
+	r, err := driveInTurns(ctx, targets, o.connections, o.duration, name, turns)
 	stopProfile()
 	if err != nil {
 		return m, err

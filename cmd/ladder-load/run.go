@@ -34,6 +34,7 @@ type options struct {
 	warm        int
 	settle      time.Duration
 	cpuProfile  string
+	turns       bool
 	dir         string
 	gitHost     string
 }
@@ -110,6 +111,7 @@ func parseFlags(args []string) (options, map[string]bool, error) {
 	fs.IntVar(&o.warm, "warm", 5, "warm promotions timed in the bigrepo scenario")
 	fs.DurationVar(&o.settle, "settle", time.Minute, "how long bigrepo watches memory after its promotions")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measurements to this file")
+	fs.BoolVar(&o.turns, "turns", false, "write each turn's figures of the pages and busy scenarios to standard error, to see when in a run its slow requests came")
 	fs.StringVar(&o.dir, "dir", "", "keep working files here instead of a removed temporary directory")
 	if err := fs.Parse(args); err != nil {
 		return o, nil, err
