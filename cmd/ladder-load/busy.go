@@ -97,7 +97,7 @@ func runBusy(ctx context.Context, o options, t *table) error {
 	if err != nil {
 		return err
 	}
-	t.row("busy", "warm-up, not measured: as many promotions succeeded as there are products, which take turns (Ladder's clones made), then "+settle.String(),
+	t.row("busy", "warm-up, not measured: as many promotions succeeded as there are products, which take turns (Ladder's clones made), then "+warmSettle.String(),
 		warm.Round(time.Millisecond).String(), "", "")
 	succeeded0, err := countSucceeded(ctx, data)
 	if err != nil {
@@ -105,7 +105,7 @@ func runBusy(ctx context.Context, o options, t *table) error {
 	}
 	began := time.Now()
 	self0, children0 := loadtest.CPUTimes()
-	started0 := bg.started.Load()
+	started0, skipped0 := bg.started.Load(), bg.skipped.Load()
 	var list, dash measured
 	list, err = measurePage(ctx, o, base, cred, "releases list", "/releases", true)
 	if err == nil {
@@ -128,7 +128,7 @@ func runBusy(ctx context.Context, o options, t *table) error {
 	finished := succeeded - succeeded0
 	t.row("busy", fmt.Sprintf("background promotions asked for %.0f/s: started, succeeded while measured (ticks skipped)", o.rate),
 		fmt.Sprintf("%d (%.1f/s), %d (%.1f/s) (%d)", bg.started.Load()-started0, float64(bg.started.Load()-started0)/took.Seconds(),
-			finished, float64(finished)/took.Seconds(), bg.skipped.Load()), "", "")
+			finished, float64(finished)/took.Seconds(), bg.skipped.Load()-skipped0), "", "")
 	cores := func(d time.Duration) string { return fmt.Sprintf("%.2f", d.Seconds()/took.Seconds()) }
 	t.row("busy", "cores used while measured: this process (Ladder, the bare handler, the clients), the git processes serving the repositories",
 		cores(self-self0)+", "+cores(children-children0), "", "")
@@ -206,11 +206,12 @@ func (b *background) run(ctx context.Context, rate float64) error {
 	}
 }
 
-// settle is how long the warm-up goes on after every product was promoted once.
-const settle = 2 * time.Second
+// warmSettle is how long the warm-up goes on after its promotions succeeded.
+const warmSettle = 2 * time.Second
 
-// warmUp waits until every product of the background has had a release succeed, then for
-// settle, and returns how long that took. A server's first promotion into a repository clones
+// warmUp waits until as many of the background's releases succeeded as it has products (it
+// starts them in turn, so as a rule each product was promoted once), then for warmSettle, and
+// returns how long that took. A server's first promotion into a repository clones
 // it, and a server in use has cloned long ago: the figures are about promotions running, not
 // about the first ones (which, measured, made the first turn's p99 five times the others').
 // done is the background's end, which before the measurements can only be its failure.
@@ -243,7 +244,7 @@ func (b *background) warmUp(ctx context.Context, data string, done <-chan error)
 	select {
 	case <-ctx.Done():
 		return 0, ctx.Err()
-	case <-time.After(settle):
+	case <-time.After(warmSettle):
 	}
 	return time.Since(start), nil
 }
