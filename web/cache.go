@@ -48,6 +48,7 @@ type cacheEntry struct {
 	out     rendering
 	err     error
 	size    int         // what the entry adds to renderCache.size, set under its lock once filled
+	served  int         // requests it answered besides its filler's, guarded by renderCache.mu
 	stale   *cacheEntry // the rendering this one replaces, until it is filled; guarded by renderCache.mu
 }
 
@@ -113,6 +114,7 @@ func (c *renderCache) lookup(key string, w want, fill func() (rendering, error))
 	c.mu.Lock()
 	e := c.entries[key]
 	if e != nil && e.serves(w, version, now) {
+		e.served++
 		if w.page && e.stale != nil && !e.done() && e.stale.version >= w.floor {
 			out := e.stale.out
 			c.mu.Unlock()
@@ -174,20 +176,27 @@ func (c *renderCache) filled(key string, e *cacheEntry, version uint64, now time
 	close(e.ready)
 }
 
-// shrink drops entries that can no longer serve, and everything else too when that is not
-// enough. c.mu is held.
+// shrink drops entries once the cache holds more than its memory, until it holds a quarter
+// less (so that one that fills it up does not make every rendering after it look through the
+// entries), the least useful first: those past cacheTTL, which can serve no one, and those
+// that served only their filler (a stream of URLs asked for once, such as a crawler's, cannot
+// push out the pages people keep open); then those the data moved past; then any. c.mu is
+// held.
 func (c *renderCache) shrink(version uint64, now time.Time) {
-	for _, all := range []bool{false, true} {
-		if c.size <= cacheBytes {
-			return
-		}
+	if c.size <= cacheBytes {
+		return
+	}
+	useless := []func(e *cacheEntry) bool{
+		func(e *cacheEntry) bool { return now.Sub(e.at) >= cacheTTL || e.served == 0 },
+		func(e *cacheEntry) bool { return e.version != version },
+		func(*cacheEntry) bool { return true },
+	}
+	for _, drop := range useless {
 		for key, e := range c.entries {
-			select {
-			case <-e.ready:
-			default:
-				continue // still being filled
+			if c.size <= cacheBytes*3/4 {
+				return
 			}
-			if all || e.version != version || now.Sub(e.at) >= cacheTTL {
+			if e.done() && drop(e) { // one still being filled is not counted yet
 				c.size -= e.size
 				delete(c.entries, key)
 			}

@@ -113,6 +113,41 @@ func TestRenderCacheStaysWithinItsMemory(t *testing.T) {
 	}
 }
 
+// TestRenderCacheKeepsWhatIsServedThroughOneOffs: when URLs asked for once fill the cache,
+// they make room for each other, and a page that many were served, outdated by a write a
+// moment ago, keeps serving through the coalescing window instead of being rendered again
+// for everyone at once.
+func TestRenderCacheKeepsWhatIsServedThroughOneOffs(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	var version atomic.Uint64
+	c := newRenderCache(version.Load, func() time.Time { return now })
+	fills := 0
+	popular := func() (rendering, error) {
+		fills++
+		return rendering{body: []byte(fmt.Sprint("list ", fills))}, nil
+	}
+	for range 3 {
+		if _, err := c.lookup("list", want{page: true}, popular); err != nil {
+			t.Fatal(err)
+		}
+	}
+	version.Add(1)
+	big := make([]byte, 1<<20)
+	for i := range 2 * cacheBytes / len(big) {
+		if _, err := c.lookup(fmt.Sprint("list?fresh=", i), want{page: true}, func() (rendering, error) { return rendering{body: big}, nil }); err != nil {
+			t.Fatal(err)
+		}
+		if c.size > cacheBytes {
+			t.Fatalf("after %d one-off pages the cache holds %d bytes, more than %d", i+1, c.size, cacheBytes)
+		}
+	}
+	now = now.Add(coalesce / 2)
+	out, err := c.lookup("list", want{page: true}, popular)
+	if err != nil || string(out.body) != "list 1" || fills != 1 {
+		t.Errorf("got %q (%d renderings, err %v), want the first rendering still served", out.body, fills, err)
+	}
+}
+
 func TestRenderCacheSurvivesAPanickingFill(t *testing.T) {
 	c := newRenderCache(func() uint64 { return 1 }, time.Now)
 	func() {
