@@ -106,23 +106,37 @@ func TestLadderAndBareFollowThePageRenderedAnewInTurn(t *testing.T) {
 }
 
 // TestTurnsAreWrittenEachWithItsFigures: with a writer for the turns, driveInTurns writes one
-// line per turn, naming the page, the round and the target, with what that turn measured.
+// line per turn, naming the page, the round (the first warms up) and the target, with what
+// that turn measured; the results count the measured rounds only.
 func TestTurnsAreWrittenEachWithItsFigures(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("page")) }))
 	defer srv.Close()
 	var turns bytes.Buffer
 	targets := []target{{name: "one", url: srv.URL}, {name: "two", url: srv.URL + "/2"}}
-	if _, err := driveInTurns(context.Background(), targets, 2, 2*turn, "a page", &turns); err != nil {
+	results, err := driveInTurns(context.Background(), targets, 2, 2*turn, "a page", &turns)
+	if err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(turns.String()), "\n")
-	want := []string{"turn a page, round 0, one: ", "turn a page, round 0, two: ", "turn a page, round 1, two: ", "turn a page, round 1, one: "}
+	want := []string{"turn a page, warm-up, one: ", "turn a page, warm-up, two: ", "turn a page, round 0, one: ", "turn a page, round 0, two: ",
+		"turn a page, round 1, two: ", "turn a page, round 1, one: "}
 	if len(lines) != len(want) {
 		t.Fatalf("got %d lines, want %d:\n%s", len(lines), len(want), turns.String())
 	}
+	measured := map[string]int{}
 	for i, line := range lines {
-		if !strings.HasPrefix(line, want[i]) || !strings.Contains(line, " requests, p50 ") || strings.HasPrefix(line[len(want[i]):], "0 requests") {
+		var n int
+		rest, ok := strings.CutPrefix(line, want[i])
+		if _, err := fmt.Sscanf(rest, "%d requests, p50 ", &n); !ok || err != nil || n == 0 {
 			t.Errorf("line %d: got %q, want it to start %q and give the turn's requests and latencies", i, line, want[i])
+		}
+		if !strings.Contains(line, "warm-up") {
+			measured[strings.TrimSuffix(strings.Fields(want[i])[5], ":")] += n
+		}
+	}
+	for i, r := range results {
+		if r.requests != measured[targets[i].name] {
+			t.Errorf("%s: %d requests measured, want the %d of its measured turns", targets[i].name, r.requests, measured[targets[i].name])
 		}
 	}
 }
