@@ -88,18 +88,24 @@ func runBusy(ctx context.Context, o options, t *table) error {
 		}
 		cred = credential{"Cookie", cookie}
 	}
+	stored, err := db.Open(ctx, filepath.Join(data, "ladder.db"))
+	if err != nil {
+		return err
+	}
+	defer stored.Close()
+	q := db.New(stored)
 	bg := background{client: &loadtest.Client{Base: base, Token: token}, products: products, shas: shas}
 	bgCtx, stopBackground := context.WithCancel(ctx)
 	defer stopBackground()
 	done := make(chan error, 1)
 	go func() { done <- bg.run(bgCtx, o.rate) }()
-	warm, err := bg.warmUp(ctx, data, done)
+	warm, err := bg.warmUp(ctx, q, done)
 	if err != nil {
 		return err
 	}
 	t.row("busy", "warm-up, not measured: as many promotions succeeded as there are products, which take turns (Ladder's clones made), then "+warmSettle.String(),
 		warm.Round(time.Millisecond).String(), "", "")
-	succeeded0, err := countSucceeded(ctx, data)
+	succeeded0, err := countSucceeded(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -121,7 +127,7 @@ func runBusy(ctx context.Context, o options, t *table) error {
 	if bgErr != nil {
 		return fmt.Errorf("background promotions: %w", bgErr)
 	}
-	succeeded, err := countSucceeded(ctx, data)
+	succeeded, err := countSucceeded(ctx, q)
 	if err != nil {
 		return err
 	}
@@ -215,9 +221,9 @@ const warmSettle = 2 * time.Second
 // it, and a server in use has cloned long ago: the figures are about promotions running, not
 // about the first ones (which, measured, made the first turn's p99 five times the others').
 // done is the background's end, which before the measurements can only be its failure.
-func (b *background) warmUp(ctx context.Context, data string, done <-chan error) (time.Duration, error) {
+func (b *background) warmUp(ctx context.Context, q *db.Queries, done <-chan error) (time.Duration, error) {
 	start := time.Now()
-	before, err := countSucceeded(ctx, data)
+	before, err := countSucceeded(ctx, q)
 	if err != nil {
 		return 0, err
 	}
@@ -233,7 +239,7 @@ func (b *background) warmUp(ctx context.Context, data string, done <-chan error)
 			return 0, fmt.Errorf("background promotions: fewer than %d succeeded in 2m of warm-up", len(b.products))
 		case <-tick.C:
 		}
-		n, err := countSucceeded(ctx, data)
+		n, err := countSucceeded(ctx, q)
 		if err != nil {
 			return 0, err
 		}
@@ -249,14 +255,9 @@ func (b *background) warmUp(ctx context.Context, data string, done <-chan error)
 	return time.Since(start), nil
 }
 
-// countSucceeded counts the succeeded releases stored in data.
-func countSucceeded(ctx context.Context, data string) (int, error) {
-	conn, err := db.Open(ctx, filepath.Join(data, "ladder.db"))
-	if err != nil {
-		return 0, err
-	}
-	defer conn.Close()
-	counts, err := db.New(conn).CountReleasesByStatus(ctx)
+// countSucceeded counts the succeeded releases stored.
+func countSucceeded(ctx context.Context, q *db.Queries) (int, error) {
+	counts, err := q.CountReleasesByStatus(ctx)
 	if err != nil {
 		return 0, err
 	}
