@@ -41,10 +41,6 @@ func TestDemoJourney(t *testing.T) {
 		approve := page.GetByTestId("approval-"+env).GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Approve"})
 		must(t, expect.Locator(approve).ToBeVisible(playwright.LocatorAssertionsToBeVisibleOptions{Timeout: playwright.Float(40_000)}), env+" asks for approval")
 		must(t, approve.Click(), "approve "+env)
-		// The live page swaps its body at each step of the promotion this starts, and a click
-		// that lands while it does is lost: the next one waits until this one is done.
-		must(t, expect.Locator(page.GetByTestId("release-env-"+env)).ToContainText("succeeded",
-			playwright.LocatorAssertionsToContainTextOptions{Timeout: playwright.Float(40_000)}), env+" is promoted")
 	}
 	left := time.Until(pressed.Add(60 * time.Second))
 	must(t, expect.Locator(page.GetByTestId("release-status")).ToContainText("succeeded",

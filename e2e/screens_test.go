@@ -61,9 +61,6 @@ func TestLiveScreensJourney(t *testing.T) {
 		t.Errorf("scroll position after approving prod-eu: got %v, want %v (the page must stay where it was)", after, before)
 	}
 	must(t, expect.Locator(second).ToBeInViewport(), "prod-us's approval is still in view")
-	// prod-eu's promotion goes on, and the live page swaps its body at each step: a click that
-	// lands while it does is lost. Once prod-eu is done, the release waits for prod-us only.
-	must(t, expect.Locator(rel.GetByTestId("release-env-prod-eu")).ToContainText("succeeded", wait), "prod-eu is promoted")
 	must(t, second.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Approve"}).Click(), "approve prod-us")
 	must(t, expect.Locator(rel.GetByTestId("release-status")).ToContainText("succeeded", wait), "the release succeeds")
 	must(t, expect.Locator(now).ToContainText("Done: 1.3.1 reached staging, prod-eu, prod-us"), "the header says it is done")

@@ -170,7 +170,7 @@ func DashboardPage(l Layout, d Dashboard) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" data-testid=\"dashboard-live\"><div id=\"dashboard-body\" sse-swap=\"dashboard\" hx-swap=\"innerHTML\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" data-testid=\"dashboard-live\"><div id=\"dashboard-body\" sse-swap=\"dashboard\" hx-swap=\"innerHTML settle:0ms\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"ladder/internal/release"
 	"ladder/internal/runner"
@@ -133,6 +134,16 @@ func GroupEvents(events []release.Event) []EventGroup {
 		g.Events = append(g.Events, ev)
 	}
 	return groups
+}
+
+// ID is the group's element id, which keeps a viewer's opening of it across live updates.
+func (g EventGroup) ID() string {
+	return "activity-" + strings.Map(func(r rune) rune {
+		if r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_') {
+			return r
+		}
+		return '-'
+	}, g.Label())
 }
 
 // Label names a group for its heading.

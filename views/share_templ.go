@@ -533,7 +533,7 @@ func SharedPage(l Layout, v SharedView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "\" data-testid=\"shared-live\"><div sse-swap=\"release\" hx-swap=\"innerHTML\" data-testid=\"shared-body\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "\" data-testid=\"shared-live\"><div sse-swap=\"release\" hx-swap=\"innerHTML settle:0ms\" data-testid=\"shared-body\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -67,3 +67,81 @@
   document.addEventListener("DOMContentLoaded", titleTimes);
   document.addEventListener("htmx:afterSettle", titleTimes);
 })();
+
+// A live region (an element an event stream swaps: sse-swap) keeps what its viewer is doing
+// when an update arrives:
+// - a press: while a pointer or key is down in the region, updates wait, and the latest one
+//   (each carries the whole region) is swapped in once the press ends. A swap between the press
+//   and its release would take the pressed button away, and its click with it;
+// - sections opened or closed: a <details> with an id keeps the viewer's choice;
+// - focus: the focused control is found again by its id.
+// Typed text is kept by htmx: the fields in live regions carry hx-preserve.
+(function () {
+  "use strict";
+  var pressed = null; // the live region a press began in
+  var held = null; // the latest update for it, while pressed
+  var chosen = {}; // details id -> open, as the viewer left it
+  var focused = ""; // id of the control focused when an update arrived
+
+  function liveRegion(el) {
+    return el && el.closest ? el.closest("[sse-swap]") : null;
+  }
+  function press(e) {
+    if (!pressed) pressed = liveRegion(e.target);
+  }
+  function release() {
+    if (!pressed) return;
+    // The click, and the request it sends, come before a task queued now.
+    setTimeout(function () {
+      var region = pressed;
+      var update = held;
+      pressed = null;
+      held = null;
+      if (update !== null && region.isConnected && window.htmx) {
+        focused = document.activeElement ? document.activeElement.id : "";
+        window.htmx.swap(region, update, { swapStyle: "innerHTML", swapDelay: 0, settleDelay: 0 }, { contextElement: region });
+      }
+    }, 0);
+  }
+  document.addEventListener("pointerdown", press, true);
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" || e.key === " ") press(e);
+  }, true);
+  document.addEventListener("pointerup", release, true);
+  document.addEventListener("pointercancel", release, true);
+  document.addEventListener("keyup", release, true);
+  window.addEventListener("blur", release);
+
+  document.addEventListener("htmx:sseBeforeMessage", function (e) {
+    if (pressed !== null && pressed === e.target) {
+      e.preventDefault();
+      held = e.detail.data;
+      return;
+    }
+    focused = document.activeElement ? document.activeElement.id : "";
+  });
+
+  // A summary's click toggles its details after this listener runs: the choice is the opposite
+  // of the state now. Keyboard activation of a summary is a click too.
+  document.addEventListener("click", function (e) {
+    var summary = e.target.closest && e.target.closest("summary");
+    var details = summary && summary.parentElement;
+    if (details && details.tagName === "DETAILS" && details.id && liveRegion(details)) {
+      chosen[details.id] = !details.open;
+    }
+  }, true);
+
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var region = e.target;
+    if (!region.matches || !region.matches("[sse-swap]")) return;
+    Object.keys(chosen).forEach(function (id) {
+      var details = document.getElementById(id);
+      if (details && details.tagName === "DETAILS" && region.contains(details)) details.open = chosen[id];
+    });
+    var control = focused && document.getElementById(focused);
+    if (control && region.contains(control) && document.activeElement !== control) {
+      control.focus({ preventScroll: true });
+    }
+    focused = "";
+  });
+})();
