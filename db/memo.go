@@ -16,6 +16,10 @@ const memoMax = 16384
 // does not move, and for at most memoFor: for what requests read again and again from tables
 // that rarely change — the signed-in user, a session, the names in a page's filters. A
 // failed read is not kept. What Get returns is shared by every caller: none may change it.
+//
+// When an answer ages past memoFor with its version unchanged, one caller reads it again and
+// the others are answered with it meanwhile: every request of a busy browser (or of many
+// browsers sharing a session) would otherwise read the same row at once.
 type Memo[K comparable, V any] struct {
 	version func() uint64
 	now     func() time.Time
@@ -27,6 +31,7 @@ type memoEntry[V any] struct {
 	version uint64
 	at      time.Time
 	v       V
+	reading bool // a caller reads it again, past memoFor
 }
 
 // NewMemo returns an empty Memo whose answers hold while version does not move, with now
@@ -40,19 +45,28 @@ func (m *Memo[K, V]) Get(key K, read func() (V, error)) (V, error) {
 	version, now := m.version(), m.now() // the version first: a write during read makes the answer stale
 	m.mu.Lock()
 	e, ok := m.kept[key]
-	m.mu.Unlock()
-	if ok && e.version == version && now.Sub(e.at) < memoFor {
-		return e.v, nil
+	if ok && e.version == version {
+		if now.Sub(e.at) < memoFor || e.reading {
+			m.mu.Unlock()
+			return e.v, nil
+		}
+		e.reading = true
+		m.kept[key] = e
 	}
+	m.mu.Unlock()
 	v, err := read()
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if err != nil {
+		if e, ok := m.kept[key]; ok && e.reading {
+			e.reading = false // the next caller tries again
+			m.kept[key] = e
+		}
 		return v, err
 	}
-	m.mu.Lock()
 	if len(m.kept) >= memoMax {
 		clear(m.kept)
 	}
 	m.kept[key] = memoEntry[V]{version: version, at: now, v: v}
-	m.mu.Unlock()
 	return v, nil
 }
