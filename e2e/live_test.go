@@ -54,11 +54,9 @@ func TestLiveReleaseKeepsWhatTheViewerIsDoing(t *testing.T) {
 		t.Errorf("the activity group the viewer opened is closed after an update; want it open")
 	}
 
-	approve := us.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Approve"})
-	box, err := approve.BoundingBox()
-	must(t, err, "find prod-us's Approve")
+	// prod-eu's promotion sends updates meanwhile: Hover waits for a button that stays put.
+	must(t, us.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Approve"}).Hover(), "point at Approve")
 	before := updates()
-	must(t, page.Mouse().Move(box.X+box.Width/2, box.Y+box.Height/2), "point at Approve")
 	must(t, page.Mouse().Down(), "press Approve")
 	waitFor(t, 20*time.Second, "an update while Approve is pressed (prod-eu's promotion)", func() bool { return updates() > before })
 	must(t, page.Mouse().Up(), "release Approve")
