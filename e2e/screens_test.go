@@ -53,8 +53,15 @@ func TestLiveScreensJourney(t *testing.T) {
 	must(t, second.ScrollIntoViewIfNeeded(), "bring the approvals into view")
 	before, err := rel.Evaluate("window.scrollY")
 	must(t, err, "read the scroll position")
+	secondApprove := second.GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Approve"})
+	top := topOf(t, secondApprove)
 	must(t, rel.GetByTestId("approval-prod-eu").GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Approve"}).Click(), "approve prod-eu")
 	must(t, expect.Locator(rel.GetByTestId("approval-prod-eu")).ToHaveCount(0), "prod-eu's approval is done")
+	must(t, expect.Locator(rel.GetByTestId("approval-decided-prod-eu")).ToContainText("admin approved"), "prod-eu's row says who approved it")
+	shoot(t, rel, "release-one-approved")
+	if now := topOf(t, secondApprove); now != top {
+		t.Errorf("prod-us's Approve moved from y=%v to y=%v when prod-eu was approved; want it where the pointer aimed", top, now)
+	}
 	after, err := rel.Evaluate("window.scrollY")
 	must(t, err, "read the scroll position again")
 	if toInt(after) != toInt(before) {
@@ -155,4 +162,20 @@ func onlyStreams(t *testing.T, recorded func() []playwright.Request, what string
 	if streams == 0 {
 		t.Errorf("%s opened no event stream", what)
 	}
+}
+
+// topOf is where el's top is in the viewport, measured again when an update of the live page
+// replaced it between finding and measuring it.
+func topOf(t *testing.T, el playwright.Locator) float64 {
+	t.Helper()
+	var top float64
+	waitFor(t, 10*time.Second, "a box to measure", func() bool {
+		box, err := el.BoundingBox()
+		if err != nil || box == nil {
+			return false
+		}
+		top = box.Y
+		return true
+	})
+	return top
 }

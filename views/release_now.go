@@ -81,6 +81,23 @@ func (v ReleaseView) WaitingApprovals() []runner.StepRun {
 	return out
 }
 
+// ApprovalRows are the approval steps the header lists while the release waits for one: the
+// waiting ones, and in their place among them those already decided, as a line of their
+// decision. A decision someone else makes then does not move the rows after it, and the
+// Approve under the viewer's pointer stays the one they aimed at. None once no approval waits.
+func (v ReleaseView) ApprovalRows() []runner.StepRun {
+	if len(v.WaitingApprovals()) == 0 {
+		return nil
+	}
+	var out []runner.StepRun
+	for _, s := range v.Steps.Steps {
+		if s.Kind == "approval" && (s.Status == release.Suspended || len(s.Decisions) > 0) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // Initiated says who or what started the release, in words.
 func Initiated(r release.Release) string {
 	if r.Initiator == trigger.Initiator {

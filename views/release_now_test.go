@@ -1,9 +1,11 @@
 package views
 
 import (
+	"slices"
 	"testing"
 
 	"ladder/internal/release"
+	"ladder/internal/runner"
 )
 
 // TestDoingNamesWhatHoldsTheNextEnvironment: with nothing running, the header names the
@@ -31,5 +33,26 @@ func TestDoingNamesWhatHoldsTheNextEnvironment(t *testing.T) {
 				t.Errorf("got %q (%s), want %q (%s)", text, look, tt.want, tt.look)
 			}
 		})
+	}
+}
+
+// TestApprovalRowsKeepADecidedApprovalInPlace: while an approval waits, one already decided
+// keeps its row (in the steps' order); once none waits, there are no rows.
+func TestApprovalRowsKeepADecidedApprovalInPlace(t *testing.T) {
+	eu := runner.StepRun{ID: 1, Environment: "prod-eu", Kind: "approval", Status: release.Succeeded,
+		Decisions: []runner.Decided{{User: "alice", Approved: true}}}
+	us := runner.StepRun{ID: 2, Environment: "prod-us", Kind: "approval", Status: release.Suspended}
+	soak := runner.StepRun{ID: 3, Environment: "prod-eu", Kind: "wait", Status: release.Running}
+	view := func(steps ...runner.StepRun) ReleaseView { return ReleaseView{Steps: StepList{Steps: steps}} }
+	var envs []string
+	for _, s := range view(eu, soak, us).ApprovalRows() {
+		envs = append(envs, s.Environment)
+	}
+	if want := []string{"prod-eu", "prod-us"}; !slices.Equal(envs, want) {
+		t.Errorf("rows while prod-us waits: got %v, want %v", envs, want)
+	}
+	us.Status, us.Decisions = release.Succeeded, []runner.Decided{{User: "bob", Approved: true}}
+	if rows := view(eu, soak, us).ApprovalRows(); len(rows) != 0 {
+		t.Errorf("rows once no approval waits: got %d, want none", len(rows))
 	}
 }
