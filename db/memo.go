@@ -45,7 +45,8 @@ func (m *Memo[K, V]) Get(key K, read func() (V, error)) (V, error) {
 	version, now := m.version(), m.now() // the version first: a write during read makes the answer stale
 	m.mu.Lock()
 	e, ok := m.kept[key]
-	if ok && e.version == version {
+	refresh := ok && e.version == version
+	if refresh {
 		if now.Sub(e.at) < memoFor || e.reading {
 			m.mu.Unlock()
 			return e.v, nil
@@ -58,7 +59,7 @@ func (m *Memo[K, V]) Get(key K, read func() (V, error)) (V, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err != nil {
-		if e, ok := m.kept[key]; ok && e.reading {
+		if e, ok := m.kept[key]; refresh && ok && e.reading {
 			e.reading = false // the next caller tries again
 			m.kept[key] = e
 		}

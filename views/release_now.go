@@ -86,14 +86,16 @@ func (v ReleaseView) WaitingApprovals() []runner.StepRun {
 // decision. A decision someone else makes then does not move the rows after it, and the
 // Approve under the viewer's pointer stays the one they aimed at. None once no approval waits.
 func (v ReleaseView) ApprovalRows() []runner.StepRun {
-	if len(v.WaitingApprovals()) == 0 {
-		return nil
-	}
 	var out []runner.StepRun
+	waiting := false
 	for _, s := range v.Steps.Steps {
 		if s.Kind == "approval" && (s.Status == release.Suspended || len(s.Decisions) > 0) {
 			out = append(out, s)
+			waiting = waiting || s.Status == release.Suspended
 		}
+	}
+	if !waiting {
+		return nil
 	}
 	return out
 }

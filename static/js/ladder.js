@@ -99,7 +99,7 @@
       held = null;
       if (update !== null && region.isConnected && window.htmx) {
         focused = document.activeElement ? document.activeElement.id : "";
-        window.htmx.swap(region, update, { swapStyle: "innerHTML", swapDelay: 0, settleDelay: 0 }, { contextElement: region });
+        window.htmx.swap(region, update, { swapStyle: "innerHTML", settleDelay: 0 }, { contextElement: region });
       }
     }, 0);
   }
