@@ -88,9 +88,24 @@ func TestLiveScreensJourney(t *testing.T) {
 	_, err = rel.Goto("/releases")
 	must(t, err, "open the list")
 	must(t, rel.GetByTestId("release-list").Locator("tbody tr").First().Locator("a").Click(), "open the newest release")
-	for _, env := range []string{"prod-eu", "prod-us"} {
-		must(t, rel.GetByTestId("approval-"+env).GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Approve"}).Click(), "approve "+env)
+	// On a phone, where each approval takes two lines, prod-eu's decision keeps prod-us's
+	// Approve in place too.
+	ph := newPageWith(t, srv, phone)
+	signInAsAdmin(t, ph)
+	_, err = ph.Goto(rel.URL())
+	must(t, err, "open the second release on a phone")
+	phApprove := ph.GetByTestId("approval-prod-us").GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Approve"})
+	must(t, phApprove.ScrollIntoViewIfNeeded(), "bring prod-us's approval into view")
+	top = topOf(t, phApprove)
+	must(t, ph.GetByLabel("Comment on prod-eu").Fill("a long comment that a phone cannot show on one line"), "comment on prod-eu")
+	must(t, ph.GetByTestId("approval-prod-eu").GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Approve"}).Click(), "approve prod-eu on a phone")
+	must(t, expect.Locator(ph.GetByTestId("approval-decided-prod-eu")).ToContainText("admin approved"), "prod-eu's row says who approved it, on a phone")
+	shoot(t, ph, "release-phone-one-approved")
+	noSidewaysScroll(t, ph, phone, "phone release page waiting for prod-us")
+	if now := topOf(t, phApprove); now != top {
+		t.Errorf("on a phone, prod-us's Approve moved from y=%v to y=%v when prod-eu was approved; want it where the thumb aimed", top, now)
 	}
+	must(t, phApprove.Click(), "approve prod-us on a phone")
 	must(t, expect.Locator(rel.GetByTestId("release-status")).ToContainText("succeeded", wait), "the second release succeeds")
 	changes := rel.GetByTestId("release-changes")
 	must(t, expect.Locator(changes.GetByTestId("values-prod-eu")).ToContainText("image.tag"), "the promoted value is named")
