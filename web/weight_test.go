@@ -51,7 +51,7 @@ func TestPageWeight(t *testing.T) {
 	// and release links, the offers, pins, blockers and the gap.
 	for pattern, want := range map[string]int{">" + names[49] + "</a>": 1, ">Trigger flow<": 50, ">Check Git now<": 50,
 		`href="https://github\.com/acme/[a-z-]+-deploy/commit/`: 99, `href="/releases/`: 149, `>Promote [\d.]+<`: 30,
-		`pinned at [\d.]+<`: 5, "waiting for approval": 8, "no application": 1, "> frozen<": 1} {
+		`pinned at [\d.]+<`: 5, `>waiting for approval: 0 of 1 \(groups: sre\)<`: 8, `title="waiting for approval: 0 of 1 \(groups: sre\) — pre-action prod-gate, step sign-off"`: 8, "no application": 1, "> frozen<": 1} {
 		if got := len(regexp.MustCompile(pattern).FindAllString(dashboard, -1)); got != want {
 			t.Errorf("the dashboard shows %s %d times, want %d", pattern, got, want)
 		}
@@ -208,7 +208,7 @@ func seedReleases(t *testing.T, conn *sql.DB, name string, i int, now time.Time)
 		second.flow, second.envs = "", second.envs[:2]
 	case i%5 == 2:
 		second.status = release.Suspended
-		second.envs[last] = seedEnv{"prod", release.Suspended, "waiting for approval: 0 of 1 (groups: sre)"}
+		second.envs[last] = seedEnv{"prod", release.Suspended, "waiting for approval: 0 of 1 (groups: sre) — pre-action prod-gate, step sign-off"}
 	case i%5 == 4:
 		second.status = release.Running
 		second.envs[last] = seedEnv{"prod", release.Running, "waiting for Argo CD to sync " + name + "-prod"}
