@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,6 +27,15 @@ type Metrics struct {
 	requests   *prometheus.HistogramVec
 	promotions *prometheus.HistogramVec
 	log        *slog.Logger
+
+	mu        sync.RWMutex
+	observers map[requestSeries]prometheus.Observer // requests' series, once looked up
+}
+
+// requestSeries names one series of the request histogram.
+type requestSeries struct {
+	method, route string
+	code          int
 }
 
 // Sources are where the scrape-time values come from.
@@ -44,7 +54,7 @@ var statuses = []string{release.Queued, release.Running, release.Suspended, rele
 
 // New registers Ladder's metrics on a new registry.
 func New(src Sources, log *slog.Logger) *Metrics {
-	m := &Metrics{registry: prometheus.NewRegistry(), log: log,
+	m := &Metrics{registry: prometheus.NewRegistry(), log: log, observers: map[requestSeries]prometheus.Observer{},
 		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "ladder_http_request_duration_seconds",
 			Help:    "Time to answer HTTP requests, by method, route pattern and status code.",
@@ -83,12 +93,38 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 // ObserveRequest records one answered HTTP request. route is the ServeMux pattern that
-// matched ("" when none did), so the number of series stays bounded.
+// matched ("" when none did) and a method other than HTTP's own counts as "other", so the
+// number of series stays bounded whatever clients send.
 func (m *Metrics) ObserveRequest(method, route string, code int, took time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(method, route, strconv.Itoa(code)).Observe(took.Seconds())
+	m.observer(requestSeries{method: knownMethod(method), route: route, code: code}).Observe(took.Seconds())
+}
+
+// observer returns the series' histogram. It is kept once looked up: looking it up by its
+// label values checks and hashes them again, a few microseconds at every request.
+func (m *Metrics) observer(s requestSeries) prometheus.Observer {
+	m.mu.RLock()
+	o, ok := m.observers[s]
+	m.mu.RUnlock()
+	if ok {
+		return o
+	}
+	o = m.requests.WithLabelValues(s.method, s.route, strconv.Itoa(s.code))
+	m.mu.Lock()
+	m.observers[s] = o
+	m.mu.Unlock()
+	return o
+}
+
+func knownMethod(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
 }
 
 // ObservePromotion records how long one application's promotion action into environment took.
