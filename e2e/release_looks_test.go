@@ -63,6 +63,7 @@ func TestReleaseRunningThenFailed(t *testing.T) {
 		must(t, expect.Locator(p.GetByTestId("release-now")).ToHaveClass(regexp.MustCompile(`\bnow-running\b`), wait), "the running look")
 	}
 	must(t, expect.Locator(now).ToContainText("Promoting to prod"), "the header says what runs")
+	must(t, expect.Locator(page.GetByTestId("blocker-prod")).ToHaveClass(regexp.MustCompile(`\bnow-running\b`)), "prod's card speaks the header's language")
 	must(t, expect.Locator(page.GetByTestId("release-status")).ToContainText("running"), "the status badge says running")
 	shoot(t, page, "release-running")
 	shoot(t, night, "release-running-dark")

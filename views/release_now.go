@@ -52,7 +52,7 @@ func (v ReleaseView) Doing() (text, look string) {
 	for _, e := range r.Environments {
 		if e.Status == release.Suspended && e.Blocker != "" {
 			look := nowSystem
-			if strings.HasPrefix(e.Blocker, release.BlockerMerge) {
+			if waitsOnPerson(e.Blocker) {
 				look = nowPerson
 			}
 			return "Waiting in " + e.Name + ": " + e.Blocker, look
@@ -68,6 +68,26 @@ func (v ReleaseView) Doing() (text, look string) {
 		}
 	}
 	return "Running", nowRunning
+}
+
+// waitsOnPerson reports a blocker only a person ends: an approval, a pull request's merge, an
+// Argo workflow suspended until someone resumes it.
+func waitsOnPerson(blocker string) bool {
+	return strings.HasPrefix(blocker, release.BlockerApproval) || strings.HasPrefix(blocker, release.BlockerMerge) ||
+		strings.HasPrefix(blocker, runner.BlockerArgoSuspended)
+}
+
+// blockerLook is the look of an environment's or a step's blocker, in the header's language:
+// that of running while what it names runs, of waiting on a person, or of waiting on a timer
+// or an outside system.
+func blockerLook(status, blocker string) string {
+	switch {
+	case status == release.Running:
+		return nowRunning
+	case waitsOnPerson(blocker):
+		return nowPerson
+	}
+	return nowSystem
 }
 
 // WaitingApprovals are the approval steps that wait for a decision, in page order.

@@ -56,3 +56,25 @@ func TestApprovalRowsKeepADecidedApprovalInPlace(t *testing.T) {
 		t.Errorf("rows once no approval waits: got %d, want none", len(rows))
 	}
 }
+
+// TestBlockerLookSpeaksTheHeadersLanguage: a blocker looks like what holds it, as the header
+// does: running while its environment runs (a promotion, an Argo CD sync), a person's turn
+// for an approval, a merge or a suspended Argo workflow, a timer's or an outside system's
+// otherwise.
+func TestBlockerLookSpeaksTheHeadersLanguage(t *testing.T) {
+	for _, tt := range []struct {
+		status, blocker, want string
+	}{
+		{release.Running, "promoting shop-prod", nowRunning},
+		{release.Running, "waiting for Argo CD to sync shop-prod", nowRunning},
+		{release.Suspended, "waiting for approval: 0 of 1 (groups: sre) — pre-action gate, step sign-off", nowPerson},
+		{release.Suspended, release.BlockerMerge + " #12", nowPerson},
+		{release.Suspended, runner.BlockerArgoSuspended + ": deploy-x on argo waits to be resumed", nowPerson},
+		{release.Suspended, "waiting 30m0s (soak time) until 2026-12-03 14:05:00 UTC — post-action soak, step soak", nowSystem},
+		{release.Pending, "frozen until 2026-12-24 00:00 UTC", nowSystem},
+	} {
+		if got := blockerLook(tt.status, tt.blocker); got != tt.want {
+			t.Errorf("%s %q: got %s, want %s", tt.status, tt.blocker, got, tt.want)
+		}
+	}
+}
