@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime/metrics"
 	"runtime/pprof"
@@ -80,15 +81,20 @@ var freshN atomic.Int64
 // With turns set, each turn's figures are written to it, headed by page.
 func driveInTurns(ctx context.Context, targets []target, conns int, d time.Duration, page string, turns io.Writer) ([]result, error) {
 	tallies := make([]tally, len(targets))
-	for i := range tallies {
-		tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
-		defer tr.CloseIdleConnections()
-		tallies[i].client = &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	for i, t := range targets {
+		for range conns {
+			c, err := newConn(t)
+			if err != nil {
+				return nil, err
+			}
+			defer c.close()
+			tallies[i].conns = append(tallies[i].conns, c)
+		}
 	}
 	for round, left := -1, d; left > 0; round++ {
 		for _, i := range turnOrder(max(round, 0), len(targets)) {
 			n0, gc0 := len(tallies[i].all), gcCycles()
-			if err := tallies[i].drive(ctx, targets[i], conns, min(turn, left)); err != nil {
+			if err := tallies[i].drive(ctx, targets[i], min(turn, left)); err != nil {
 				return nil, err
 			}
 			if turns != nil {
@@ -104,7 +110,7 @@ func driveInTurns(ctx context.Context, targets []target, conns int, d time.Durat
 		}
 		if round < 0 {
 			for i := range tallies {
-				tallies[i] = tally{client: tallies[i].client}
+				tallies[i] = tally{conns: tallies[i].conns}
 			}
 			continue
 		}
@@ -133,9 +139,10 @@ func turnOrder(round, n int) []int {
 	return order
 }
 
-// tally is what a target's turns measured so far.
+// tally is what a target's turns measured so far, and its connections, kept from turn to
+// turn.
 type tally struct {
-	client   *http.Client
+	conns    []*conn
 	all      latencies
 	failures int
 	// late counts the requests that ended after their turn: waited for, not measured.
@@ -143,16 +150,20 @@ type tally struct {
 	elapsed, cpu time.Duration
 }
 
-// drive drives t from conns connections for d, adding what it measures. At the end of the
+// drive drives t from the tally's connections for d, adding what it measures. At the end of the
 // turn no connection starts another request, and the requests in flight are waited for but
 // not measured, as if the turn had cut them off: cut off, they would go on on the server
 // (a page being rendered anew, say) during the next target's turn.
-func (y *tally) drive(ctx context.Context, t target, conns int, d time.Duration) error {
+func (y *tally) drive(ctx context.Context, t target, d time.Duration) error {
+	u, err := url.Parse(t.url)
+	if err != nil {
+		return err
+	}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	start, cpu0 := time.Now(), loadtest.CPUTime()
 	end := start.Add(d)
-	for range conns {
+	for _, c := range y.conns {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -160,11 +171,11 @@ func (y *tally) drive(ctx context.Context, t target, conns int, d time.Duration)
 			failures, late := 0, 0
 			for ctx.Err() == nil && time.Now().Before(end) {
 				t0 := time.Now()
-				url := t.url
+				path := u.RequestURI()
 				if t.fresh {
-					url += fmt.Sprintf("?fresh=%d", freshN.Add(1))
+					path += fmt.Sprintf("?fresh=%d", freshN.Add(1))
 				}
-				err := get(ctx, y.client, url, t.cred, t.encoding)
+				err := c.get(ctx, path)
 				switch {
 				case ctx.Err() != nil:
 				case time.Now().After(end):
@@ -194,34 +205,6 @@ func (y *tally) result() result {
 		res.cpu = y.cpu / time.Duration(n)
 	}
 	return res
-}
-
-// get fetches url, asking for encoding when it is set, and reads the whole body as sent
-// (a compressed one is not unpacked: that is the browser's work, on its own machine);
-// anything but 200 is an error.
-func get(ctx context.Context, client *http.Client, url string, cred credential, encoding string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return err
-	}
-	if cred.header != "" {
-		req.Header.Set(cred.header, cred.value)
-	}
-	if encoding != "" {
-		req.Header.Set("Accept-Encoding", encoding)
-	}
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET %s: %d", url, resp.StatusCode)
-	}
-	return nil
 }
 
 // sent is a page as Ladder sent it: its bytes and the headers that say what they are.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -138,5 +139,57 @@ func TestTurnsAreWrittenEachWithItsFigures(t *testing.T) {
 		if r.requests != measured[targets[i].name] {
 			t.Errorf("%s: %d requests measured, want the %d of its measured turns", targets[i].name, r.requests, measured[targets[i].name])
 		}
+	}
+}
+
+// TestConnReadsWhatServersSend: a connection reads answers with a length and chunked ones,
+// sends the target's credential and encoding, dials again after the server closes, and
+// calls anything but 200 an error.
+func TestConnReadsWhatServersSend(t *testing.T) {
+	var dials, asked int
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked++
+		if r.Header.Get("Cookie") != "s=1" || r.Header.Get("Accept-Encoding") != "gzip" {
+			http.Error(w, "no cookie or encoding", http.StatusBadRequest)
+			return
+		}
+		switch r.URL.Path {
+		case "/length":
+			w.Header().Set("Content-Length", "5")
+			_, _ = w.Write([]byte("hello"))
+		case "/chunked":
+			for range 3 {
+				_, _ = w.Write(bytes.Repeat([]byte("x"), 40_000))
+				w.(http.Flusher).Flush()
+			}
+		case "/close":
+			w.Header().Set("Connection", "close")
+			_, _ = w.Write([]byte("bye"))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dials++
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c, err := newConn(target{url: srv.URL, cred: credential{"Cookie", "s=1"}, encoding: "gzip"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	for _, path := range []string{"/length", "/chunked", "/length", "/close", "/length"} {
+		if err := c.get(context.Background(), path); err != nil {
+			t.Errorf("GET %s: %v", path, err)
+		}
+	}
+	if err := c.get(context.Background(), "/missing"); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("GET /missing: got %v, want a 404 error", err)
+	}
+	if asked != 6 || dials != 2 {
+		t.Errorf("the server answered %d requests on %d connections, want 6 on 2 (one again after it closed)", asked, dials)
 	}
 }
