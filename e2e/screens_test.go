@@ -96,6 +96,12 @@ func TestLiveScreensJourney(t *testing.T) {
 	must(t, err, "open the second release on a phone")
 	phApprove := ph.GetByTestId("approval-prod-us").GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Approve"})
 	must(t, phApprove.ScrollIntoViewIfNeeded(), "bring prod-us's approval into view")
+	// The header leaves the environments' names to the approval rows (its line would wrap,
+	// and shrink as approvals are given); a screen reader still has them.
+	must(t, expect.Locator(ph.GetByTestId("release-now-text")).ToHaveText("Waiting for 2 approvals: prod-eu, prod-us"), "the header's whole sentence, on a phone")
+	if box, err := ph.GetByTestId("release-now").Locator(".now-names").BoundingBox(); err != nil || box == nil || box.Width > 1 {
+		t.Errorf("on a phone the header shows the approvals' environments (%+v, %v); want them left to the rows under it", box, err)
+	}
 	top = topOf(t, phApprove)
 	must(t, ph.GetByLabel("Comment on prod-eu").Fill("a long comment that a phone cannot show on one line"), "comment on prod-eu")
 	must(t, ph.GetByTestId("approval-prod-eu").GetByRole("button", playwright.LocatorGetByRoleOptions{Name: "Approve"}).Click(), "approve prod-eu on a phone")

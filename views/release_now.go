@@ -1,7 +1,9 @@
 package views
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -23,31 +25,42 @@ const (
 
 // Doing says in one sentence what the release is doing, and which look that takes.
 func (v ReleaseView) Doing() (text, look string) {
+	text, names, look := v.doing()
+	if names != "" {
+		text += ": " + names
+	}
+	return text, look
+}
+
+// doing is Doing's sentence in two parts: names ends it when it waits for approvals (the
+// environments they wait in, which a phone leaves to the approval rows listed under it),
+// and is empty otherwise.
+func (v ReleaseView) doing() (text, names, look string) {
 	r := v.Release
 	switch r.Status {
 	case release.Succeeded:
-		return "Done: " + r.Version + " reached " + joinNames(envsWith(r, release.Succeeded, false)), nowSucceeded
+		return "Done: " + r.Version + " reached " + joinNames(envsWith(r, release.Succeeded, false)), "", nowSucceeded
 	case release.Failed:
 		if failed := envsWith(r, release.Failed, false); len(failed) > 0 {
-			return "Failed in " + joinNames(failed), nowFailed
+			return "Failed in " + joinNames(failed), "", nowFailed
 		}
-		return "Failed", nowFailed
+		return "Failed", "", nowFailed
 	case release.Terminated:
-		return "Terminated before it finished", nowFailed
+		return "Terminated before it finished", "", nowFailed
 	case release.Terminating:
-		return "Stopping: terminated, finishing what is in progress", nowSystem
+		return "Stopping: terminated, finishing what is in progress", "", nowSystem
 	case release.Queued:
 		if r.Blocker != "" {
-			return "Queued: " + r.Blocker, nowSystem
+			return "Queued: " + r.Blocker, "", nowSystem
 		}
-		return "Queued", nowSystem
+		return "Queued", "", nowSystem
 	}
 	if approvals := v.WaitingApprovals(); len(approvals) > 0 {
 		envs := make([]string, 0, len(approvals))
 		for _, s := range approvals {
 			envs = appendOnce(envs, s.Environment)
 		}
-		return fmt.Sprintf("Waiting for %d %s: %s", len(approvals), plural(len(approvals), "approval", "approvals"), joinNames(envs)), nowPerson
+		return fmt.Sprintf("Waiting for %d %s", len(approvals), plural(len(approvals), "approval", "approvals")), joinNames(envs), nowPerson
 	}
 	for _, e := range r.Environments {
 		if e.Status == release.Suspended && e.Blocker != "" {
@@ -55,19 +68,19 @@ func (v ReleaseView) Doing() (text, look string) {
 			if waitsOnPerson(e.Blocker) {
 				look = nowPerson
 			}
-			return "Waiting in " + e.Name + ": " + e.Blocker, look
+			return "Waiting in " + e.Name + ": " + e.Blocker, "", look
 		}
 	}
 	if running := envsWith(r, release.Running, false); len(running) > 0 {
-		return "Promoting to " + joinNames(running), nowRunning
+		return "Promoting to " + joinNames(running), "", nowRunning
 	}
 	for _, e := range r.Environments {
 		// A soak, freeze or pin holds the next environment; waiting on an earlier one is not news.
 		if e.Status == release.Pending && e.Blocker != "" && !strings.HasSuffix(e.Blocker, " to succeed") {
-			return "Waiting in " + e.Name + ": " + e.Blocker, nowSystem
+			return "Waiting in " + e.Name + ": " + e.Blocker, "", nowSystem
 		}
 	}
-	return "Running", nowRunning
+	return "Running", "", nowRunning
 }
 
 // waitsOnPerson reports a blocker only a person ends: an approval, a pull request's merge, an
@@ -151,9 +164,11 @@ type EventGroup struct {
 	Events  []release.Event
 }
 
-// GroupEvents groups a release's events by subject in order of first appearance, leaving out
-// log lines and a line that repeats the one before it.
-func GroupEvents(events []release.Event) []EventGroup {
+// GroupEvents groups a release's events by subject, leaving out log lines and a line that
+// repeats the one before it. The release's own group comes first, then each of envs (the
+// release's environments in page order) followed by its applications'; groups of the same
+// place keep the order they first appeared in, as do any of a subject not in envs, last.
+func GroupEvents(events []release.Event, envs []release.Environment) []EventGroup {
 	var groups []EventGroup
 	at := map[string]int{}
 	for _, ev := range events {
@@ -172,6 +187,22 @@ func GroupEvents(events []release.Event) []EventGroup {
 		}
 		g.Events = append(g.Events, ev)
 	}
+	place := map[string]int{"": -1}
+	for i, e := range envs {
+		place[e.Name] = 2 * i
+	}
+	rank := func(subject string) int {
+		if p, ok := place[subject]; ok {
+			return p
+		}
+		if env, _, ok := strings.Cut(subject, "/"); ok {
+			if p, ok := place[env]; ok && env != "" {
+				return p + 1
+			}
+		}
+		return 2 * len(envs)
+	}
+	slices.SortStableFunc(groups, func(a, b EventGroup) int { return cmp.Compare(rank(a.Subject), rank(b.Subject)) })
 	return groups
 }
 

@@ -78,3 +78,33 @@ func TestBlockerLookSpeaksTheHeadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestActivityFollowsThePagesOrder: the release's own group first, then each environment in
+// page order with its applications after it, whatever order their events came in; a
+// repeated line once; log lines left out.
+func TestActivityFollowsThePagesOrder(t *testing.T) {
+	var events []release.Event
+	for _, e := range []struct{ kind, subject, message string }{
+		{"environment", "dev", "trigger environment dev succeeded"}, {"application", "dev/shop-dev", "the change is in Git"},
+		{"environment", "staging", "promoted"}, {"environment", "prod-eu", "waiting"}, {"environment", "prod-us", "waiting"},
+		{"application", "staging/shop-staging", "pushed"}, {"release", "", "release #1 created"},
+		{"application", "prod-us/shop-prod-us", "approval asked"}, {"application", "prod-eu/shop-prod-eu", "approval asked"},
+		{"application", "prod-eu/shop-prod-eu", "approval asked"}, {"log", "prod-eu/shop-prod-eu", "a log line"},
+		{"application", "prod-eu/shop-prod-eu-canary", "approval asked"}, {"step", "gone/app", "from an environment no longer shown"},
+	} {
+		events = append(events, release.Event{Kind: e.kind, Subject: e.subject, Message: e.message})
+	}
+	envs := []release.Environment{{Name: "dev"}, {Name: "staging"}, {Name: "prod-eu"}, {Name: "prod-us"}}
+	var got []string
+	for _, g := range GroupEvents(events, envs) {
+		got = append(got, g.Label())
+		if g.Subject == "prod-eu/shop-prod-eu" && len(g.Events) != 1 {
+			t.Errorf("%s: got %d lines, want the repeated line once and no log line", g.Subject, len(g.Events))
+		}
+	}
+	want := []string{"Release", "dev", "dev/shop-dev", "staging", "staging/shop-staging", "prod-eu", "prod-eu/shop-prod-eu",
+		"prod-eu/shop-prod-eu-canary", "prod-us", "prod-us/shop-prod-us", "gone/app"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got groups\n%v\nwant\n%v", got, want)
+	}
+}
