@@ -236,11 +236,15 @@ func TestPreviewOverHTTP(t *testing.T) {
 		{"preview-version", "2.0.1"},
 		{"preview-value-0-0", "2.0.1"},
 		{"preview-error-0-1", "path matches nothing"},
+		{"repo-path", "apps/shop"},
 	}
 	for _, c := range checks {
 		if got, ok := byTestID(body, c.id); !ok || !strings.Contains(got, c.want) {
 			t.Errorf("%s: got %q (found %v), want it to contain %q", c.id, got, ok, c.want)
 		}
+	}
+	if !strings.Contains(body, ` · <code data-testid="repo-path">apps/shop</code> at <code data-testid="preview-commit">`) {
+		t.Errorf("the preview does not say where it read, as \"branch · path at commit\":\n%s", body)
 	}
 	// An application whose repository does not exist shows why, next to the result.
 	s.mustPost(t, "/applications", url.Values{"name": {"gone"}, "environment": {"dev"}, "product": {"shop"},
@@ -248,6 +252,10 @@ func TestPreviewOverHTTP(t *testing.T) {
 	_, body = s.do(t, http.MethodGet, "/products/shop/preview?app=dev/gone", nil, true)
 	if got, _ := byTestID(body, "preview-repo-error"); !strings.Contains(got, "repository unreachable") {
 		t.Errorf("preview-repo-error: got %q, want repository unreachable", got)
+	}
+	// Manifests at the repository's root are said to be there, not shown as ".".
+	if got, _ := byTestID(body, "repo-path"); got != "repository root" {
+		t.Errorf("repo-path of an application at the root: got %q, want repository root", got)
 	}
 }
 

@@ -44,6 +44,9 @@ func (a Application) BranchLabel() string {
 	return a.Branch
 }
 
+// AtRoot reports whether the application's manifests are at the root of its repository.
+func (a Application) AtRoot() bool { return a.Path == "." || a.Path == "" }
+
 // Input is what a person may set on an application.
 type Input struct {
 	Name         string `form:"name" validate:"required,dnslabel"`
