@@ -159,6 +159,7 @@ func (y *tally) drive(ctx context.Context, t target, d time.Duration) error {
 	if err != nil {
 		return err
 	}
+	uri := u.RequestURI()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	start, cpu0 := time.Now(), loadtest.CPUTime()
@@ -171,7 +172,7 @@ func (y *tally) drive(ctx context.Context, t target, d time.Duration) error {
 			failures, late := 0, 0
 			for ctx.Err() == nil && time.Now().Before(end) {
 				t0 := time.Now()
-				path := u.RequestURI()
+				path := uri
 				if t.fresh {
 					path += fmt.Sprintf("?fresh=%d", freshN.Add(1))
 				}
