@@ -23,18 +23,10 @@ const (
 	nowSucceeded = "now-succeeded"
 )
 
-// Doing says in one sentence what the release is doing, and which look that takes.
-func (v ReleaseView) Doing() (text, look string) {
-	text, names, look := v.doing()
-	if names != "" {
-		text += ": " + names
-	}
-	return text, look
-}
-
-// doing is Doing's sentence in two parts: names ends it when it waits for approvals (the
-// environments they wait in, which a phone leaves to the approval rows listed under it),
-// and is empty otherwise.
+// doing says in one sentence what the release is doing, and which look that takes. When it
+// waits for approvals, names ends the sentence ("Waiting for 2 approvals" and then ": " and
+// names): the environments they wait in, which a phone leaves to the approval rows listed
+// under it. Otherwise names is empty.
 func (v ReleaseView) doing() (text, names, look string) {
 	r := v.Release
 	switch r.Status {

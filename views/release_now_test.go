@@ -28,7 +28,7 @@ func TestDoingNamesWhatHoldsTheNextEnvironment(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			text, look := ReleaseView{Release: release.Release{Status: release.Running, Environments: tt.envs}}.Doing()
+			text, _, look := ReleaseView{Release: release.Release{Status: release.Running, Environments: tt.envs}}.doing()
 			if text != tt.want || look != tt.look {
 				t.Errorf("got %q (%s), want %q (%s)", text, look, tt.want, tt.look)
 			}
